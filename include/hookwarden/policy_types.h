@@ -1,0 +1,68 @@
+// The data a policy resolves to for one hook run. The policy module fills these in;
+// the runner, the store/breakers and the reports only read them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace hookwarden {
+
+// Enforced limits of one run. Every field is positive once resolved: a zero or
+// negative limit is a configuration error, never "unlimited".
+struct Limits {
+    std::int64_t timeout_ms = 2000;
+    std::int64_t kill_grace_ms = 200;
+    std::int64_t memory_mb = 50;
+    std::int64_t pids = 64;
+    std::int64_t cpu_percent = 100;  // 100 = one full core; 200 = two cores
+    std::int64_t output_kb = 1024;   // per stream (stdout and stderr each)
+};
+
+// One layer of the precedence chain (command line > hook > event > defaults > built-in).
+struct LimitOverrides {
+    std::optional<std::int64_t> timeout_ms, kill_grace_ms, memory_mb, pids, cpu_percent, output_kb;
+    void apply_to(Limits& limits) const;
+};
+
+// Built-in per-event timeouts of SPEC §5; unknown events get 2000 ms.
+std::int64_t builtin_timeout_ms(const std::string& event);
+Limits builtin_limits(const std::string& event);
+
+// Soft SLA budgets that `check` compares reports against.
+struct Budgets {
+    std::optional<double> p95_ms;  // unset: half the hook's timeout
+    double error_rate = 0.05;
+    std::int64_t timeouts = 0;
+    std::int64_t oom = 0;
+};
+
+struct BreakerConfig {
+    std::int64_t consecutive_failures = 5;
+    double failure_rate = 0.5;
+    std::int64_t window = 20;
+    std::int64_t min_calls = 5;
+    std::int64_t slow_call_ms = 1500;
+    double slow_call_rate = 0.8;
+    std::int64_t open_ms = 30000;
+    std::int64_t max_open_ms = 600000;
+    std::int64_t half_open_probes = 1;
+};
+
+// What answers the agent when the hook did not finish on its own.
+enum class FailureAction { allow, block, ask, fallback };
+const char* to_string(FailureAction action);
+std::optional<FailureAction> failure_action_from_string(const std::string& text);
+
+struct OnFailure {
+    FailureAction action = FailureAction::allow;
+    // For `fallback`: either a fixed JSON answer printed on stdout with exit 0,
+    // or a command run (unsupervised by breakers, but under the same limits).
+    std::optional<std::string> fallback_output;  // serialized JSON
+    std::vector<std::string> fallback_command;
+};
+
+}  // namespace hookwarden

@@ -1,0 +1,74 @@
+// The record of one hook run (SPEC §7): what `run --record FILE` writes, what the store
+// keeps, and what reports aggregate. Field names in JSON are the documented contract.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hookwarden/policy_types.h"
+
+namespace hookwarden {
+
+enum class Outcome {
+    ok,             // exit 0
+    blocked,        // exit 2: the hook's own deliberate verdict
+    error,          // any other exit code
+    crash,          // killed by a signal hookwarden did not send
+    timeout,        // hookwarden killed it at the deadline
+    oom,            // the kernel's OOM killer hit the hook's cgroup
+    spawn_error,    // not found, not executable, could not be set up
+    breaker_open,   // not started: the breaker is open
+    internal_error  // hookwarden itself failed
+};
+
+const char* to_string(Outcome outcome);
+std::optional<Outcome> outcome_from_string(const std::string& text);
+// Failures count against breakers and error rates.
+bool is_failure(Outcome outcome);
+// The hook finished on its own: its answer is relayed unchanged.
+bool is_own_answer(Outcome outcome);
+
+struct RunRecord {
+    std::int64_t time_unix_ms = 0;  // when the run started (wall clock)
+    std::string hook;               // the hook's identity (--name or derived)
+    std::string event;              // hook_event_name, or --event
+    std::string matcher_target;     // tool_name / source / reason / ... ("" when none)
+    std::string session_id;
+    std::vector<std::string> command;
+
+    Outcome outcome = Outcome::internal_error;
+    std::string answer = "own";  // "own" or the degradation action that answered
+    std::optional<int> exit_code;
+    std::optional<int> signal;
+
+    double wall_ms = 0;      // start request to reaped tree, monotonic
+    double cpu_user_ms = 0;  // whole tree
+    double cpu_sys_ms = 0;
+    std::int64_t peak_memory_bytes = 0;
+    std::string peak_memory_source;  // "cgroup-v2:memory.peak", "cgroup-v1:memory.max_usage_in_bytes", "rusage:maxrss-largest-process"
+    bool oom_killed = false;
+    std::int64_t leftovers_killed = 0;  // processes still in the tree when the main process exited
+
+    Limits limits;
+    std::int64_t stdout_bytes = 0;  // total produced, including the discarded part
+    std::int64_t stderr_bytes = 0;
+    bool stdout_truncated = false;
+    bool stderr_truncated = false;
+
+    std::string breaker_before;  // closed / open / half_open / disabled / "" when unknown
+    std::string breaker_after;
+    std::string backend;            // cgroup-v2 / cgroup-v1 / none
+    double overhead_ms = 0;         // supervisor total minus the hook's wall time
+    std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
+};
+
+void to_json(nlohmann::json& out, const RunRecord& record);
+void from_json(const nlohmann::json& in, RunRecord& record);
+void to_json(nlohmann::json& out, const Limits& limits);
+void from_json(const nlohmann::json& in, Limits& limits);
+
+}  // namespace hookwarden

@@ -1,0 +1,58 @@
+#include "hookwarden/policy_types.h"
+
+#include <array>
+#include <utility>
+
+namespace hookwarden {
+
+void LimitOverrides::apply_to(Limits& limits) const {
+    if (timeout_ms) limits.timeout_ms = *timeout_ms;
+    if (kill_grace_ms) limits.kill_grace_ms = *kill_grace_ms;
+    if (memory_mb) limits.memory_mb = *memory_mb;
+    if (pids) limits.pids = *pids;
+    if (cpu_percent) limits.cpu_percent = *cpu_percent;
+    if (output_kb) limits.output_kb = *output_kb;
+}
+
+std::int64_t builtin_timeout_ms(const std::string& event) {
+    static constexpr std::array<std::pair<const char*, std::int64_t>, 6> kTimeouts{{
+        {"PreToolUse", 2000},
+        {"PostToolUse", 5000},
+        {"UserPromptSubmit", 10000},
+        {"Notification", 1000},
+        {"Stop", 500},
+        {"SubagentStop", 500},
+    }};
+    for (const auto& [name, timeout] : kTimeouts)
+        if (event == name) return timeout;
+    return 2000;
+}
+
+Limits builtin_limits(const std::string& event) {
+    Limits limits;
+    limits.timeout_ms = builtin_timeout_ms(event);
+    return limits;
+}
+
+namespace {
+constexpr std::array<std::pair<FailureAction, const char*>, 4> kActionNames{{
+    {FailureAction::allow, "allow"},
+    {FailureAction::block, "block"},
+    {FailureAction::ask, "ask"},
+    {FailureAction::fallback, "fallback"},
+}};
+}
+
+const char* to_string(FailureAction action) {
+    for (const auto& [value, name] : kActionNames)
+        if (value == action) return name;
+    return "allow";
+}
+
+std::optional<FailureAction> failure_action_from_string(const std::string& text) {
+    for (const auto& [value, name] : kActionNames)
+        if (text == name) return value;
+    return std::nullopt;
+}
+
+}  // namespace hookwarden

@@ -1,0 +1,134 @@
+#include "hookwarden/run_record.h"
+
+#include <array>
+#include <utility>
+
+namespace hookwarden {
+
+namespace {
+constexpr std::array<std::pair<Outcome, const char*>, 9> kOutcomeNames{{
+    {Outcome::ok, "ok"},
+    {Outcome::blocked, "blocked"},
+    {Outcome::error, "error"},
+    {Outcome::crash, "crash"},
+    {Outcome::timeout, "timeout"},
+    {Outcome::oom, "oom"},
+    {Outcome::spawn_error, "spawn_error"},
+    {Outcome::breaker_open, "breaker_open"},
+    {Outcome::internal_error, "internal_error"},
+}};
+
+template <typename T>
+void get_optional(const nlohmann::json& in, const char* key, T& value) {
+    if (auto it = in.find(key); it != in.end() && !it->is_null()) it->get_to(value);
+}
+}  // namespace
+
+const char* to_string(Outcome outcome) {
+    for (const auto& [value, name] : kOutcomeNames)
+        if (value == outcome) return name;
+    return "internal_error";
+}
+
+std::optional<Outcome> outcome_from_string(const std::string& text) {
+    for (const auto& [value, name] : kOutcomeNames)
+        if (text == name) return value;
+    return std::nullopt;
+}
+
+bool is_failure(Outcome outcome) {
+    switch (outcome) {
+        case Outcome::error:
+        case Outcome::crash:
+        case Outcome::timeout:
+        case Outcome::oom:
+        case Outcome::spawn_error:
+            return true;
+        default:
+            return false;
+    }
+}
+
+bool is_own_answer(Outcome outcome) {
+    return outcome == Outcome::ok || outcome == Outcome::blocked || outcome == Outcome::error;
+}
+
+void to_json(nlohmann::json& out, const Limits& limits) {
+    out = nlohmann::json{{"timeout_ms", limits.timeout_ms},   {"kill_grace_ms", limits.kill_grace_ms},
+                         {"memory_mb", limits.memory_mb},     {"pids", limits.pids},
+                         {"cpu_percent", limits.cpu_percent}, {"output_kb", limits.output_kb}};
+}
+
+void from_json(const nlohmann::json& in, Limits& limits) {
+    get_optional(in, "timeout_ms", limits.timeout_ms);
+    get_optional(in, "kill_grace_ms", limits.kill_grace_ms);
+    get_optional(in, "memory_mb", limits.memory_mb);
+    get_optional(in, "pids", limits.pids);
+    get_optional(in, "cpu_percent", limits.cpu_percent);
+    get_optional(in, "output_kb", limits.output_kb);
+}
+
+void to_json(nlohmann::json& out, const RunRecord& r) {
+    out = nlohmann::json{
+        {"time_unix_ms", r.time_unix_ms},
+        {"hook", r.hook},
+        {"event", r.event},
+        {"matcher_target", r.matcher_target},
+        {"session_id", r.session_id},
+        {"command", r.command},
+        {"outcome", to_string(r.outcome)},
+        {"answer", r.answer},
+        {"exit_code", r.exit_code ? nlohmann::json(*r.exit_code) : nlohmann::json(nullptr)},
+        {"signal", r.signal ? nlohmann::json(*r.signal) : nlohmann::json(nullptr)},
+        {"wall_ms", r.wall_ms},
+        {"cpu_user_ms", r.cpu_user_ms},
+        {"cpu_sys_ms", r.cpu_sys_ms},
+        {"peak_memory_bytes", r.peak_memory_bytes},
+        {"peak_memory_source", r.peak_memory_source},
+        {"oom_killed", r.oom_killed},
+        {"leftovers_killed", r.leftovers_killed},
+        {"limits", r.limits},
+        {"stdout_bytes", r.stdout_bytes},
+        {"stderr_bytes", r.stderr_bytes},
+        {"stdout_truncated", r.stdout_truncated},
+        {"stderr_truncated", r.stderr_truncated},
+        {"breaker_before", r.breaker_before},
+        {"breaker_after", r.breaker_after},
+        {"backend", r.backend},
+        {"overhead_ms", r.overhead_ms},
+        {"errors", r.errors},
+    };
+}
+
+void from_json(const nlohmann::json& in, RunRecord& r) {
+    get_optional(in, "time_unix_ms", r.time_unix_ms);
+    get_optional(in, "hook", r.hook);
+    get_optional(in, "event", r.event);
+    get_optional(in, "matcher_target", r.matcher_target);
+    get_optional(in, "session_id", r.session_id);
+    get_optional(in, "command", r.command);
+    if (auto it = in.find("outcome"); it != in.end() && it->is_string())
+        r.outcome = outcome_from_string(it->get<std::string>()).value_or(Outcome::internal_error);
+    get_optional(in, "answer", r.answer);
+    if (auto it = in.find("exit_code"); it != in.end() && it->is_number()) r.exit_code = it->get<int>();
+    if (auto it = in.find("signal"); it != in.end() && it->is_number()) r.signal = it->get<int>();
+    get_optional(in, "wall_ms", r.wall_ms);
+    get_optional(in, "cpu_user_ms", r.cpu_user_ms);
+    get_optional(in, "cpu_sys_ms", r.cpu_sys_ms);
+    get_optional(in, "peak_memory_bytes", r.peak_memory_bytes);
+    get_optional(in, "peak_memory_source", r.peak_memory_source);
+    get_optional(in, "oom_killed", r.oom_killed);
+    get_optional(in, "leftovers_killed", r.leftovers_killed);
+    get_optional(in, "limits", r.limits);
+    get_optional(in, "stdout_bytes", r.stdout_bytes);
+    get_optional(in, "stderr_bytes", r.stderr_bytes);
+    get_optional(in, "stdout_truncated", r.stdout_truncated);
+    get_optional(in, "stderr_truncated", r.stderr_truncated);
+    get_optional(in, "breaker_before", r.breaker_before);
+    get_optional(in, "breaker_after", r.breaker_after);
+    get_optional(in, "backend", r.backend);
+    get_optional(in, "overhead_ms", r.overhead_ms);
+    get_optional(in, "errors", r.errors);
+}
+
+}  // namespace hookwarden

@@ -1,0 +1,20 @@
+// Small file helpers shared by modules. All fds are opened O_CLOEXEC: nothing of
+// hookwarden's own may leak into a hook.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace hookwarden::fs {
+
+// Whole file, or nullopt (errno kept) when it cannot be read.
+std::optional<std::string> read_file(const std::string& path);
+
+// Writes through a temporary file in the same directory and renames it into place, so a
+// reader sees the old content or the new one, never half of it. Returns an error text or "".
+std::string write_file_atomic(const std::string& path, const std::string& content);
+
+// Writes a short string to an existing file (cgroupfs control files). Returns errno or 0.
+int write_small(const std::string& path, const std::string& content);
+
+}  // namespace hookwarden::fs
