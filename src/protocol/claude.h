@@ -1,0 +1,80 @@
+// Claude Code's hook protocol (SPEC §4): reading the event on stdin, matching it the way
+// Claude Code does, answering for a hook that did not finish on its own, and merging the
+// answers of several hooks into the one answer `dispatch` gives. docs/protocol.md is the
+// user-facing description of the choices made here.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hookwarden/policy_types.h"
+#include "hookwarden/run_record.h"
+
+namespace hookwarden::protocol {
+
+struct EventInfo {
+    bool is_json = false;      // stdin was one JSON object
+    std::string parse_error;   // why it was not, when it was not
+    std::string event;         // hook_event_name, or the override given to parse_event
+    std::string matcher_target;
+    std::string session_id;
+    std::string tool_name;
+    // Stop/SubagentStop: the agent is already continuing because of a Stop hook. A
+    // degraded answer must not block again, or a failing hook would loop the agent.
+    bool stop_hook_active = false;
+};
+
+// Reads only the top-level fields it needs (no tree is built, so a large tool_input
+// costs one scan). Never throws: non-JSON input gives is_json=false. `event_override`
+// (--event) replaces hook_event_name, and the matcher target follows the override.
+EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override = {});
+
+// The field a matcher is compared with, per event: tool_name, source, reason,
+// notification_type, trigger or agent_type. Empty for events without one.
+std::string_view matcher_field(std::string_view event);
+
+// False for events whose matcher Claude Code ignores (UserPromptSubmit, Stop, ...):
+// there every configured hook runs.
+bool matcher_applies(std::string_view event);
+
+// Claude Code's matcher rule: "*" and "" match all; a value of only letters, digits,
+// '_', '-', ' ', ',' and '|' is a list of exact names; anything else is an unanchored
+// ECMAScript regex search. An invalid regex matches nothing. Compiled regexes are cached
+// per thread.
+bool matcher_matches(std::string_view matcher, std::string_view target);
+// Whether `matcher` would be used as a regex, and if so whether it compiles ("" = ok).
+bool matcher_is_regex(std::string_view matcher);
+std::string matcher_regex_error(std::string_view matcher);
+
+// What goes back to the agent: exit code, stdout, stderr.
+struct Answer {
+    int exit_code = 0;
+    std::string stdout_data;
+    std::string stderr_data;
+};
+
+// The answer of the degradation policy for a hook that did not finish on its own
+// (timeout, oom, crash, spawn_error, breaker_open, internal_error). `detail` is a short
+// human text appended to the message (e.g. "2000 ms", "exec: No such file"). A
+// `fallback` without fallback_output (a fallback command that itself failed) answers
+// like `allow`. See the per-event table in claude.cpp / docs/protocol.md.
+Answer degrade(const OnFailure& policy, const std::string& event, const std::string& hook, Outcome outcome,
+               const std::string& detail, bool stop_hook_active = false);
+
+// The one-line human description used in degraded answers ("was killed after its
+// timeout (2000 ms)").
+std::string describe_failure(Outcome outcome, const std::string& detail);
+
+struct HookAnswer {
+    std::string hook;
+    Outcome outcome = Outcome::ok;
+    Answer answer;  // the hook's own answer, or its degraded one
+};
+
+// Merges the answers of all hooks that ran for one event, in policy order, the way
+// Claude Code combines parallel hooks. Things worth telling the user or the log (a
+// conflicting updatedInput, output Claude Code would drop) are appended to `warnings`.
+Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, std::vector<std::string>& warnings);
+
+}  // namespace hookwarden::protocol
