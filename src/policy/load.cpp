@@ -1,0 +1,564 @@
+// Policy validation, in one place. The JSON Schema in policies/ mirrors these rules for
+// editors; tests/schema/check_schema.sh keeps the two in agreement. Rules a schema
+// cannot express (regex syntax, duplicate keys, cross-field bounds) live only here.
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/json_positions.h"
+#include "policy/policy.h"
+#include "util/fs.h"
+
+namespace hookwarden::policy {
+
+namespace {
+
+using json = nlohmann::ordered_json;  // ordered: hooks keep file order
+
+// ---------------------------------------------------------------------------------------
+// Paths: kept as segments so that one path gives both the JSON pointer (for the
+// position index) and the $.a.b[0] form people read.
+struct Path {
+    struct Segment {
+        std::string key;
+        bool index = false;
+    };
+    std::vector<Segment> segments;
+
+    Path operator/(const std::string& key) const {
+        Path p = *this;
+        p.segments.push_back({key, false});
+        return p;
+    }
+    Path operator/(std::size_t i) const {
+        Path p = *this;
+        p.segments.push_back({std::to_string(i), true});
+        return p;
+    }
+    std::string pointer() const {
+        std::string out;
+        for (const auto& s : segments) out = pointer_append(out, s.key);
+        return out;
+    }
+    std::string display() const {
+        std::string out = "$";
+        for (const auto& s : segments) {
+            bool plain = !s.key.empty() && std::all_of(s.key.begin(), s.key.end(), [](unsigned char c) {
+                return std::isalnum(c) || c == '_' || c == '-' || c == '$';
+            });
+            if (s.index) out += "[" + s.key + "]";
+            else if (plain) out += "." + s.key;
+            else out += "[" + json(s.key).dump() + "]";
+        }
+        return out;
+    }
+};
+
+// ---------------------------------------------------------------------------------------
+// Did-you-mean: case-insensitive edit distance, plus prefixes ("timeout" -> "timeout_ms").
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            std::size_t up = row[j];
+            bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                        std::tolower(static_cast<unsigned char>(b[j - 1]));
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string lower(std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::optional<std::string> did_you_mean(const std::string& word, const std::vector<std::string>& candidates) {
+    std::optional<std::string> best;
+    std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+    for (const auto& c : candidates) {
+        std::size_t d = edit_distance(word, c);
+        if (word.size() >= 3 && (lower(c).rfind(lower(word), 0) == 0 || lower(word).rfind(lower(c), 0) == 0))
+            d = std::min<std::size_t>(d, 1);
+        if (d < best_distance) {
+            best = c;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+// "got ..." part of a type error: short, and shows the value when it is small.
+std::string describe(const json& j) {
+    std::string shown = j.dump();
+    if (shown.size() > 40) shown = shown.substr(0, 37) + "...";
+    if (j.is_object()) return "an object";
+    if (j.is_array()) return "an array";
+    if (j.is_string()) return "the string " + shown;
+    if (j.is_boolean()) return shown;
+    if (j.is_null()) return "null";
+    return shown;
+}
+
+// ---------------------------------------------------------------------------------------
+// Numeric fields of limits, budgets and breaker: one table drives validation, and the
+// schema's minimum/maximum mirror it.
+enum class Kind { positive_int, nonnegative_int, positive_number, rate };
+
+struct Field {
+    const char* name;
+    Kind kind;
+    double max;
+    const char* unit;
+};
+
+constexpr double kDay = 86'400'000;
+const std::vector<Field> kLimitFields{
+    {"timeout_ms", Kind::positive_int, kDay, "milliseconds"},
+    {"kill_grace_ms", Kind::positive_int, 600'000, "milliseconds"},
+    {"memory_mb", Kind::positive_int, 1'048'576, "MiB"},
+    {"pids", Kind::positive_int, 4'194'304, "processes"},
+    {"cpu_percent", Kind::positive_int, 102'400, "percent of one core"},
+    {"output_kb", Kind::positive_int, 1'048'576, "KiB per stream"},
+};
+const std::vector<Field> kBudgetFields{
+    {"p95_ms", Kind::positive_number, kDay, "milliseconds"},
+    {"error_rate", Kind::rate, 1, "fraction of runs"},
+    {"timeouts", Kind::nonnegative_int, 1e9, "runs"},
+    {"oom", Kind::nonnegative_int, 1e9, "runs"},
+};
+const std::vector<Field> kBreakerFields{
+    {"consecutive_failures", Kind::positive_int, 1'000'000, "runs"},
+    {"failure_rate", Kind::rate, 1, "fraction of the window"},
+    {"window", Kind::positive_int, 10'000, "runs"},
+    {"min_calls", Kind::positive_int, 10'000, "runs"},
+    {"slow_call_ms", Kind::positive_int, kDay, "milliseconds"},
+    {"slow_call_rate", Kind::rate, 1, "fraction of the window"},
+    {"open_ms", Kind::positive_int, kDay, "milliseconds"},
+    {"max_open_ms", Kind::positive_int, kDay, "milliseconds"},
+    {"half_open_probes", Kind::positive_int, 1000, "runs"},
+};
+
+std::vector<std::string> names_of(const std::vector<Field>& fields) {
+    std::vector<std::string> out;
+    for (const auto& f : fields) out.emplace_back(f.name);
+    return out;
+}
+
+const std::vector<std::string> kActions{"allow", "block", "ask", "fallback"};
+
+// Claude Code's rule: these characters only => exact names or a |-list; else a regex.
+bool is_plain_matcher(const std::string& m) {
+    return std::all_of(m.begin(), m.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '_' || c == '-' || c == ' ' || c == ',' || c == '|';
+    });
+}
+
+bool is_valid_hook_name(const std::string& name) {
+    return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+        return std::isalnum(c) || c == '.' || c == '_' || c == '-';
+    });
+}
+
+// ---------------------------------------------------------------------------------------
+class Validator {
+public:
+    Validator(const json& root, const PositionIndex& index, std::string file, std::vector<Diagnostic>& errors)
+        : root_(root), index_(index), file_(std::move(file)), errors_(errors) {}
+
+    Policy run() {
+        Policy policy;
+        for (const auto& d : index_.duplicates())
+            report(d.position, path_of_pointer(d.pointer), "duplicate key (JSON keeps only the last one; merge them)");
+
+        Path root;
+        if (!root_.is_object()) {
+            at_value(root, "expected a JSON object with \"version\": 1, got " + describe(root_));
+            return policy;
+        }
+        check_keys(root, root_, {"$schema", "$comment", "version", "defaults", "events", "hooks"});
+        if (root_.contains("$schema")) expect_string(root / "$schema", root_["$schema"]);
+        if (!root_.contains("version")) {
+            at_value(root, "missing required key \"version\" (expected 1)");
+        } else if (const auto& v = root_["version"]; !(v.is_number_integer() && v.get<std::int64_t>() == 1)) {
+            at_value(root / "version", "unsupported version " + describe(v) + " (expected 1)");
+        }
+        if (root_.contains("defaults")) policy.defaults = layer(root / "defaults", root_["defaults"], false);
+        if (root_.contains("events")) events(root / "events", root_["events"], policy);
+        if (root_.contains("hooks")) hooks(root / "hooks", root_["hooks"], policy);
+        return policy;
+    }
+
+private:
+    // Paths of duplicate keys come from the index as pointers; rebuild the readable form.
+    Path path_of_pointer(const std::string& pointer) const {
+        Path p;
+        std::size_t start = 1;
+        while (start <= pointer.size() && !pointer.empty()) {
+            std::size_t end = pointer.find('/', start);
+            std::string seg = pointer.substr(start, end == std::string::npos ? std::string::npos : end - start);
+            std::string key;
+            for (std::size_t i = 0; i < seg.size(); ++i) {
+                if (seg[i] == '~' && i + 1 < seg.size()) key += seg[++i] == '0' ? '~' : '/';
+                else key += seg[i];
+            }
+            p = p / key;
+            if (end == std::string::npos) break;
+            start = end + 1;
+        }
+        return p;
+    }
+
+    void report(Position pos, const Path& path, const std::string& message) {
+        errors_.push_back({file_, pos.line, pos.column, path.display(), message});
+    }
+    void at_key(const Path& path, const std::string& message) { report(index_.key(path.pointer()), path, message); }
+    void at_value(const Path& path, const std::string& message) {
+        report(index_.value(path.pointer()), path, message);
+    }
+
+    bool expect_object(const Path& path, const json& j, const std::string& what) {
+        if (j.is_object()) return true;
+        at_value(path, "expected an object (" + what + "), got " + describe(j));
+        return false;
+    }
+
+    bool expect_string(const Path& path, const json& j) {
+        if (j.is_string()) return true;
+        at_value(path, "expected a string, got " + describe(j));
+        return false;
+    }
+
+    // Unknown keys are errors, not ignored: a misspelt "timeout" silently falling back to
+    // the default would be worse than refusing the file.
+    void check_keys(const Path& path, const json& obj, const std::vector<std::string>& allowed) {
+        for (const auto& [key, value] : obj.items()) {
+            if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+            if (key == "sandbox") {
+                at_key(path / key, "\"sandbox\" is not supported yet by this version of hookwarden; remove it");
+                continue;
+            }
+            std::string message = "unknown key \"" + key + "\"";
+            if (auto hint = did_you_mean(key, allowed)) message += "; did you mean \"" + *hint + "\"?";
+            message += " (allowed here: " + join(allowed) + ")";
+            at_key(path / key, message);
+        }
+    }
+
+    // Returns the value when it is valid for the field.
+    std::optional<double> number(const Path& path, const json& j, const Field& f) {
+        std::string expected;
+        switch (f.kind) {
+            case Kind::positive_int: expected = "a positive integer"; break;
+            case Kind::nonnegative_int: expected = "an integer >= 0"; break;
+            case Kind::positive_number: expected = "a positive number"; break;
+            case Kind::rate: expected = "a rate between 0 and 1 (e.g. 0.05 for 5 %)"; break;
+        }
+        auto fail = [&](const std::string& got) {
+            at_value(path, "expected " + expected + " (" + f.unit + ", at most " + json(f.max).dump() + "), got " +
+                               got);
+            return std::nullopt;
+        };
+        // Zero is never "unlimited": a limit of 0 is a mistake the user must see.
+        if (!j.is_number()) return fail(describe(j));
+        double v = j.get<double>();
+        bool integral = j.is_number_integer() || (std::isfinite(v) && std::floor(v) == v);
+        bool is_int_kind = f.kind == Kind::positive_int || f.kind == Kind::nonnegative_int;
+        if (is_int_kind && !integral) return fail(describe(j) + " (not a whole number)");
+        if (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) v = -1;
+        double min = f.kind == Kind::nonnegative_int || f.kind == Kind::rate ? 0 : (is_int_kind ? 1 : 0);
+        bool below = f.kind == Kind::positive_number ? !(v > 0) : v < min;
+        if (below || v > f.max || !std::isfinite(v)) return fail(describe(j));
+        return v;
+    }
+
+    template <class Apply>
+    void fields(const Path& path, const json& obj, const std::vector<Field>& table, const std::string& what,
+                Apply apply) {
+        if (!expect_object(path, obj, what)) return;
+        check_keys(path, obj, names_of(table));
+        for (const auto& f : table)
+            if (obj.contains(f.name))
+                if (auto v = number(path / f.name, obj[f.name], f)) apply(std::string(f.name), *v);
+    }
+
+    LimitOverrides limits(const Path& path, const json& obj) {
+        LimitOverrides o;
+        fields(path, obj, kLimitFields, "limits: " + join(names_of(kLimitFields)),
+               [&](const std::string& name, double v) {
+                   auto i = static_cast<std::int64_t>(v);
+                   if (name == "timeout_ms") o.timeout_ms = i;
+                   else if (name == "kill_grace_ms") o.kill_grace_ms = i;
+                   else if (name == "memory_mb") o.memory_mb = i;
+                   else if (name == "pids") o.pids = i;
+                   else if (name == "cpu_percent") o.cpu_percent = i;
+                   else if (name == "output_kb") o.output_kb = i;
+               });
+        return o;
+    }
+
+    BudgetOverrides budgets(const Path& path, const json& obj) {
+        BudgetOverrides o;
+        fields(path, obj, kBudgetFields, "budgets: " + join(names_of(kBudgetFields)),
+               [&](const std::string& name, double v) {
+                   if (name == "p95_ms") o.p95_ms = v;
+                   else if (name == "error_rate") o.error_rate = v;
+                   else if (name == "timeouts") o.timeouts = static_cast<std::int64_t>(v);
+                   else if (name == "oom") o.oom = static_cast<std::int64_t>(v);
+               });
+        return o;
+    }
+
+    BreakerOverrides breaker(const Path& path, const json& obj) {
+        BreakerOverrides o;
+        fields(path, obj, kBreakerFields, "breaker: " + join(names_of(kBreakerFields)),
+               [&](const std::string& name, double v) {
+                   auto i = static_cast<std::int64_t>(v);
+                   if (name == "consecutive_failures") o.consecutive_failures = i;
+                   else if (name == "failure_rate") o.failure_rate = v;
+                   else if (name == "window") o.window = i;
+                   else if (name == "min_calls") o.min_calls = i;
+                   else if (name == "slow_call_ms") o.slow_call_ms = i;
+                   else if (name == "slow_call_rate") o.slow_call_rate = v;
+                   else if (name == "open_ms") o.open_ms = i;
+                   else if (name == "max_open_ms") o.max_open_ms = i;
+                   else if (name == "half_open_probes") o.half_open_probes = i;
+               });
+        if (o.open_ms && o.max_open_ms && *o.max_open_ms < *o.open_ms)
+            at_value(path / "max_open_ms", "max_open_ms (" + std::to_string(*o.max_open_ms) +
+                                               ") must be >= open_ms (" + std::to_string(*o.open_ms) + ")");
+        if (o.min_calls && o.window && *o.min_calls > *o.window)
+            at_value(path / "min_calls", "min_calls (" + std::to_string(*o.min_calls) +
+                                             ") must be <= window (" + std::to_string(*o.window) +
+                                             "), or the failure-rate rule can never trip");
+        return o;
+    }
+
+    // A command: non-empty array of strings whose program is non-empty. Arguments may be "".
+    std::optional<std::vector<std::string>> command(const Path& path, const json& j) {
+        const std::string expected = "expected a non-empty array of strings, e.g. [\"python3\", \"hook.py\"]";
+        if (!j.is_array() || j.empty()) {
+            at_value(path, expected + ", got " + (j.is_array() ? "[]" : describe(j)));
+            return std::nullopt;
+        }
+        std::vector<std::string> out;
+        bool ok = true;
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            if (!j[i].is_string()) {
+                at_value(path / i, "expected a string (each argument separately), got " + describe(j[i]));
+                ok = false;
+            } else if (i == 0 && j[i].get<std::string>().empty()) {
+                at_value(path / i, "the program name must not be empty");
+                ok = false;
+            } else {
+                out.push_back(j[i].get<std::string>());
+            }
+        }
+        if (!ok) return std::nullopt;
+        return out;
+    }
+
+    std::optional<OnFailure> on_failure(const Path& path, const json& obj) {
+        const json& j = obj["on_failure"];
+        if (!j.is_string()) {
+            at_value(path / "on_failure", "expected one of " + join(kActions) + ", got " + describe(j));
+            return std::nullopt;
+        }
+        auto action = failure_action_from_string(j.get<std::string>());
+        if (!action) {
+            std::string message = "unknown action " + describe(j);
+            if (auto hint = did_you_mean(j.get<std::string>(), kActions)) message += "; did you mean \"" + *hint + "\"?";
+            at_value(path / "on_failure", message + " (expected one of " + join(kActions) + ")");
+            return std::nullopt;
+        }
+        OnFailure result;
+        result.action = *action;
+        if (*action != FailureAction::fallback) return result;
+
+        if (!obj.contains("fallback")) {
+            at_value(path / "on_failure",
+                     "on_failure \"fallback\" needs a \"fallback\" object next to it, with \"output\" (a JSON "
+                     "object printed as the answer) or \"command\" (an array of strings)");
+            return std::nullopt;
+        }
+        Path fp = path / "fallback";
+        const json& f = obj["fallback"];
+        if (!expect_object(fp, f, "with \"output\" or \"command\"")) return std::nullopt;
+        check_keys(fp, f, {"output", "command"});
+        if (f.contains("output") == f.contains("command")) {
+            at_key(fp, std::string(f.contains("output") ? "has both" : "has neither") +
+                           " \"output\" and \"command\"; give exactly one");
+            return std::nullopt;
+        }
+        if (f.contains("output")) {
+            if (!f["output"].is_object()) {
+                at_value(fp / "output", "expected a JSON object (the hook answer to print), got " + describe(f["output"]));
+                return std::nullopt;
+            }
+            result.fallback_output = f["output"].dump();
+        } else {
+            auto cmd = command(fp / "command", f["command"]);
+            if (!cmd) return std::nullopt;
+            result.fallback_command = *cmd;
+        }
+        return result;
+    }
+
+    Layer layer(const Path& path, const json& obj, bool is_hook) {
+        Layer l;
+        if (!expect_object(path, obj, is_hook ? "a hook entry" : "with limits, budgets, on_failure, breaker"))
+            return l;
+        std::vector<std::string> allowed{"$comment", "limits", "budgets", "on_failure", "fallback", "breaker"};
+        if (is_hook) allowed.insert(allowed.end(), {"event", "matcher", "command", "description"});
+        check_keys(path, obj, allowed);
+        if (obj.contains("limits")) l.limits = limits(path / "limits", obj["limits"]);
+        if (obj.contains("budgets")) l.budgets = budgets(path / "budgets", obj["budgets"]);
+        if (obj.contains("breaker")) l.breaker = breaker(path / "breaker", obj["breaker"]);
+        if (obj.contains("on_failure")) l.on_failure = on_failure(path, obj);
+        bool fallback_action = obj.contains("on_failure") && obj["on_failure"] == "fallback";
+        if (obj.contains("fallback") && !fallback_action)
+            at_key(path / "fallback", "\"fallback\" is only used with \"on_failure\": \"fallback\" in the same block");
+        return l;
+    }
+
+    void events(const Path& path, const json& obj, Policy& policy) {
+        if (!expect_object(path, obj, "event name -> settings")) return;
+        for (const auto& [name, value] : obj.items()) {
+            if (!check_event_name(path / name, name, true)) continue;
+            policy.events[name] = layer(path / name, value, false);
+        }
+    }
+
+    bool check_event_name(const Path& path, const std::string& name, bool at_the_key) {
+        const auto& events = known_events();
+        if (std::find(events.begin(), events.end(), name) != events.end()) return true;
+        std::string message = "unknown event \"" + name + "\"";
+        if (auto hint = did_you_mean(name, events)) message += "; did you mean \"" + *hint + "\"?";
+        message += " (known events: " + join(events) + ")";
+        at_the_key ? at_key(path, message) : at_value(path, message);
+        return false;
+    }
+
+    void hooks(const Path& path, const json& obj, Policy& policy) {
+        if (!expect_object(path, obj, "hook name -> {event, command, ...}")) return;
+        for (const auto& [name, value] : obj.items()) {
+            Path hp = path / name;
+            if (!is_valid_hook_name(name)) {
+                at_key(hp, "invalid hook name \"" + name + "\": use letters, digits, '.', '_' and '-'");
+                continue;
+            }
+            HookEntry hook;
+            hook.name = name;
+            Position pos = index_.key(hp.pointer());
+            hook.line = pos.line;
+            hook.column = pos.column;
+            hook.layer = layer(hp, value, true);
+            if (!value.is_object()) continue;
+
+            if (!value.contains("event"))
+                at_key(hp, "missing required key \"event\" (one of " + join(known_events()) + ")");
+            else if (expect_string(hp / "event", value["event"]) &&
+                     check_event_name(hp / "event", value["event"].get<std::string>(), false))
+                hook.event = value["event"].get<std::string>();
+
+            if (!value.contains("command"))
+                at_key(hp, "missing required key \"command\" (an array of strings, e.g. [\"python3\", \"hook.py\"])");
+            else if (auto cmd = command(hp / "command", value["command"]))
+                hook.command = *cmd;
+
+            if (value.contains("matcher") && expect_string(hp / "matcher", value["matcher"])) {
+                hook.matcher = value["matcher"].get<std::string>();
+                check_matcher(hp / "matcher", hook.matcher);
+            }
+            if (value.contains("description") && expect_string(hp / "description", value["description"]))
+                hook.description = value["description"].get<std::string>();
+            policy.hooks.push_back(std::move(hook));
+        }
+    }
+
+    void check_matcher(const Path& path, const std::string& matcher) {
+        if (matcher == "*" || is_plain_matcher(matcher)) return;
+        try {
+            std::regex re(matcher, std::regex::ECMAScript);
+        } catch (const std::regex_error& e) {
+            at_value(path, "matcher is neither a tool name list (letters, digits, _ - , |) nor a valid regular "
+                           "expression: " + std::string(e.what()));
+        }
+    }
+
+    const json& root_;
+    const PositionIndex& index_;
+    std::string file_;
+    std::vector<Diagnostic>& errors_;
+};
+
+// nlohmann's parse_error knows the byte offset; we turn it into line:col our way (code
+// points) and add a hint for the two mistakes people make most in hand-written JSON.
+Diagnostic syntax_error(const std::string& text, const std::string& file, const json::parse_error& e) {
+    std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    Position pos = position_of_offset(text, offset);
+    std::string what = e.what();
+    std::string message = what;
+    if (auto col = what.find("column "); col != std::string::npos)
+        if (auto colon = what.find(": ", col); colon != std::string::npos) message = what.substr(colon + 2);
+    message = "invalid JSON: " + message;
+    if (offset < text.size()) {
+        char here = text[offset];
+        std::size_t before = offset;
+        while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;
+        if ((here == '}' || here == ']') && before > 0 && text[before - 1] == ',')
+            message += " (trailing comma before '" + std::string(1, here) + "'?)";
+        else if (here == '/' || (offset > 0 && text[offset - 1] == '/'))
+            message += " (JSON has no comments; use a \"$comment\" key)";
+    }
+    return {file, pos.line, pos.column, "$", message};
+}
+
+}  // namespace
+
+LoadResult load_string(const std::string& text, const std::string& name_for_messages) {
+    LoadResult result;
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        result.errors.push_back(syntax_error(text, name_for_messages, e));
+        return result;
+    }
+    PositionIndex index(text);
+    Policy policy = Validator(root, index, name_for_messages, result.errors).run();
+    if (result.errors.empty()) {
+        policy.path = name_for_messages;
+        result.policy = std::move(policy);
+    }
+    return result;
+}
+
+LoadResult load_file(const std::string& path) {
+    auto text = fs::read_file(path);
+    if (!text) {
+        LoadResult result;
+        result.unreadable = true;
+        result.errors.push_back({path, 0, 0, "$", std::string("cannot read policy: ") + std::strerror(errno)});
+        return result;
+    }
+    return load_string(*text, path);
+}
+
+}  // namespace hookwarden::policy
