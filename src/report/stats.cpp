@@ -1,0 +1,117 @@
+#include "report/stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+namespace hookwarden::report {
+
+double nearest_rank(const std::vector<double>& sorted, double p) {
+    if (sorted.empty()) return 0;
+    const auto n = static_cast<double>(sorted.size());
+    double rank = std::ceil(p * n / 100.0);
+    rank = std::clamp(rank, 1.0, n);
+    return sorted[static_cast<std::size_t>(rank) - 1];
+}
+
+Percentiles percentiles(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    Percentiles out;
+    if (values.empty()) return out;
+    out.p50 = nearest_rank(values, 50);
+    out.p90 = nearest_rank(values, 90);
+    out.p95 = nearest_rank(values, 95);
+    out.p99 = nearest_rank(values, 99);
+    out.max = values.back();
+    return out;
+}
+
+namespace {
+
+constexpr Outcome kAllOutcomes[] = {Outcome::ok,      Outcome::blocked,     Outcome::error,
+                                    Outcome::crash,   Outcome::timeout,     Outcome::oom,
+                                    Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error};
+
+bool started(Outcome outcome) { return outcome != Outcome::breaker_open && outcome != Outcome::spawn_error; }
+
+std::string join(const std::set<std::string>& parts, const char* separator) {
+    std::string out;
+    for (const auto& part : parts) {
+        if (part.empty()) continue;
+        if (!out.empty()) out += separator;
+        out += part;
+    }
+    return out;
+}
+
+HookStats aggregate(const std::vector<const RunRecord*>& runs) {
+    HookStats s;
+    for (Outcome o : kAllOutcomes) s.outcomes[to_string(o)] = 0;
+    std::vector<double> latency, memory, overhead;
+    std::set<std::string> events, backends;
+    std::size_t breaker_open = 0, ok_like = 0;
+    for (const RunRecord* r : runs) {
+        ++s.runs;
+        ++s.outcomes[to_string(r->outcome)];
+        events.insert(r->event);
+        backends.insert(r->backend);
+        if (s.runs == 1 || r->time_unix_ms < s.first_run_ms) s.first_run_ms = r->time_unix_ms;
+        s.last_run_ms = std::max(s.last_run_ms, r->time_unix_ms);
+        overhead.push_back(r->overhead_ms);
+        if (started(r->outcome)) {
+            ++s.measured_runs;
+            latency.push_back(r->wall_ms);
+            memory.push_back(static_cast<double>(r->peak_memory_bytes));
+            s.cpu_user_ms_total += r->cpu_user_ms;
+            s.cpu_sys_ms_total += r->cpu_sys_ms;
+        }
+        if (is_failure(r->outcome)) ++s.failures;
+        if (r->outcome == Outcome::breaker_open) ++breaker_open;
+        if (r->outcome == Outcome::ok || r->outcome == Outcome::blocked) ++ok_like;
+        if (r->outcome == Outcome::timeout) ++s.timeouts;
+        if (r->outcome == Outcome::oom || r->oom_killed) ++s.oom_kills;
+        if (r->breaker_before != "open" && r->breaker_after == "open") ++s.breaker_trips;
+        if (r->answer != "own") ++s.degradations;
+    }
+    s.latency_ms = percentiles(std::move(latency));
+    Percentiles mem = percentiles(std::move(memory));
+    s.memory_p50_bytes = mem.p50;
+    s.memory_max_bytes = mem.max;
+    Percentiles over = percentiles(std::move(overhead));
+    s.overhead_p50_ms = over.p50;
+    s.overhead_p95_ms = over.p95;
+    const std::size_t attempted = s.runs - breaker_open;
+    s.error_rate = attempted ? static_cast<double>(s.failures) / static_cast<double>(attempted) : 0.0;
+    s.ok_rate = s.runs ? static_cast<double>(ok_like) / static_cast<double>(s.runs) : 0.0;
+    s.event = join(events, ",");
+    s.backend = join(backends, "+");
+    return s;
+}
+
+}  // namespace
+
+Report build(const std::vector<RunRecord>& records, std::int64_t since_ms) {
+    Report report;
+    report.since_ms = since_ms;
+    std::map<std::string, std::vector<const RunRecord*>> by_hook, by_event;
+    for (const RunRecord& r : records) {
+        if (r.time_unix_ms < since_ms) continue;
+        by_hook[r.hook].push_back(&r);
+        by_event[r.event].push_back(&r);
+        if (report.total_runs == 0 || r.time_unix_ms < report.first_run_ms) report.first_run_ms = r.time_unix_ms;
+        report.last_run_ms = std::max(report.last_run_ms, r.time_unix_ms);
+        ++report.total_runs;
+    }
+    for (const auto& [hook, runs] : by_hook) {
+        report.hooks.push_back(aggregate(runs));
+        report.hooks.back().hook = hook;
+    }
+    for (const auto& [event, runs] : by_event) {
+        report.events.push_back(aggregate(runs));
+        report.events.back().hook.clear();
+        report.events.back().event = event;
+    }
+    return report;
+}
+
+}  // namespace hookwarden::report

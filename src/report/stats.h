@@ -1,0 +1,73 @@
+// Per-hook and per-event statistics over run records (SPEC §8). Everything here is a pure
+// function of the records it is given: the store selects them, the CLI prints the result.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "hookwarden/run_record.h"
+
+namespace hookwarden::report {
+
+struct Percentiles {
+    double p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+// Nearest-rank percentile of already sorted values: the value at 1-based rank
+// ceil(p/100 × n), so every reported percentile is a latency that was actually observed
+// (no interpolation between two runs). `p` in (0, 100]; empty input gives 0.
+// The rank is computed as ceil(p × n / 100) so that integral p (50, 95, …) never lands
+// one rank off through a binary rounding of p/100.
+double nearest_rank(const std::vector<double>& sorted, double p);
+
+// p50/p90/p95/p99/max of unsorted values (taken by value: they get sorted).
+Percentiles percentiles(std::vector<double> values);
+
+// What one hook (or one event, with `hook` empty) did over the selected runs.
+//
+// Which runs count where:
+// - `runs` and `outcomes` count every record.
+// - Latency, memory, CPU: only runs where the hook was actually started (`measured_runs`),
+//   i.e. not `breaker_open` nor `spawn_error`: a run that never started has no latency,
+//   and counting its ~0 ms would make a failing hook look fast.
+// - `error_rate` = failures / (runs − breaker_open runs). Breaker-open runs are left out
+//   of the denominator because the hook was not given the chance to fail or succeed;
+//   failures are error, crash, timeout, oom, spawn_error (SPEC §3). 0 when nothing ran.
+// - Overhead: every record, since the supervisor's cost is paid on every run.
+struct HookStats {
+    std::string hook;   // "" in per-event rows
+    std::string event;  // the event, or several joined with "," when a hook served more
+    std::size_t runs = 0;
+    std::size_t measured_runs = 0;
+    std::map<std::string, std::size_t> outcomes;  // every outcome name, zeros included
+    Percentiles latency_ms;
+    double memory_p50_bytes = 0, memory_max_bytes = 0;
+    double cpu_user_ms_total = 0, cpu_sys_ms_total = 0;
+    std::size_t failures = 0;
+    std::size_t timeouts = 0;
+    std::size_t oom_kills = 0;      // outcome oom, or the OOM killer hit the cgroup
+    std::size_t breaker_trips = 0;  // breaker_before != "open" and breaker_after == "open"
+    std::size_t degradations = 0;   // answer != "own"
+    double overhead_p50_ms = 0, overhead_p95_ms = 0;
+    double error_rate = 0;
+    double ok_rate = 0;  // (ok + blocked) / runs: blocked is the hook's own verdict, not a failure
+    std::string backend;  // the one backend used, or several joined with "+"
+    std::int64_t first_run_ms = 0, last_run_ms = 0;
+};
+
+struct Report {
+    std::vector<HookStats> hooks;   // sorted by hook name
+    std::vector<HookStats> events;  // sorted by event name
+    std::int64_t since_ms = 0;      // the lower time bound applied (0: none)
+    std::size_t total_runs = 0;
+    std::int64_t first_run_ms = 0, last_run_ms = 0;  // 0 when there are no runs
+};
+
+// Records older than `since_ms` (time_unix_ms < since_ms) are left out, so a caller that
+// already filtered loses nothing and one that did not still gets what it asked for.
+Report build(const std::vector<RunRecord>& records, std::int64_t since_ms = 0);
+
+}  // namespace hookwarden::report
