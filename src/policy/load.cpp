@@ -139,17 +139,17 @@ const std::vector<Field> kLimitFields{
 };
 const std::vector<Field> kBudgetFields{
     {"p95_ms", Kind::positive_number, kDay, "milliseconds"},
-    {"error_rate", Kind::rate, 1, "fraction of runs"},
+    {"error_rate", Kind::rate, 1, "fraction of runs, e.g. 0.05 for 5 %"},
     {"timeouts", Kind::nonnegative_int, 1e9, "runs"},
     {"oom", Kind::nonnegative_int, 1e9, "runs"},
 };
 const std::vector<Field> kBreakerFields{
     {"consecutive_failures", Kind::positive_int, 1'000'000, "runs"},
-    {"failure_rate", Kind::rate, 1, "fraction of the window"},
+    {"failure_rate", Kind::rate, 1, "fraction of the window, e.g. 0.5 for 50 %"},
     {"window", Kind::positive_int, 10'000, "runs"},
     {"min_calls", Kind::positive_int, 10'000, "runs"},
     {"slow_call_ms", Kind::positive_int, kDay, "milliseconds"},
-    {"slow_call_rate", Kind::rate, 1, "fraction of the window"},
+    {"slow_call_rate", Kind::rate, 1, "fraction of the window, e.g. 0.8 for 80 %"},
     {"open_ms", Kind::positive_int, kDay, "milliseconds"},
     {"max_open_ms", Kind::positive_int, kDay, "milliseconds"},
     {"half_open_probes", Kind::positive_int, 1000, "runs"},
@@ -196,7 +196,7 @@ public:
         if (root_.contains("$schema")) expect_string(root / "$schema", root_["$schema"]);
         if (!root_.contains("version")) {
             at_value(root, "missing required key \"version\" (expected 1)");
-        } else if (const auto& v = root_["version"]; !(v.is_number_integer() && v.get<std::int64_t>() == 1)) {
+        } else if (const auto& v = root_["version"]; !(v.is_number() && v.get<double>() == 1.0)) {
             at_value(root / "version", "unsupported version " + describe(v) + " (expected 1)");
         }
         if (root_.contains("defaults")) policy.defaults = layer(root / "defaults", root_["defaults"], false);
@@ -268,11 +268,11 @@ private:
             case Kind::positive_int: expected = "a positive integer"; break;
             case Kind::nonnegative_int: expected = "an integer >= 0"; break;
             case Kind::positive_number: expected = "a positive number"; break;
-            case Kind::rate: expected = "a rate between 0 and 1 (e.g. 0.05 for 5 %)"; break;
+            case Kind::rate: expected = "a rate between 0 and 1"; break;
         }
         auto fail = [&](const std::string& got) {
-            at_value(path, "expected " + expected + " (" + f.unit + ", at most " + json(f.max).dump() + "), got " +
-                               got);
+            std::string bound = f.kind == Kind::rate ? "" : ", at most " + std::to_string(static_cast<std::int64_t>(f.max));
+            at_value(path, "expected " + expected + " (" + f.unit + bound + "), got " + got);
             return std::nullopt;
         };
         // Zero is never "unlimited": a limit of 0 is a mistake the user must see.
@@ -382,7 +382,7 @@ private:
         }
         auto action = failure_action_from_string(j.get<std::string>());
         if (!action) {
-            std::string message = "unknown action " + describe(j);
+            std::string message = "unknown action " + j.dump();
             if (auto hint = did_you_mean(j.get<std::string>(), kActions)) message += "; did you mean \"" + *hint + "\"?";
             at_value(path / "on_failure", message + " (expected one of " + join(kActions) + ")");
             return std::nullopt;
@@ -510,8 +510,19 @@ private:
 
 // nlohmann's parse_error knows the byte offset; we turn it into line:col our way (code
 // points) and add a hint for the two mistakes people make most in hand-written JSON.
+bool what_has(const json::parse_error& e, const char* needle) {
+    return std::string(e.what()).find(needle) != std::string::npos;
+}
+
 Diagnostic syntax_error(const std::string& text, const std::string& file, const json::parse_error& e) {
     std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+    // nlohmann stops at the end of the offending token; for a string, point at its start.
+    bool string_token = what_has(e, "unexpected string literal") && offset < text.size() && text[offset] == '"';
+    if (string_token) {
+        std::size_t start = offset;
+        while (start > 0 && !(text[start - 1] == '"' && (start < 2 || text[start - 2] != '\\'))) --start;
+        if (start > 0) offset = start - 1;
+    }
     Position pos = position_of_offset(text, offset);
     std::string what = e.what();
     std::string message = what;
@@ -522,7 +533,9 @@ Diagnostic syntax_error(const std::string& text, const std::string& file, const 
         char here = text[offset];
         std::size_t before = offset;
         while (before > 0 && std::isspace(static_cast<unsigned char>(text[before - 1]))) --before;
-        if ((here == '}' || here == ']') && before > 0 && text[before - 1] == ',')
+        if (string_token && before > 0 && text[before - 1] != ',' && text[before - 1] != '{')
+            message += " (missing comma before this?)";
+        else if ((here == '}' || here == ']') && before > 0 && text[before - 1] == ',')
             message += " (trailing comma before '" + std::string(1, here) + "'?)";
         else if (here == '/' || (offset > 0 && text[offset - 1] == '/'))
             message += " (JSON has no comments; use a \"$comment\" key)";
