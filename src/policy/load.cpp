@@ -275,15 +275,13 @@ private:
             at_value(path, "expected " + expected + " (" + f.unit + bound + "), got " + got);
             return std::nullopt;
         };
-        // Zero is never "unlimited": a limit of 0 is a mistake the user must see.
         if (!j.is_number()) return fail(describe(j));
         double v = j.get<double>();
         bool integral = j.is_number_integer() || (std::isfinite(v) && std::floor(v) == v);
         bool is_int_kind = f.kind == Kind::positive_int || f.kind == Kind::nonnegative_int;
         if (is_int_kind && !integral) return fail(describe(j) + " (not a whole number)");
-        if (j.is_number_integer() && !j.is_number_unsigned() && j.get<std::int64_t>() < 0) v = -1;
-        double min = f.kind == Kind::nonnegative_int || f.kind == Kind::rate ? 0 : (is_int_kind ? 1 : 0);
-        bool below = f.kind == Kind::positive_number ? !(v > 0) : v < min;
+        // Zero is never "unlimited": a limit of 0 is a mistake the user must see.
+        bool below = f.kind == Kind::positive_int ? v < 1 : f.kind == Kind::positive_number ? !(v > 0) : v < 0;
         if (below || v > f.max || !std::isfinite(v)) return fail(describe(j));
         return v;
     }
@@ -459,10 +457,10 @@ private:
         if (!expect_object(path, obj, "hook name -> {event, command, ...}")) return;
         for (const auto& [name, value] : obj.items()) {
             Path hp = path / name;
-            if (!is_valid_hook_name(name)) {
+            // The name becomes a breaker key and a CLI argument; keep it shell- and path-safe.
+            // The body is still checked, so one run of `policy check` shows every problem.
+            if (!is_valid_hook_name(name))
                 at_key(hp, "invalid hook name \"" + name + "\": use letters, digits, '.', '_' and '-'");
-                continue;
-            }
             HookEntry hook;
             hook.name = name;
             Position pos = index_.key(hp.pointer());

@@ -128,7 +128,8 @@ Resolved resolve(const Policy* policy, const std::string& hook_name, const std::
     // After the command line: `--timeout` moves the default latency budget with it.
     if (!r.budgets.p95_ms) r.budgets.p95_ms = static_cast<double>(r.limits.timeout_ms) / 2.0;
     // Each layer is validated on its own, so a hook's max_open_ms may undercut an
-    // open_ms inherited from defaults; the backoff must never shrink below its start.
+    // open_ms inherited from defaults (the backoff must never shrink below its start),
+    // and a min_calls above the window would keep the rate rules from ever tripping.
     r.breaker.max_open_ms = std::max(r.breaker.max_open_ms, r.breaker.open_ms);
     r.breaker.min_calls = std::min(r.breaker.min_calls, r.breaker.window);
     return r;

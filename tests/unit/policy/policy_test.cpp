@@ -239,6 +239,9 @@ TEST(Load, ReportsEveryErrorNotJustTheFirst) {
     auto r = load_string(R"({"version": 1, "defaults": {"limits": {"timeout_ms": 0, "pids": -1}, "on_failure": "nope"}})",
                          "x.json");
     EXPECT_EQ(r.errors.size(), 3u);
+
+    auto named = load_string(R"({"version": 1, "hooks": {"bad name": {"event": "Stop", "command": []}}})", "y.json");
+    EXPECT_EQ(named.errors.size(), 2u);  // the name, and the body all the same
 }
 
 TEST(Load, UnreadableFile) {
