@@ -1,0 +1,149 @@
+#include "store/status.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+#include <sys/stat.h>
+
+#include "store/store.h"
+
+namespace hookwarden::store {
+
+namespace {
+
+constexpr std::size_t kLastRuns = 10;
+// Wide enough to mean something, short enough to be about the present.
+constexpr std::size_t kRateRuns = 20;
+
+std::int64_t now_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string local_time(std::int64_t ms) {
+    if (ms <= 0) return "-";
+    std::time_t t = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    localtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
+    return buf;
+}
+
+std::string short_duration(std::int64_t ms) {
+    std::int64_t s = (ms + 999) / 1000;
+    if (s < 60) return std::to_string(s) + "s";
+    if (s < 3600) return std::to_string(s / 60) + "m" + std::to_string(s % 60) + "s";
+    return std::to_string(s / 3600) + "h" + std::to_string((s % 3600) / 60) + "m";
+}
+
+char outcome_mark(Outcome o) {
+    switch (o) {
+        case Outcome::ok: return '.';
+        case Outcome::blocked: return 'B';
+        case Outcome::error: return 'E';
+        case Outcome::crash: return 'C';
+        case Outcome::timeout: return 'T';
+        case Outcome::oom: return 'M';
+        case Outcome::spawn_error: return 'S';
+        case Outcome::breaker_open: return 'o';
+        case Outcome::internal_error: return 'I';
+    }
+    return '?';
+}
+
+std::string fit(const std::string& text, std::size_t width) {
+    if (text.size() <= width) return text;
+    return text.substr(0, width - 1) + "~";
+}
+
+std::string state_text(const BreakerStatus& b, std::int64_t now) {
+    if (b.state == "open") {
+        if (now >= b.open_until_ms) return "open, due";
+        return "open " + short_duration(b.open_until_ms - now);
+    }
+    return b.state;
+}
+
+}  // namespace
+
+int status_command(const std::string& state_dir, std::ostream& out, std::ostream& err) {
+    std::string db = state_dir + "/" + kDatabaseName;
+    struct stat st {};
+    if (::stat(db.c_str(), &st) != 0) {
+        out << "No hook runs recorded yet (" << db << " does not exist).\n";
+        return 0;
+    }
+    std::string error;
+    auto store = Store::open(state_dir, error);
+    if (!error.empty()) err << error << "\n";
+    if (!store) return 2;
+    auto breakers = store->breakers(&error);
+    if (!error.empty()) {
+        err << error << "\n";
+        return 2;
+    }
+    if (breakers.empty()) {
+        out << "No hook runs recorded yet (" << db << ").\n";
+        return 0;
+    }
+    std::int64_t now = now_ms();
+    char line[160];
+    std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6s %6s  %s", "HOOK", "BREAKER", "SINCE", "RUNS",
+                  "FAIL%", "LAST RUNS");
+    out << line << "\n";
+    for (const auto& b : breakers) {
+        auto recent = store->records(std::nullopt, b.hook, std::nullopt, kRateRuns, &error);
+        if (!error.empty()) {
+            err << error << "\n";
+            return 2;
+        }
+        std::string marks;
+        std::size_t counted = 0, failures = 0;
+        for (std::size_t i = 0; i < recent.size(); ++i) {
+            if (i + kLastRuns >= recent.size()) marks.push_back(outcome_mark(recent[i].outcome));
+            // Skipped runs say nothing about the hook's own health.
+            if (recent[i].outcome == Outcome::breaker_open || recent[i].outcome == Outcome::internal_error)
+                continue;
+            ++counted;
+            if (is_failure(recent[i].outcome)) ++failures;
+        }
+        std::string rate = counted ? std::to_string(failures * 100 / counted) + "%" : "-";
+        std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6lld %6s  %s", fit(b.hook, 20).c_str(),
+                      fit(state_text(b, now), 12).c_str(), local_time(b.since_ms).c_str(),
+                      static_cast<long long>(b.runs), rate.c_str(), marks.c_str());
+        out << line << "\n";
+    }
+    out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
+        << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n";
+    return 0;
+}
+
+int breaker_command(const std::string& state_dir, const std::string& action, const std::string& hook,
+                    std::ostream& out, std::ostream& err) {
+    if (action != "reset" && action != "open" && action != "close" && action != "disable") {
+        err << "breaker: unknown action '" << action << "' (expected reset, open, close or disable)\n";
+        return 2;
+    }
+    if (hook.empty()) {
+        err << "breaker: a hook name is required\n";
+        return 2;
+    }
+    std::string error;
+    auto store = Store::open(state_dir, error);
+    if (!error.empty()) err << error << "\n";
+    if (!store) return 2;
+    if (std::string e = store->set_breaker(hook, action, now_ms()); !e.empty()) {
+        err << e << "\n";
+        return 2;
+    }
+    const char* now_state = action == "open" ? "forced open until reset or close"
+                            : action == "disable" ? "disabled: runs always, never trips"
+                                                  : "closed";
+    out << "breaker '" << hook << "': " << action << " (" << now_state << ")\n";
+    return 0;
+}
+
+}  // namespace hookwarden::store

@@ -1,0 +1,113 @@
+// The run store and the circuit breakers (SPEC §6, §7): one SQLite database shared by
+// every concurrent `hookwarden run` process. Every hook invocation opens it, so `open`
+// is kept cheap, and no method throws: a store that fails must never stop a hook from
+// running or the agent from getting its answer. Failures come back as error texts.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hookwarden/policy_types.h"
+#include "hookwarden/run_record.h"
+
+namespace hookwarden::store {
+
+// $HOOKWARDEN_STATE_DIR, else $XDG_STATE_HOME/hookwarden, else ~/.local/state/hookwarden.
+std::string default_state_dir();
+
+inline constexpr const char* kDatabaseName = "hookwarden.db";
+
+struct Admission {
+    bool run = true;
+    // closed | open | half_open | disabled | forced_open; "" when the store failed.
+    std::string state_before;
+    bool probe = false;
+    std::int64_t probe_id = 0;
+    std::int64_t retry_after_ms = 0;  // when run == false: how long until a run may be admitted
+    // Set when the store could not be consulted: then run == true (the breaker fails
+    // open, the hook's own limits still apply) and the caller reports this on stderr.
+    std::string error;
+};
+
+struct BreakerStatus {
+    std::string hook;
+    std::string state;  // as stored; an `open` past open_until_ms becomes half_open on the next admit
+    std::int64_t since_ms = 0;
+    std::int64_t open_until_ms = 0;
+    std::int64_t consecutive_failures = 0;
+    std::int64_t open_count = 0;  // consecutive trips without a close (drives the doubling)
+    std::int64_t trips = 0;       // every transition to open, ever (not reset by close)
+    std::int64_t runs = 0;        // records stored for this hook since the breaker row was created
+    std::int64_t failures = 0;    // of those, failures
+    std::int64_t active_probes = 0;
+    std::int64_t window_calls = 0;
+    double window_failure_rate = 0;
+    double window_slow_rate = 0;
+};
+
+struct Retention {
+    std::int64_t max_age_ms = 30LL * 24 * 3600 * 1000;
+    std::int64_t max_records = 100000;
+    // Pruning runs inside `complete` once every this many inserts (by rowid), so the
+    // cost is amortised away from the hot path.
+    std::int64_t prune_every = 256;
+};
+
+struct OpenOptions {
+    int busy_timeout_ms = 2000;
+    Retention retention;
+};
+
+class Store {
+public:
+    // Creates `dir` (0700) when missing. A corrupt database is moved aside to
+    // hookwarden.db.corrupt-<unixtime> and recreated; `error` then says so even though a
+    // store is returned. nullptr (with `error`) when no usable store can be had.
+    static std::unique_ptr<Store> open(const std::string& dir, std::string& error,
+                                       const OpenOptions& options = {});
+
+    ~Store();
+    Store(Store&&) noexcept;
+    Store& operator=(Store&&) noexcept;
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // `probe_ttl_ms`: how long a granted half-open probe holds its slot without reporting
+    // back (pass timeout + kill grace + a margin); after that its supervisor is presumed dead.
+    Admission admit(const std::string& hook, const BreakerConfig& config, std::int64_t now_ms,
+                    std::int64_t probe_ttl_ms);
+
+    // Stores the record and applies it to the breaker in one transaction; sets
+    // record.breaker_before / breaker_after. Returns "" or an error text.
+    std::string complete(RunRecord& record, const BreakerConfig& config, const Admission& admission,
+                         std::int64_t now_ms);
+
+    // action: reset (forget the breaker) | close | open (forced open until reset/close) |
+    // disable (always runs, never trips). Returns "" or an error text.
+    std::string set_breaker(const std::string& hook, const std::string& action, std::int64_t now_ms);
+
+    std::vector<BreakerStatus> breakers(std::string* error = nullptr);
+    // Oldest first. limit > 0: only the newest `limit` matching records.
+    std::vector<RunRecord> records(std::optional<std::int64_t> since_ms = std::nullopt,
+                                   std::optional<std::string> hook = std::nullopt,
+                                   std::optional<std::string> event = std::nullopt, std::size_t limit = 0,
+                                   std::string* error = nullptr);
+    std::size_t record_count(std::string* error = nullptr);
+
+    // Applies the retention bounds now (complete does it every `prune_every` inserts).
+    std::string prune(std::int64_t now_ms);
+
+    const std::string& path() const;
+
+    struct Impl;
+
+private:
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace hookwarden::store
