@@ -41,10 +41,11 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 28px 0 10
 .verdict.fail { background: var(--bad-bg); color: var(--bad); }
 .verdict ul { margin: 6px 0 0; padding-left: 20px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
-th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
-th:first-child, td:first-child, td.text { text-align: left; }
-th { font-weight: 600; color: var(--muted); font-size: 12px; }
-td.name { font-family: ui-monospace, "DejaVu Sans Mono", monospace; max-width: 260px; overflow: hidden;
+.scroll { overflow-x: auto; }
+th, td { padding: 4px 6px; border-bottom: 1px solid var(--line); text-align: right; white-space: nowrap; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
+th { font-weight: 600; color: var(--muted); font-size: 12px; white-space: normal; vertical-align: bottom; }
+td.name { font-family: ui-monospace, "DejaVu Sans Mono", monospace; max-width: 220px; overflow: hidden;
           text-overflow: ellipsis; }
 td.bad { background: var(--bad-bg); color: var(--bad); font-weight: 600; }
 tr.violating td.name { color: var(--bad); font-weight: 600; }
@@ -105,7 +106,7 @@ std::string latency_chart(const HookView& h) {
         svg += fmt::format("<line class=\"grid\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\"/>", fixed(x),
                            number(top), number(top + plot_h));
         svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", fixed(x),
-                           number(top + plot_h + 14), text::short_ms(ms));
+                           number(top + plot_h + 14), number(std::round(ms * 1000) / 1000));
     }
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">latency (ms)</text>\n",
                        number(left + plot_w / 2), number(H - 4));
@@ -274,9 +275,9 @@ std::string render_html(const Report& report, const std::vector<RunRecord>& reco
         }
     }
 
-    out += "<h2>Hooks</h2>\n<table>\n<thead><tr><th>hook</th><th>event</th><th>runs</th><th>ok %</th><th>p50 ms</th>"
+    out += "<h2>Hooks</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>hook</th><th class=\"text\">event</th><th>runs</th><th>ok %</th><th>p50 ms</th>"
            "<th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>peak MiB</th><th>error rate</th><th>timeouts</th>"
-           "<th>OOM</th><th>breaker trips</th><th>degraded</th><th>backend</th></tr></thead>\n<tbody>\n";
+           "<th>OOM</th><th>breaker trips</th><th>degraded</th><th class=\"text\">backend</th></tr></thead>\n<tbody>\n";
     for (const auto& h : hooks) {
         out += fmt::format("<tr{}><td class=\"name\" title=\"{}\">{}</td>", h.violated.empty() ? "" : " class=\"violating\"",
                            xml_escape(h.name), xml_escape(h.name));
@@ -311,7 +312,7 @@ std::string render_html(const Report& report, const std::vector<RunRecord>& reco
         out += cell(std::to_string(s.degradations), false);
         out += "<td class=\"text\">" + xml_escape(s.backend) + "</td></tr>\n";
     }
-    out += "</tbody>\n</table>\n";
+    out += "</tbody>\n</table></div>\n";
 
     out += "<h2>Latency distribution</h2>\n<div class=\"charts\">\n";
     for (const auto& h : hooks) {
