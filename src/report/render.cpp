@@ -37,6 +37,12 @@ std::string pad_right(const std::string& utf8, std::size_t width) {
 constexpr std::size_t kNameWidth = 18;
 constexpr double kMiB = 1024.0 * 1024.0;
 
+// Keeps the peak-memory column at most 7 characters wide up to ~9.5 TiB.
+std::string short_mib(double bytes) {
+    double mib = bytes / kMiB;
+    return mib < 1000 ? fmt::format("{:.1f}", mib) : fmt::format("{:.0f}", mib);
+}
+
 std::string table_row(const std::string& name, const HookStats& s) {
     const bool have = s.measured_runs > 0;
     return fmt::format("{}{:>7}{:>6}{:>7}{:>7}{:>7}{:>7}{:>8}{:>6}{:>6}\n",
@@ -44,7 +50,7 @@ std::string table_row(const std::string& name, const HookStats& s) {
                        fmt::format("{:.1f}", s.ok_rate * 100), text::short_ms(s.latency_ms.p50, have),
                        text::short_ms(s.latency_ms.p95, have), text::short_ms(s.latency_ms.p99, have),
                        text::short_ms(s.latency_ms.max, have),
-                       have ? fmt::format("{:.1f}", s.memory_max_bytes / kMiB) : std::string("-"), s.failures,
+                       have ? short_mib(s.memory_max_bytes) : std::string("-"), s.failures,
                        s.breaker_trips);
 }
 
