@@ -43,6 +43,8 @@ void exec(sqlite3* db, const char* sql) {
     if (rc != SQLITE_OK) fail(db, rc, sql);
 }
 
+// probes.id is AUTOINCREMENT because a probe id outlives its row: an expired probe's
+// supervisor may still report back, and must not release a slot granted since.
 // Version N of the schema is reached by running kMigrations[N-1]. Never edit a shipped
 // entry: add a new one, so every older database walks the same path.
 const char* const kMigrations[] = {
@@ -98,7 +100,7 @@ CREATE TABLE breakers (
   recent TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE probes (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   hook TEXT NOT NULL,
   granted_ms INTEGER NOT NULL,
   expires_ms INTEGER NOT NULL
