@@ -6,6 +6,7 @@
 
 #include "fixtures.h"
 #include "report/gate.h"
+#include "report/render.h"
 
 namespace hookwarden::report {
 namespace {
@@ -209,14 +210,19 @@ TEST(Sarif, UrisAreEncodedAndUnknownLocationsOmitted) {
 
 // Full schema validation when a SARIF 2.1.0 schema file is at hand (set
 // HOOKWARDEN_SARIF_SCHEMA) and python3 has jsonschema; nothing here downloads it.
+// tests/report/sarif_schema.sh finds the schema and runs this. HOOKWARDEN_SARIF_SAMPLE:
+// also keep the document there, for other validators (the SARIF multitool).
 TEST(Sarif, ValidatesAgainstTheSchemaWhenAvailable) {
+    Scenario s;
+    const std::string sarif = render_sarif(s.report, s.budgets, s.violations);
+    if (const char* keep = std::getenv("HOOKWARDEN_SARIF_SAMPLE"); keep && *keep)
+        EXPECT_EQ(write_output(keep, sarif), "");
     const char* schema = std::getenv("HOOKWARDEN_SARIF_SCHEMA");
     if (!schema || !*schema) GTEST_SKIP() << "HOOKWARDEN_SARIF_SCHEMA not set: structural checks only";
     if (run_command("python3 -c 'import jsonschema'").status != 0)
         GTEST_SKIP() << "python3 module jsonschema missing (apt-get install python3-jsonschema)";
-    Scenario s;
     TempDir dir;
-    std::string file = dir.write("out.sarif", render_sarif(s.report, s.budgets, s.violations));
+    std::string file = dir.write("out.sarif", sarif);
     Ran ran = run_command(
         "python3 -c 'import json, sys, jsonschema\n"
         "schema = json.load(open(sys.argv[1]))\n"
