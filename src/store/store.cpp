@@ -1,6 +1,8 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -35,6 +37,7 @@ bool is_corruption(int rc) {
 
 [[noreturn]] void fail(sqlite3* db, int rc, const std::string& what) {
     std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    detail += " (code " + std::to_string(db ? sqlite3_extended_errcode(db) : rc) + ")";
     throw SqlError{rc, what + ": " + detail};
 }
 
@@ -329,6 +332,9 @@ struct Store::Impl {
     std::string path;
     OpenOptions options;
     std::unordered_map<const char*, sqlite3_stmt*> cache;
+    bool no_wait = false;
+    std::chrono::steady_clock::time_point busy_deadline;
+    unsigned jitter_state = static_cast<unsigned>(::getpid());
 
     ~Impl() { close(); }
 
@@ -336,10 +342,31 @@ struct Store::Impl {
         if (frames < kCheckpointFrames) return SQLITE_OK;
         // Never wait for it: with concurrent readers it cannot truncate now, and the next
         // commit tries again. The hook's own run must not pay a busy wait for housekeeping.
-        sqlite3_busy_timeout(db, 0);
+        auto impl = static_cast<Impl*>(self);
+        impl->no_wait = true;
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-        sqlite3_busy_timeout(db, static_cast<Impl*>(self)->options.busy_timeout_ms);
+        impl->no_wait = false;
         return SQLITE_OK;
+    }
+
+    // SQLite's own busy timeout sleeps in growing steps (up to 100 ms): with dozens of
+    // hook processes taking turns, a waiter keeps waking up after the lock was taken
+    // again, and can starve past the timeout while the store is merely busy, not stuck.
+    // Short jittered polls keep it in the race until the deadline.
+    static int on_busy(void* self, int attempt) {
+        auto impl = static_cast<Impl*>(self);
+        if (impl->no_wait) return 0;
+        auto now = std::chrono::steady_clock::now();
+        if (attempt == 0) impl->busy_deadline = now + std::chrono::milliseconds(impl->options.busy_timeout_ms);
+        if (now >= impl->busy_deadline) return 0;
+        auto pause = std::chrono::microseconds(200 + (impl->jitter() % 800));
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(pause, impl->busy_deadline - now));
+        return 1;
+    }
+
+    unsigned jitter() {
+        jitter_state = jitter_state * 1103515245u + 12345u;
+        return jitter_state >> 8;
     }
 
     void close() {
@@ -378,7 +405,7 @@ struct Store::Impl {
         sqlite3_extended_result_codes(db, 1);
         // Before anything that takes a lock (the WAL switch included), or concurrent
         // first runs get SQLITE_BUSY instead of waiting their turn.
-        sqlite3_busy_timeout(db, options.busy_timeout_ms);
+        sqlite3_busy_handler(db, &Impl::on_busy, this);
         // Every `hookwarden run` is a short-lived process, usually the only connection, and
         // that shapes the WAL handling. Checkpointing on close (SQLite's default) would
         // fsync on nearly every run. Without it, each new process rebuilds the WAL index by
