@@ -215,8 +215,9 @@ TEST(Sarif, UrisAreEncodedAndUnknownLocationsOmitted) {
 TEST(Sarif, ValidatesAgainstTheSchemaWhenAvailable) {
     Scenario s;
     const std::string sarif = render_sarif(s.report, s.budgets, s.violations);
-    if (const char* keep = std::getenv("HOOKWARDEN_SARIF_SAMPLE"); keep && *keep)
+    if (const char* keep = std::getenv("HOOKWARDEN_SARIF_SAMPLE"); keep && *keep) {
         EXPECT_EQ(write_output(keep, sarif), "");
+    }
     const char* schema = std::getenv("HOOKWARDEN_SARIF_SCHEMA");
     if (!schema || !*schema) GTEST_SKIP() << "HOOKWARDEN_SARIF_SCHEMA not set: structural checks only";
     if (run_command("python3 -c 'import jsonschema'").status != 0)

@@ -10,6 +10,7 @@
 #include "fixtures.h"
 #include "report/render.h"
 #include "report/text.h"
+#include "util/fs.h"
 
 namespace hookwarden::report {
 namespace {
@@ -118,8 +119,7 @@ TEST(WriteOutput, WritesAtomicallyToAFile) {
     std::string path = (dir.path / "report.txt").string();
     EXPECT_EQ(write_output(path, "one"), "");
     EXPECT_EQ(write_output(path, "two"), "");
-    std::ifstream in(path);
-    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "two");
+    EXPECT_EQ(fs::read_file(path).value_or(""), "two");
     EXPECT_NE(write_output((dir.path / "missing" / "x").string(), "x"), "");
 }
 
@@ -252,8 +252,9 @@ TEST(HtmlReport, SelfContainedWithChartsBudgetsAndViolations) {
     EXPECT_NE(html.find("no runs recorded"), std::string::npos);  // never-fired
 
     // Only on request, so that running the tests by hand leaves no files behind.
-    if (const char* path = std::getenv("HOOKWARDEN_HTML_SAMPLE"); path && *path)
+    if (const char* path = std::getenv("HOOKWARDEN_HTML_SAMPLE"); path && *path) {
         EXPECT_EQ(write_output(path, html), "") << path;
+    }
 }
 
 TEST(HtmlReport, EmptyStoreStillRenders) {
