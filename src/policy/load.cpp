@@ -6,12 +6,12 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <regex>
 
 #include <nlohmann/json.hpp>
 
 #include "policy/json_positions.h"
 #include "policy/policy.h"
+#include "policy/regex_check.h"
 #include "util/fs.h"
 
 namespace hookwarden::policy {
@@ -492,12 +492,9 @@ private:
 
     void check_matcher(const Path& path, const std::string& matcher) {
         if (matcher == "*" || is_plain_matcher(matcher)) return;
-        try {
-            std::regex re(matcher, std::regex::ECMAScript);
-        } catch (const std::regex_error& e) {
+        if (std::string error = regex_syntax_error(matcher); !error.empty())
             at_value(path, "matcher is neither a tool name list (letters, digits, _ - , |) nor a valid regular "
-                           "expression: " + std::string(e.what()));
-        }
+                           "expression: " + error);
     }
 
     const json& root_;
