@@ -114,7 +114,9 @@ int status_command(const std::string& state_dir, std::ostream& out, std::ostream
         std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6lld %6s  %s", fit(b.hook, 20).c_str(),
                       fit(state_text(b, now), 12).c_str(), local_time(b.since_ms).c_str(),
                       static_cast<long long>(b.runs), rate.c_str(), marks.c_str());
-        out << line << "\n";
+        std::string row = line;
+        row.erase(row.find_last_not_of(' ') + 1);
+        out << row << "\n";
     }
     out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
         << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n";
