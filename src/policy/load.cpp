@@ -197,7 +197,7 @@ public:
         if (!root_.contains("version")) {
             at_value(root, "missing required key \"version\" (expected 1)");
         } else if (const auto& v = root_["version"]; !(v.is_number() && v.get<double>() == 1.0)) {
-            at_value(root / "version", "unsupported version " + describe(v) + " (expected 1)");
+            at_value(root / "version", "expected 1 (the only policy format so far), got " + describe(v));
         }
         if (root_.contains("defaults")) policy.defaults = layer(root / "defaults", root_["defaults"], false);
         if (root_.contains("events")) events(root / "events", root_["events"], policy);
