@@ -628,11 +628,24 @@ std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error, c
         impl->dir = dir;
         impl->path = dir + "/" + kDatabaseName;
         impl->options = options;
-        try {
-            impl->connect();
-        } catch (const SqlError& e) {
-            if (!is_corruption(e.rc)) throw;
-            error = impl->recover(e.message);
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.busy_timeout_ms);
+        for (;;) {
+            try {
+                impl->connect();
+                break;
+            } catch (const SqlError& e) {
+                if (is_corruption(e.rc)) {
+                    error = impl->recover(e.message);
+                    break;
+                }
+                // While concurrent first runs create the database and switch it to WAL,
+                // some steps answer SQLITE_BUSY without consulting the busy handler.
+                int primary = e.rc & 0xff;
+                if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) ||
+                    std::chrono::steady_clock::now() >= deadline)
+                    throw;
+                std::this_thread::sleep_for(std::chrono::microseconds(500 + (impl->jitter() % 1500)));
+            }
         }
         return std::unique_ptr<Store>(new Store(std::move(impl)));
     } catch (const SqlError& e) {
