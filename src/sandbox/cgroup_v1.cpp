@@ -1,0 +1,205 @@
+// cgroup-v1 backend, for legacy and hybrid hosts (the development machines are hybrid).
+// Limits live in the v1 memory, pids and cpu hierarchies. Where the host also mounts the
+// v2 "unified" hierarchy (systemd's hybrid mode), the run gets a companion cgroup there:
+// it has no controllers, but gives what v1 lacks — cgroup.kill (race-free tree kill),
+// cgroup.events (poll for "empty") and precise per-tree user/system CPU in cpu.stat.
+#include "sandbox/backends.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/cgroupfs.h"
+#include "util/fs.h"
+
+namespace hookwarden::sandbox {
+
+namespace {
+
+struct Hierarchy {
+    std::string controller;
+    std::string dir;  // this run's cgroup
+};
+
+class CgroupV1 final : public Sandbox {
+public:
+    ~CgroupV1() override {
+        destroy();
+        for (int fd : setup_.procs_fds) ::close(fd);
+        if (setup_.clone_into_fd >= 0) ::close(setup_.clone_into_fd);
+        if (setup_.clone_into_procs_fd >= 0) ::close(setup_.clone_into_procs_fd);
+        if (events_fd_ >= 0) ::close(events_fd_);
+    }
+
+    static std::unique_ptr<Sandbox> create(const Limits& limits, std::string& error) {
+        std::unique_ptr<CgroupV1> box(new CgroupV1());
+        if (!box->setup(limits, error)) return nullptr;
+        return box;
+    }
+
+    Kind kind() const override { return Kind::cgroup_v1; }
+    const ChildSetup& child_setup() const override { return setup_; }
+
+    void signal_all(int sig) override { cgroupfs::signal_pids(tree_dir(), sig); }
+
+    long kill_all() override { return cgroupfs::kill_cgroup(tree_dir()); }
+
+    bool empty() override {
+        if (!unified_.empty()) return cgroupfs::read_key(unified_ + "/cgroup.events", "populated").value_or(0) == 0;
+        return cgroupfs::read_pids(tree_dir()).empty();
+    }
+
+    int empty_notify_fd() const override { return events_fd_; }
+
+    Usage usage(double user_ms, double sys_ms, std::int64_t) override {
+        Usage usage;
+        usage.cpu_user_ms = user_ms;
+        usage.cpu_sys_ms = sys_ms;
+        if (!unified_.empty()) {
+            usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
+            usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+        } else if (!cpuacct_.empty()) {
+            if (auto user = cgroupfs::read_number(cpuacct_ + "/cpuacct.usage_user")) {
+                usage.cpu_user_ms = static_cast<double>(*user) / 1e6;
+                usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_number(cpuacct_ + "/cpuacct.usage_sys").value_or(0)) / 1e6;
+            }
+        }
+        usage.peak_memory_bytes = cgroupfs::read_number(memory_ + "/memory.max_usage_in_bytes").value_or(0);
+        usage.peak_memory_source = "cgroup-v1:memory.max_usage_in_bytes";
+        usage.oom_killed = cgroupfs::read_key(memory_ + "/memory.oom_control", "oom_kill").value_or(0) > 0;
+        return usage;
+    }
+
+    void destroy() override {
+        for (auto it = hierarchies_.rbegin(); it != hierarchies_.rend(); ++it) cgroupfs::remove_cgroup(it->dir);
+        hierarchies_.clear();
+    }
+
+    std::string guarantees() const override {
+        return unified_.empty() ? "cgroup v1 without a unified companion: tree kill by repeated signalling" : "";
+    }
+
+    std::vector<std::string> cgroup_dirs() const override {
+        std::vector<std::string> dirs;
+        for (const auto& h : hierarchies_) dirs.push_back(h.dir);
+        return dirs;
+    }
+    std::vector<std::string> stale_parents() const override { return parents_; }
+
+private:
+    CgroupV1() = default;
+
+    // The cgroup whose member list is the whole tree, for signalling and emptiness.
+    const std::string& tree_dir() const { return unified_.empty() ? pids_ : unified_; }
+
+    bool add(const std::string& controller, const std::string& mount, std::string& dir, std::string& error) {
+        auto own = cgroupfs::own_path(controller);
+        if (!own) {
+            error = "this process is in no '" + (controller.empty() ? std::string("unified") : controller) +
+                    "' cgroup (/proc/self/cgroup)";
+            return false;
+        }
+        std::string parent = mount + (*own == "/" ? "" : *own) + "/hookwarden";
+        dir = parent + "/" + cgroupfs::run_name();
+        if (int e = cgroupfs::make_dirs(parent); e != 0) {
+            error = "cannot create " + parent + ": " + std::strerror(e);
+            return false;
+        }
+        if (::mkdir(dir.c_str(), 0755) != 0) {
+            if (errno != EEXIST) {
+                error = "cannot create " + dir + ": " + std::strerror(errno);
+                return false;
+            }
+            // Left by a dead supervisor that had our pid: empty it and start fresh.
+            cgroupfs::kill_cgroup(dir);
+        }
+        hierarchies_.push_back({controller, dir});
+        parents_.push_back(parent);
+        return true;
+    }
+
+    bool write(const std::string& file, const std::string& value, std::string& error) {
+        if (int e = fs::write_small(file, value); e != 0) {
+            error = "cannot write '" + value + "' to " + file + ": " + std::strerror(e);
+            return false;
+        }
+        return true;
+    }
+
+    int open_procs(const std::string& dir, std::string& error) {
+        int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd < 0) error = "cannot open " + dir + "/cgroup.procs: " + std::strerror(errno);
+        return fd;
+    }
+
+    bool setup(const Limits& limits, std::string& error) {
+        const std::string root = cgroupfs::kRoot;
+        for (const char* required : {"memory", "pids"})
+            if (!cgroupfs::is_cgroup1(root + "/" + required)) {
+                error = std::string("no cgroup v1 '") + required + "' hierarchy at " + root + "/" + required;
+                return false;
+            }
+        if (!add("memory", root + "/memory", memory_, error) || !add("pids", root + "/pids", pids_, error))
+            return false;
+        std::int64_t bytes = limits.memory_mb * 1024 * 1024;
+        if (!write(memory_ + "/memory.limit_in_bytes", std::to_string(bytes), error)) return false;
+        // With swap accounting, also cap memory+swap so swapping cannot exceed the limit.
+        // memsw must stay >= limit_in_bytes, hence the order.
+        if (::access((memory_ + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0 &&
+            !write(memory_ + "/memory.memsw.limit_in_bytes", std::to_string(bytes), error))
+            return false;
+        if (!write(pids_ + "/pids.max", std::to_string(limits.pids), error)) return false;
+        if (cgroupfs::is_cgroup1(root + "/cpu")) {
+            std::string cpu;
+            if (!add("cpu", root + "/cpu", cpu, error)) return false;
+            if (!write(cpu + "/cpu.cfs_period_us", "100000", error) ||
+                !write(cpu + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error))
+                return false;
+        }
+        const std::string unified = root + "/unified";
+        if (cgroupfs::is_cgroup2(unified)) {
+            std::string ignored;
+            if (add("", unified, unified_, ignored)) {
+                events_fd_ = ::open((unified_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
+                setup_.clone_into_fd = ::open(unified_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                setup_.clone_into_procs_fd = open_procs(unified_, ignored);
+            } else {
+                unified_.clear();
+            }
+        }
+        if (unified_.empty() && cgroupfs::is_cgroup1(root + "/cpuacct") && realpath_differs("cpu", "cpuacct")) {
+            if (!add("cpuacct", root + "/cpuacct", cpuacct_, error)) return false;
+        }
+        for (const auto& h : hierarchies_) {
+            if (h.dir == unified_) continue;
+            int fd = open_procs(h.dir, error);
+            if (fd < 0) return false;
+            setup_.procs_fds.push_back(fd);
+        }
+        return true;
+    }
+
+    static bool realpath_differs(const char* a, const char* b) {
+        char pa[PATH_MAX], pb[PATH_MAX];
+        std::string root = cgroupfs::kRoot;
+        if (!::realpath((root + "/" + a).c_str(), pa) || !::realpath((root + "/" + b).c_str(), pb)) return true;
+        return std::strcmp(pa, pb) != 0;
+    }
+
+    ChildSetup setup_;
+    std::vector<Hierarchy> hierarchies_;
+    std::vector<std::string> parents_;
+    std::string memory_, pids_, cpuacct_, unified_;
+    int events_fd_ = -1;
+};
+
+}  // namespace
+
+std::unique_ptr<Sandbox> create_cgroup_v1(const Limits& limits, std::string& error) {
+    return CgroupV1::create(limits, error);
+}
+
+}  // namespace hookwarden::sandbox

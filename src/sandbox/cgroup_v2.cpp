@@ -1,0 +1,204 @@
+// cgroup-v2 backend: one fresh cgroup per run with memory.max, pids.max and cpu.max; the
+// hook is cloned straight into it; cgroup.kill ends the tree; memory.peak,
+// memory.events and cpu.stat measure it.
+//
+// Where the run cgroups go, honouring "no internal processes" (a cgroup with member
+// processes cannot enable controllers for its children):
+//   root:      /sys/fs/cgroup/hookwarden/hw-<pid>. The root cgroup is exempt from the
+//              rule, and "hookwarden" itself never holds a process.
+//   delegated: the supervisor's own cgroup (e.g. a `systemd-run --user --scope -p
+//              Delegate=yes` scope). If its controllers are not yet enabled for
+//              children, the supervisor first moves itself into the leaf
+//              "supervisors", then enables them; run cgroups are its siblings.
+#include "sandbox/backends.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sandbox/cgroupfs.h"
+#include "util/fs.h"
+
+namespace hookwarden::sandbox {
+
+namespace {
+
+bool has_words(const std::string& file, std::initializer_list<const char*> words) {
+    auto text = fs::read_file(file);
+    if (!text) return false;
+    std::string padded = " " + *text + " ";
+    for (auto& c : padded)
+        if (c == '\n') c = ' ';
+    for (const char* word : words)
+        if (padded.find(std::string(" ") + word + " ") == std::string::npos) return false;
+    return true;
+}
+
+// Enables memory and pids (and cpu when offered) for the children of `dir`.
+bool enable_controllers(const std::string& dir, std::string& error) {
+    if (has_words(dir + "/cgroup.subtree_control", {"memory", "pids"})) return true;
+    std::string wanted = has_words(dir + "/cgroup.controllers", {"cpu"}) ? "+memory +pids +cpu" : "+memory +pids";
+    if (int e = fs::write_small(dir + "/cgroup.subtree_control", wanted); e != 0) {
+        error = "cannot enable '" + wanted + "' in " + dir + "/cgroup.subtree_control: " + std::strerror(e);
+        return false;
+    }
+    return true;
+}
+
+class CgroupV2 final : public Sandbox {
+public:
+    ~CgroupV2() override {
+        destroy();
+        if (setup_.clone_into_fd >= 0) ::close(setup_.clone_into_fd);
+        if (setup_.clone_into_procs_fd >= 0) ::close(setup_.clone_into_procs_fd);
+        if (events_fd_ >= 0) ::close(events_fd_);
+    }
+
+    static std::unique_ptr<Sandbox> create(const Limits& limits, std::string& error) {
+        std::unique_ptr<CgroupV2> box(new CgroupV2());
+        if (!box->setup(limits, error)) return nullptr;
+        return box;
+    }
+
+    Kind kind() const override { return Kind::cgroup_v2; }
+    const ChildSetup& child_setup() const override { return setup_; }
+    void signal_all(int sig) override { cgroupfs::signal_pids(dir_, sig); }
+    long kill_all() override { return cgroupfs::kill_cgroup(dir_); }
+    bool empty() override { return cgroupfs::read_key(dir_ + "/cgroup.events", "populated").value_or(0) == 0; }
+    int empty_notify_fd() const override { return events_fd_; }
+
+    Usage usage(double, double, std::int64_t) override {
+        Usage usage;
+        usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
+        usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+        if (auto peak = cgroupfs::read_number(dir_ + "/memory.peak")) {
+            usage.peak_memory_bytes = *peak;
+            usage.peak_memory_source = "cgroup-v2:memory.peak";
+        } else {
+            // Before 5.19 there is no peak; the final usage is a lower bound only.
+            usage.peak_memory_bytes = cgroupfs::read_number(dir_ + "/memory.current").value_or(0);
+            usage.peak_memory_source = "cgroup-v2:memory.current-at-exit";
+        }
+        usage.oom_killed = cgroupfs::read_key(dir_ + "/memory.events", "oom_kill").value_or(0) > 0;
+        return usage;
+    }
+
+    void destroy() override {
+        if (!dir_.empty()) cgroupfs::remove_cgroup(dir_);
+        dir_.clear();
+    }
+
+    std::string guarantees() const override { return ""; }
+    std::vector<std::string> cgroup_dirs() const override { return dir_.empty() ? std::vector<std::string>{} : std::vector{dir_}; }
+    std::vector<std::string> stale_parents() const override { return {parent_}; }
+
+private:
+    CgroupV2() = default;
+
+    bool write(const std::string& file, const std::string& value, std::string& error) {
+        if (int e = fs::write_small(file, value); e != 0) {
+            error = "cannot write '" + value + "' to " + file + ": " + std::strerror(e);
+            return false;
+        }
+        return true;
+    }
+
+    bool setup(const Limits& limits, std::string& error) {
+        parent_ = cgroup_v2_parent(error);
+        if (parent_.empty()) return false;
+        std::string dir = parent_ + "/" + cgroupfs::run_name();
+        if (::mkdir(dir.c_str(), 0755) != 0) {
+            if (errno != EEXIST) {
+                error = "cannot create " + dir + ": " + std::strerror(errno);
+                return false;
+            }
+            cgroupfs::kill_cgroup(dir);  // left by a dead supervisor that had our pid
+        }
+        dir_ = dir;
+        std::int64_t bytes = limits.memory_mb * 1024 * 1024;
+        if (!write(dir_ + "/memory.max", std::to_string(bytes), error)) return false;
+        // No swap: a hook must not get around its limit by being swapped out.
+        if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0 && !write(dir_ + "/memory.swap.max", "0", error))
+            return false;
+        // An OOM kills the whole hook, not one process of it, so the outcome is clear.
+        if (::access((dir_ + "/memory.oom.group").c_str(), F_OK) == 0 && !write(dir_ + "/memory.oom.group", "1", error))
+            return false;
+        if (!write(dir_ + "/pids.max", std::to_string(limits.pids), error)) return false;
+        if (::access((dir_ + "/cpu.max").c_str(), F_OK) == 0 &&
+            !write(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
+            return false;
+        events_fd_ = ::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
+        setup_.clone_into_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        setup_.clone_into_procs_fd = ::open((dir_ + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        if (setup_.clone_into_fd < 0 || setup_.clone_into_procs_fd < 0) {
+            error = "cannot open " + dir_ + ": " + std::strerror(errno);
+            return false;
+        }
+        return true;
+    }
+
+    ChildSetup setup_;
+    std::string parent_, dir_;
+    int events_fd_ = -1;
+};
+
+}  // namespace
+
+std::string cgroup_v2_parent(std::string& why) {
+    const std::string root = cgroupfs::kRoot;
+    if (!cgroupfs::is_cgroup2(root)) {
+        why = root + " is not a cgroup2 mount (legacy or hybrid layout)";
+        return "";
+    }
+    if (!has_words(root + "/cgroup.controllers", {"memory", "pids"})) {
+        why = "the cgroup2 mount offers no memory and pids controllers";
+        return "";
+    }
+    if (::geteuid() == 0) {
+        std::string parent = root + "/hookwarden";
+        if (!enable_controllers(root, why)) return "";
+        if (int e = cgroupfs::make_dirs(parent); e != 0) {
+            why = "cannot create " + parent + ": " + std::strerror(e);
+            return "";
+        }
+        return enable_controllers(parent, why) ? parent : "";
+    }
+    auto own = cgroupfs::own_path("");
+    if (!own) {
+        why = "this process is in no cgroup2 cgroup";
+        return "";
+    }
+    std::string mine = root + (*own == "/" ? "" : *own);
+    if (*own != "/" && own->size() > 12 && own->compare(own->size() - 12, 12, "/supervisors") == 0)
+        mine = mine.substr(0, mine.size() - 12);  // a previous run already moved us
+    if (::access((mine + "/cgroup.procs").c_str(), W_OK) != 0 || ::access(mine.c_str(), W_OK) != 0) {
+        why = "cgroup " + mine + " is not writable by uid " + std::to_string(::geteuid()) +
+              " (no delegated subtree; try: systemd-run --user --scope -p Delegate=yes hookwarden ...)";
+        return "";
+    }
+    if (!has_words(mine + "/cgroup.controllers", {"memory", "pids"})) {
+        why = "the delegated cgroup " + mine + " has no memory and pids controllers";
+        return "";
+    }
+    if (!has_words(mine + "/cgroup.subtree_control", {"memory", "pids"})) {
+        std::string leaf = mine + "/supervisors";
+        if (int e = cgroupfs::make_dirs(leaf); e != 0) {
+            why = "cannot create " + leaf + ": " + std::strerror(e);
+            return "";
+        }
+        if (int e = fs::write_small(leaf + "/cgroup.procs", std::to_string(::getpid())); e != 0) {
+            why = "cannot move into " + leaf + ": " + std::strerror(e);
+            return "";
+        }
+        if (!enable_controllers(mine, why)) return "";
+    }
+    return mine;
+}
+
+std::unique_ptr<Sandbox> create_cgroup_v2(const Limits& limits, std::string& error) {
+    return CgroupV2::create(limits, error);
+}
+
+}  // namespace hookwarden::sandbox

@@ -1,0 +1,158 @@
+#include "sandbox/cgroupfs.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <thread>
+#include <unistd.h>
+
+#include <linux/magic.h>
+
+#include "util/fs.h"
+
+namespace hookwarden::sandbox::cgroupfs {
+
+std::optional<std::string> own_path(const std::string& controller) {
+    static const std::optional<std::string> table = fs::read_file("/proc/self/cgroup");
+    if (!table) return std::nullopt;
+    // Lines: "ID:ctrl1,ctrl2:/path" (v1) or "0::/path" (v2).
+    size_t pos = 0;
+    while (pos < table->size()) {
+        size_t end = table->find('\n', pos);
+        if (end == std::string::npos) end = table->size();
+        std::string_view line(table->data() + pos, end - pos);
+        pos = end + 1;
+        size_t first = line.find(':');
+        size_t second = line.find(':', first + 1);
+        if (first == std::string_view::npos || second == std::string_view::npos) continue;
+        std::string_view controllers = line.substr(first + 1, second - first - 1);
+        std::string_view path = line.substr(second + 1);
+        if (controller.empty()) {
+            if (controllers.empty()) return std::string(path);
+            continue;
+        }
+        size_t start = 0;
+        while (start <= controllers.size()) {
+            size_t comma = controllers.find(',', start);
+            if (comma == std::string_view::npos) comma = controllers.size();
+            if (controllers.substr(start, comma - start) == controller) return std::string(path);
+            start = comma + 1;
+        }
+    }
+    return std::nullopt;
+}
+
+static bool has_magic(const std::string& path, long magic) {
+    struct statfs info {};
+    return ::statfs(path.c_str(), &info) == 0 && static_cast<long>(info.f_type) == magic;
+}
+
+bool is_cgroup2(const std::string& path) { return has_magic(path, CGROUP2_SUPER_MAGIC); }
+bool is_cgroup1(const std::string& path) { return has_magic(path, CGROUP_SUPER_MAGIC); }
+
+std::string run_name() { return "hw-" + std::to_string(::getpid()); }
+
+int make_dirs(const std::string& path) {
+    if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return 0;
+    if (errno != ENOENT) return errno;
+    size_t slash = path.rfind('/');
+    if (slash == std::string::npos || slash == 0) return ENOENT;
+    if (int error = make_dirs(path.substr(0, slash)); error != 0) return error;
+    return (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) ? 0 : errno;
+}
+
+std::vector<int> read_pids(const std::string& dir) {
+    std::vector<int> pids;
+    auto text = fs::read_file(dir + "/cgroup.procs");
+    if (!text) return pids;
+    const char* p = text->c_str();
+    while (*p) {
+        char* end = nullptr;
+        long pid = std::strtol(p, &end, 10);
+        if (end == p) break;
+        if (pid > 0) pids.push_back(static_cast<int>(pid));
+        p = end;
+        while (*p == '\n') ++p;
+    }
+    return pids;
+}
+
+std::optional<std::int64_t> read_key(const std::string& file, const std::string& key) {
+    auto text = fs::read_file(file);
+    if (!text) return std::nullopt;
+    size_t pos = 0;
+    while (pos < text->size()) {
+        size_t end = text->find('\n', pos);
+        if (end == std::string::npos) end = text->size();
+        if (text->compare(pos, key.size(), key) == 0 && pos + key.size() < end && (*text)[pos + key.size()] == ' ')
+            return std::strtoll(text->c_str() + pos + key.size() + 1, nullptr, 10);
+        pos = end + 1;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::int64_t> read_number(const std::string& file) {
+    auto text = fs::read_file(file);
+    if (!text || text->empty()) return std::nullopt;
+    return std::strtoll(text->c_str(), nullptr, 10);
+}
+
+long signal_pids(const std::string& dir, int sig) {
+    auto pids = read_pids(dir);
+    for (int pid : pids) ::kill(pid, sig);
+    return static_cast<long>(pids.size());
+}
+
+long kill_cgroup(const std::string& dir) {
+    long found = static_cast<long>(read_pids(dir).size());
+    if (found == 0) return 0;
+    if (fs::write_small(dir + "/cgroup.kill", "1") == 0) return found;
+    // No cgroup.kill (v1 without a unified companion, or a kernel before 5.14): signal
+    // until empty. A fork between reading the list and the kill is caught by the next
+    // round; pids.max bounds how many rounds a fork bomb can force.
+    for (int round = 0; round < 1000; ++round) {
+        if (signal_pids(dir, SIGKILL) == 0) break;
+        std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    return found;
+}
+
+int remove_cgroup(const std::string& dir) {
+    for (int attempt = 0; attempt < 200; ++attempt) {
+        if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return 0;
+        if (errno != EBUSY) return errno;
+        // Killed tasks leave the cgroup asynchronously; give them a moment.
+        std::this_thread::sleep_for(std::chrono::microseconds(500));
+    }
+    return EBUSY;
+}
+
+static bool supervisor_alive(int pid) {
+    if (pid == ::getpid()) return false;  // our own name left over by a dead namesake
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    auto comm = fs::read_file("/proc/" + std::to_string(pid) + "/comm");
+    // A live pid that is not a hookwarden is a reused pid: the cgroup is stale.
+    return comm && comm->rfind("hookwarden", 0) == 0;
+}
+
+void remove_stale(const std::string& parent) {
+    DIR* dir = ::opendir(parent.c_str());
+    if (!dir) return;
+    std::vector<std::string> stale;
+    while (dirent* entry = ::readdir(dir)) {
+        if (std::strncmp(entry->d_name, "hw-", 3) != 0) continue;
+        int pid = std::atoi(entry->d_name + 3);
+        if (pid > 0 && !supervisor_alive(pid)) stale.push_back(parent + "/" + entry->d_name);
+    }
+    ::closedir(dir);
+    for (const auto& path : stale) {
+        kill_cgroup(path);
+        remove_cgroup(path);
+    }
+}
+
+}  // namespace hookwarden::sandbox::cgroupfs

@@ -1,0 +1,35 @@
+// Guardian: a tiny process that outlives a killed supervisor just long enough to kill
+// the hook's tree and remove its cgroups (SPEC §3.8). PR_SET_PDEATHSIG reaches only the
+// hook's main process; its descendants would otherwise run on in a cgroup nobody owns.
+//
+// It is forked before the hook's pipes exist, leaves the supervisor's session (so a
+// signal to the agent's process group does not take it along), and blocks on a pipe
+// only the supervisor holds. End of file on that pipe — the supervisor exited, normally
+// or not — makes it kill and remove whatever of the run's cgroups is still there, sweep
+// run cgroups of other dead supervisors, and exit. After a normal run there is nothing
+// left to kill, and this happens after the supervisor has already answered the agent.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hookwarden::sandbox {
+
+class Guardian {
+public:
+    Guardian() = default;
+    Guardian(const Guardian&) = delete;
+    Guardian& operator=(const Guardian&) = delete;
+    ~Guardian();
+
+    // Returns false (and stays inactive) if the guardian could not be started.
+    bool start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents);
+    // Tells the guardian the hook's process group, which it kills too (the only handle
+    // the `none` backend has on the tree once the supervisor is gone).
+    void watch(int hook_pgid);
+
+private:
+    int pipe_fd_ = -1;
+};
+
+}  // namespace hookwarden::sandbox

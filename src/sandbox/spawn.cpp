@@ -1,0 +1,175 @@
+#include "sandbox/spawn.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/close_range.h>
+
+namespace hookwarden::sandbox {
+
+namespace {
+
+// glibc 2.36 has no clone3 wrapper; this mirrors the kernel's struct clone_args (v2).
+struct CloneArgs {
+    std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid,
+        set_tid_size, cgroup;
+};
+constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
+
+struct ChildFailure {
+    int stage;
+    int error;
+};
+constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit", "signals", "stdio", "fds", "exec"};
+
+[[noreturn]] void fail(int pipe_fd, int stage) {
+    ChildFailure failure{stage, errno};
+    ssize_t ignored = ::write(pipe_fd, &failure, sizeof failure);
+    (void)ignored;
+    ::_exit(127);
+}
+
+// Runs in the child between fork and exec: async-signal-safe calls only.
+[[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
+                        const ChildSetup& setup, bool in_cgroup_already, pid_t parent, int error_fd) {
+    for (int fd : setup.procs_fds)
+        if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
+    if (!in_cgroup_already && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
+        fail(error_fd, 0);
+    // Own process group: the `none` backend kills by group, and an agent's signal to
+    // hookwarden's group does not reach the hook behind the supervisor's back.
+    if (::setpgid(0, 0) != 0) fail(error_fd, 1);
+    // If the supervisor dies, the hook's main process dies with it (the guardian takes
+    // care of the rest of the tree). Re-check the parent: it may have died before prctl.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(error_fd, 2);
+    if (::getppid() != parent) ::_exit(127);
+    if (setup.set_rlimits) {
+        auto limit = [&](int resource, std::int64_t value) {
+            if (value <= 0) return;
+            struct rlimit current {};
+            ::getrlimit(resource, &current);
+            rlim_t wanted = static_cast<rlim_t>(value);
+            if (current.rlim_max != RLIM_INFINITY && wanted > current.rlim_max) wanted = current.rlim_max;
+            struct rlimit next {wanted, wanted};
+            if (resource == RLIMIT_CPU) next.rlim_max = wanted + 1;  // SIGXCPU first, then SIGKILL
+            if (::setrlimit(resource, &next) != 0) fail(error_fd, 3);
+        };
+        limit(RLIMIT_DATA, setup.rlimit_data_bytes);
+        limit(RLIMIT_NPROC, setup.rlimit_nproc);
+        limit(RLIMIT_CPU, setup.rlimit_cpu_seconds);
+    }
+    // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
+    // the defaults it would have had from the agent.
+    sigset_t none;
+    sigemptyset(&none);
+    if (::sigprocmask(SIG_SETMASK, &none, nullptr) != 0) fail(error_fd, 4);
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);
+    for (int fd = 0; fd < 3; ++fd)
+        if (::dup2(stdio[fd], fd) < 0) fail(error_fd, 5);
+    // Only fds 0, 1, 2 reach the hook. CLOEXEC rather than close, so the error pipe
+    // (already CLOEXEC) still reports an exec failure.
+    if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(error_fd, 6);
+    ::execve(path.c_str(), argv, envp);
+    fail(error_fd, 7);
+}
+
+}  // namespace
+
+std::string resolve_executable(const std::string& name, int& error) {
+    auto usable = [](const std::string& candidate, int& why) {
+        struct stat info {};
+        if (::stat(candidate.c_str(), &info) != 0) {
+            why = errno;
+            return false;
+        }
+        if (S_ISDIR(info.st_mode)) {
+            why = EISDIR;
+            return false;
+        }
+        if (::access(candidate.c_str(), X_OK) != 0) {
+            why = EACCES;
+            return false;
+        }
+        return true;
+    };
+    error = 0;
+    if (name.empty()) {
+        error = ENOENT;
+        return "";
+    }
+    if (name.find('/') != std::string::npos) return usable(name, error) ? name : "";
+    const char* path_env = std::getenv("PATH");
+    std::string path = path_env ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    int first_error = ENOENT;
+    size_t start = 0;
+    while (start <= path.size()) {
+        size_t end = path.find(':', start);
+        if (end == std::string::npos) end = path.size();
+        std::string dir = end > start ? path.substr(start, end - start) : ".";
+        std::string candidate = dir + "/" + name;
+        int why = 0;
+        if (usable(candidate, why)) return candidate;
+        if (why == EACCES) first_error = EACCES;  // found but not executable: say so
+        start = end + 1;
+    }
+    error = first_error;
+    return "";
+}
+
+SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
+                  const ChildSetup& setup) {
+    SpawnResult result;
+    int error_pipe[2];
+    if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
+        result.error = errno;
+        result.stage = "pipe";
+        return result;
+    }
+    pid_t parent = ::getpid();
+    pid_t pid = -1;
+    bool in_cgroup = false;
+    if (setup.clone_into_fd >= 0) {
+        // Starting the child directly inside its cgroup saves a migration and means it
+        // is accounted from its first instruction (kernel 5.7+, cgroup v2 only).
+        CloneArgs args{};
+        args.flags = kCloneIntoCgroup;
+        args.exit_signal = SIGCHLD;
+        args.cgroup = static_cast<std::uint64_t>(setup.clone_into_fd);
+        pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+        if (pid >= 0) in_cgroup = true;
+    }
+    if (!in_cgroup) pid = ::fork();
+    if (pid == 0) child(path, argv, envp, stdio, setup, in_cgroup, parent, error_pipe[1]);
+    ::close(error_pipe[1]);
+    if (pid < 0) {
+        result.error = errno;
+        result.stage = "fork";
+        ::close(error_pipe[0]);
+        return result;
+    }
+    ChildFailure failure{};
+    ssize_t n;
+    do {
+        n = ::read(error_pipe[0], &failure, sizeof failure);
+    } while (n < 0 && errno == EINTR);
+    ::close(error_pipe[0]);
+    result.pid = pid;
+    if (n == static_cast<ssize_t>(sizeof failure)) {
+        // The child is exiting with 127; the caller reaps it like any other.
+        result.error = failure.error;
+        result.stage = (failure.stage >= 0 && failure.stage < 8) ? kStages[failure.stage] : "child";
+    }
+    return result;
+}
+
+}  // namespace hookwarden::sandbox

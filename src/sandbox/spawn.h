@@ -1,0 +1,27 @@
+// Starts the hook: fork (or clone3 straight into its cgroup), enter the sandbox, wire
+// fds 0/1/2, exec. Everything between fork and exec is async-signal-safe: the child
+// touches no heap, no locks, no stdio.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sandbox/sandbox.h"
+
+namespace hookwarden::sandbox {
+
+struct SpawnResult {
+    int pid = -1;
+    int error = 0;            // errno of the failed step, 0 on success
+    const char* stage = "";  // which step failed: "lookup", "cgroup", "exec", ...
+};
+
+// PATH lookup done in the parent, so the child calls only execve.
+// Returns the path to execute, or "" with errno-style `error` (ENOENT, EACCES).
+std::string resolve_executable(const std::string& name, int& error);
+
+// `argv`/`envp` are NULL-terminated. `stdio` are the fds that become 0, 1, 2.
+SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
+                  const ChildSetup& setup);
+
+}  // namespace hookwarden::sandbox
