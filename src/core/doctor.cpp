@@ -1,0 +1,74 @@
+#include "core/doctor.h"
+
+#include <cstdio>
+#include <string>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <libcgroup.h>
+
+#include "sandbox/cgroupfs.h"
+#include "sandbox/sandbox.h"
+
+namespace hookwarden::core {
+
+namespace {
+
+// libcgroup's view of the mount table: what `doctor` shows as "mounted controllers".
+// Only here, off the hot path: cgroup_init() parses /proc/mounts each time.
+void print_mounts(std::ostream& out) {
+    if (cgroup_init() != 0) {
+        out << "  libcgroup: cgroup_init failed (no cgroup filesystem mounted?)\n";
+        return;
+    }
+    void* handle = nullptr;
+    cgroup_mount_point info{};
+    int rc = cgroup_get_controller_begin(&handle, &info);
+    while (rc == 0) {
+        out << "  " << info.name << " -> " << info.path << "\n";
+        rc = cgroup_get_controller_next(&handle, &info);
+    }
+    cgroup_get_controller_end(&handle);
+}
+
+}  // namespace
+
+int doctor(std::ostream& out) {
+    utsname uts{};
+    ::uname(&uts);
+    out << "hookwarden doctor\n";
+    out << "kernel: " << uts.release << ", euid " << ::geteuid() << "\n";
+    const std::string root = sandbox::cgroupfs::kRoot;
+    const char* layout = sandbox::cgroupfs::is_cgroup2(root)            ? "unified (cgroup v2 only)"
+                         : sandbox::cgroupfs::is_cgroup2(root + "/unified") ? "hybrid (v1 controllers + v2 unified)"
+                         : sandbox::cgroupfs::is_cgroup1(root + "/memory")  ? "legacy (cgroup v1 only)"
+                                                                            : "no cgroup filesystem found";
+    out << "cgroup layout: " << layout << "\n";
+    out << "mounted controllers (libcgroup):\n";
+    print_mounts(out);
+
+    auto d = sandbox::detect();
+    out << "\nbackends:\n";
+    out << "  cgroup-v2: " << (d.v2_usable ? "available" : "unavailable") << " - " << d.v2_why << "\n";
+    out << "  cgroup-v1: " << (d.v1_usable ? "available" : "unavailable") << " - " << d.v1_why << "\n";
+    out << "  none:      available - " << d.none_why << "\n";
+    out << "\nauto picks: " << sandbox::to_string(d.best) << "\n";
+    if (d.best == sandbox::Kind::none) {
+        out << "\nWith backend 'none' the guarantees are weaker: memory is limited per process, not per tree;\n"
+               "no OOM detection; pids are limited only for non-root users; no CPU share limit.\n"
+               "To get cgroup enforcement:\n";
+        if (sandbox::cgroupfs::is_cgroup2(root) && ::geteuid() != 0)
+            out << "  run the agent in a delegated scope:\n"
+                   "    systemd-run --user --scope -p Delegate=yes -- claude\n"
+                   "  (hookwarden then creates its run cgroups inside that scope)\n";
+        else
+            out << "  run hookwarden as root, or on a cgroup v2 host inside a delegated systemd scope:\n"
+                   "    systemd-run --user --scope -p Delegate=yes -- claude\n";
+    } else if (d.best == sandbox::Kind::cgroup_v1) {
+        out << "\ncgroup-v1 enforces memory, pids and CPU per hook tree. A cgroup v2 host gives in addition\n"
+               "memory.peak without page-cache resets and group OOM kills (systemd.unified_cgroup_hierarchy=1).\n";
+    }
+    return d.best == sandbox::Kind::none ? 1 : 0;
+}
+
+}  // namespace hookwarden::core

@@ -1,0 +1,51 @@
+// Runs one command inside a Sandbox and watches it until its whole tree is gone:
+// feeds stdin, captures stdout/stderr up to a limit without ever blocking the hook,
+// enforces the deadline (SIGTERM to the tree, SIGKILL after the grace), kills leftovers
+// once the main process exits, and measures the run. One thread, one ppoll loop.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hookwarden/policy_types.h"
+#include "sandbox/sandbox.h"
+
+namespace hookwarden::core {
+
+struct Capture {
+    std::string data;          // at most the output limit
+    std::int64_t bytes = 0;    // everything the hook wrote
+    bool truncated = false;
+};
+
+struct Supervised {
+    bool started = false;
+    int spawn_error = 0;            // errno, when !started
+    std::string spawn_stage;
+    std::optional<int> exit_code;   // main process exited
+    std::optional<int> signal;      // main process was killed by a signal
+    bool timed_out = false;         // the deadline passed and we signalled the tree
+    std::optional<int> supervisor_signal;  // hookwarden itself was told to stop
+    Capture out, err;
+    double wall_ms = 0;             // start request to reaped tree
+    long leftovers_killed = 0;
+    bool tree_reaped = true;        // false if the tree did not die in time after SIGKILL
+    sandbox::Usage usage;
+};
+
+// `argv[0]` is looked up in PATH. `stdin_data` is written to the hook's stdin and then
+// closed; the hook may stop reading at any time.
+// `on_started` runs once the hook exists (the guardian learns its process group).
+Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
+                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {});
+
+// Block the signals the supervisor handles through its signalfd and ignore SIGPIPE.
+// Call once, before any thread or child exists.
+void prepare_process();
+// Orphans of the hook are re-parented to us, not to init: we reap them, count their
+// CPU, and (backend `none`) can still find and kill them. After the guardian exists.
+void become_subreaper();
+
+}  // namespace hookwarden::core
