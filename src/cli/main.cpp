@@ -105,8 +105,9 @@ int main(int argc, char** argv) {
     if (run->parsed()) {
         run_options.command = run->remaining();
         run_options.command.insert(run_options.command.end(), after_dashes.begin(), after_dashes.end());
-        if (run_options.command.empty()) {
-            std::cerr << "hookwarden: run: missing the hook command (hookwarden run [OPTIONS] -- CMD [ARGS...])\n";
+        if (run_options.command.empty() && run_options.name.empty()) {
+            std::cerr << "hookwarden: run: missing the hook command (hookwarden run [OPTIONS] -- CMD [ARGS...],\n"
+                         "or --name NAME of a hook whose command the policy gives)\n";
             return kUsageError;
         }
         if (run_options.command.front().size() > 1 && run_options.command.front()[0] == '-') {

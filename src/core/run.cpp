@@ -1,11 +1,12 @@
 // The path of one hook run, top to bottom (SPEC §3):
-//   read the event -> resolve limits -> consult the breaker -> start the hook in a fresh
-//   sandbox -> supervise it -> classify -> record + update the breaker -> answer the agent.
+//   read the event -> load the policy and resolve limits -> consult the breaker -> start
+//   the hook in a fresh sandbox -> supervise it -> classify -> answer (its own, or the
+//   degradation policy's) -> record the run together with the breaker update.
 #include "core/run.h"
 
 #include <cerrno>
 #include <cstring>
-#include <fcntl.h>
+#include <iostream>
 #include <poll.h>
 #include <unistd.h>
 
@@ -13,9 +14,9 @@
 #include <spdlog/spdlog.h>
 
 #include "core/supervisor.h"
-#include "hookwarden/run_record.h"
 #include "sandbox/guardian.h"
 #include "sandbox/sandbox.h"
+#include "store/store.h"
 #include "util/fs.h"
 
 namespace hookwarden::core {
@@ -40,7 +41,6 @@ std::string read_stdin(std::chrono::milliseconds limit, std::vector<std::string>
         }
         pollfd pfd{0, POLLIN, 0};
         int ready = ::poll(&pfd, 1, static_cast<int>(left));
-        if (ready < 0 && errno == EINTR) continue;
         if (ready <= 0) continue;
         ssize_t n = ::read(0, buffer, sizeof buffer);
         if (n > 0) {
@@ -50,16 +50,6 @@ std::string read_stdin(std::chrono::milliseconds limit, std::vector<std::string>
         }
     }
     return data;
-}
-
-void write_all(int fd, const std::string& data) {
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // the agent went away; nothing more to do
-        done += static_cast<size_t>(n);
-    }
 }
 
 Outcome classify(const Supervised& s) {
@@ -77,54 +67,105 @@ Outcome classify(const Supervised& s) {
     return Outcome::error;
 }
 
-std::string describe(const RunRecord& r, const Supervised& s) {
+// The specifics a person needs to act on a degraded answer.
+std::string failure_detail(const RunRecord& r, const Supervised& s) {
     switch (r.outcome) {
         case Outcome::timeout:
-            return "was killed after its " + std::to_string(r.limits.timeout_ms) + " ms timeout";
+            return std::to_string(r.limits.timeout_ms) + " ms";
         case Outcome::oom:
-            return "was killed by the OOM killer at its " + std::to_string(r.limits.memory_mb) + " MB memory limit";
+            return "limit " + std::to_string(r.limits.memory_mb) + " MB";
         case Outcome::crash:
-            return "crashed (signal " + std::to_string(r.signal.value_or(0)) + ", " +
-                   strsignal(r.signal.value_or(0)) + ")";
+            return "signal " + std::to_string(r.signal.value_or(0)) + ", " + ::strsignal(r.signal.value_or(0));
         case Outcome::spawn_error:
-            return "could not be started (" + s.spawn_stage + ": " + std::strerror(s.spawn_error) + ")";
-        case Outcome::breaker_open:
-            return "was skipped: its circuit breaker is open";
+            return r.command.empty() ? std::string("no command")
+                                     : r.command.front() + ": " + s.spawn_stage + ": " + std::strerror(s.spawn_error);
         default:
-            return "failed inside hookwarden" + (r.errors.empty() ? std::string() : ": " + r.errors.back());
+            return r.errors.empty() ? std::string() : r.errors.back();
     }
 }
 
-// The answer when the hook did not finish on its own.
-// TODO(protocol): replaced by protocol::degrade once it lands.
-void degrade(const RunRecord& r, const Supervised& s, FailureAction action, int& exit_code, std::string& out,
-             std::string& err) {
-    std::string reason = "hookwarden: hook '" + r.hook + "' " + describe(r, s);
-    if (action == FailureAction::allow) {
-        exit_code = 0;
-        out = nlohmann::json{{"systemMessage", reason + "; allowed (fail-open)"}}.dump() + "\n";
-    } else {
-        exit_code = 2;
-        err = reason + "; blocked (fail-closed)\n";
+void fill_measurements(RunRecord& record, const Supervised& s) {
+    record.exit_code = s.exit_code;
+    record.signal = s.signal;
+    record.wall_ms = s.wall_ms;
+    record.cpu_user_ms = s.usage.cpu_user_ms;
+    record.cpu_sys_ms = s.usage.cpu_sys_ms;
+    record.peak_memory_bytes = s.usage.peak_memory_bytes;
+    record.peak_memory_source = s.usage.peak_memory_source;
+    record.oom_killed = s.usage.oom_killed;
+    record.leftovers_killed = s.leftovers_killed;
+    record.stdout_bytes = s.out.bytes;
+    record.stderr_bytes = s.err.bytes;
+    record.stdout_truncated = s.out.truncated;
+    record.stderr_truncated = s.err.truncated;
+}
+
+// Starts `command` in a fresh sandbox guarded against our own death, and watches it.
+Supervised start_and_watch(const std::vector<std::string>& command, const std::string& input, const Limits& limits,
+                           const std::string& backend, RunRecord& record) {
+    std::string error;
+    std::vector<std::string> notes;
+    auto box = sandbox::create(backend, limits, error, notes);
+    for (const auto& note : notes) {
+        spdlog::warn("{}", note);
+        record.errors.push_back(note);
     }
+    if (!box) {
+        record.errors.push_back("backend '" + backend + "': " + error);
+        spdlog::error("backend '{}' unavailable: {}", backend, error);
+        Supervised failed;
+        failed.started = true;  // not a spawn error: hookwarden could not confine it
+        return failed;
+    }
+    record.backend = sandbox::to_string(box->kind());
+    sandbox::Guardian guardian;
+    if (!guardian.start(box->cgroup_dirs(), box->stale_parents()))
+        record.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
+    become_subreaper();
+    Supervised supervised = supervise(command, input, limits, *box, [&](int pid) { guardian.watch(pid); });
+    box->destroy();
+    if (supervised.supervisor_signal)
+        record.errors.push_back("hookwarden received signal " + std::to_string(*supervised.supervisor_signal));
+    if (!supervised.tree_reaped) record.errors.push_back("processes of the hook survived SIGKILL for 2 s");
+    return supervised;
 }
 
 }  // namespace
+
+std::int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+void write_all(int fd, const std::string& data) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // the agent went away; nothing more to do
+        done += static_cast<size_t>(n);
+    }
+}
 
 std::string derive_name(const std::vector<std::string>& command) {
     auto base = [](const std::string& path) {
         auto slash = path.rfind('/');
         return slash == std::string::npos ? path : path.substr(slash + 1);
     };
-    static const char* interpreters[] = {"python",  "python3", "node", "bash", "sh",   "zsh", "dash", "uv",
-                                         "uvx",     "npx",     "bun",  "deno", "ruby", "perl", "env", "run"};
+    static const char* interpreters[] = {"python", "python3", "node", "bash", "sh",   "zsh", "dash", "uv",
+                                         "uvx",    "npx",     "bun",  "deno", "ruby", "perl", "env", "run"};
     std::string name;
-    for (const auto& arg : command) {
-        std::string b = base(arg);
-        bool interpreter = false;
-        for (const char* i : interpreters)
-            if (b == i || (b.rfind("python3.", 0) == 0)) interpreter = true;
-        if (interpreter || arg.empty() || arg[0] == '-') continue;
+    for (size_t i = 0; i < command.size(); ++i) {
+        std::string b = base(command[i]);
+        if (b == "-c" && i + 1 < command.size()) {
+            // A shell script string: name it after its first word.
+            std::string script = command[i + 1];
+            name = base(script.substr(0, script.find_first_of(" \t;|&")));
+            break;
+        }
+        bool interpreter = b.rfind("python3.", 0) == 0;
+        for (const char* known : interpreters) interpreter = interpreter || b == known;
+        if (interpreter || b.empty() || b[0] == '-') continue;
         name = b;
         break;
     }
@@ -135,97 +176,140 @@ std::string derive_name(const std::vector<std::string>& command) {
     return name.empty() ? "hook" : name;
 }
 
-int run(const RunOptions& options) {
-    prepare_process();
-    RunRecord record;
-    record.time_unix_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch())
-                              .count();
-    record.command = options.command;
-    record.hook = options.name.empty() ? derive_name(options.command) : options.name;
-
-    // 1. The event.
-    const std::string input = read_stdin(std::chrono::milliseconds(10000), record.errors);
-    record.event = options.event;
-    if (record.event.empty()) {
-        auto parsed = nlohmann::json::parse(input, nullptr, false);
-        if (parsed.is_object()) {
-            record.event = parsed.value("hook_event_name", "");
-            record.session_id = parsed.value("session_id", "");
-            if (parsed.contains("tool_name") && parsed["tool_name"].is_string()) record.matcher_target = parsed["tool_name"];
+Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
+                            std::chrono::steady_clock::time_point process_start) {
+    Invocation inv;
+    inv.process_start = process_start;
+    inv.input = read_stdin(std::chrono::milliseconds(10000), inv.errors);
+    inv.info = protocol::parse_event(inv.input, event_override);
+    if (!inv.info.is_json && !inv.input.empty()) {
+        // The hook still gets the bytes unchanged; only hookwarden's view is limited.
+        spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);
+        inv.errors.push_back("input is not a JSON event: " + inv.info.parse_error);
+    }
+    if (auto path = policy::discover(policy_path)) {
+        auto loaded = policy::load_file(*path);
+        if (loaded.policy) {
+            inv.policy = std::move(loaded.policy);
+        } else {
+            // SPEC §5: never silently weaker. Built-in limits stay in force, and we say so.
+            std::string first = loaded.errors.empty() ? *path + ": unreadable" : loaded.errors.front().to_string();
+            std::cerr << "hookwarden: policy " << *path << " is invalid; running under built-in defaults\n";
+            for (const auto& e : loaded.errors) std::cerr << "hookwarden: " << e.to_string() << "\n";
+            inv.errors.push_back("policy invalid, built-in defaults in force: " + first);
         }
     }
+    return inv;
+}
 
-    // 2. Limits: command line > built-in.
-    record.limits = builtin_limits(record.event);
-    options.limits.apply_to(record.limits);
-    FailureAction on_failure = options.on_failure.value_or(FailureAction::allow);
+HookResult execute(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
+                   const policy::Resolved& resolved, const std::string& backend) {
+    HookResult result;
+    RunRecord& record = result.record;
+    record.time_unix_ms = now_unix_ms();
+    record.hook = hook;
+    record.command = command;
+    record.event = inv.info.event;
+    record.matcher_target = inv.info.matcher_target;
+    record.session_id = inv.info.session_id;
+    record.limits = resolved.limits;
+    record.errors = inv.errors;
 
-    // 4. A fresh sandbox, guarded against our own death.
-    std::string sandbox_error;
-    std::vector<std::string> notes;
-    auto box = sandbox::create(options.backend, record.limits, sandbox_error, notes);
-    for (const auto& note : notes) {
-        spdlog::warn("{}", note);
-        record.errors.push_back(note);
+    // The breaker, in the store every hookwarden process shares.
+    std::string store_error;
+    auto store = store::Store::open(store::default_state_dir(), store_error);
+    if (!store_error.empty()) {
+        std::cerr << "hookwarden: run store: " << store_error << "\n";
+        record.errors.push_back("store: " + store_error);
     }
+    store::Admission admission;
+    if (store) {
+        const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
+        admission = store->admit(hook, resolved.breaker, now_unix_ms(), probe_ttl);
+        if (!admission.error.empty()) {
+            std::cerr << "hookwarden: breaker: " << admission.error << "\n";
+            record.errors.push_back("breaker: " + admission.error);
+        }
+    }
+    record.breaker_before = admission.state_before;
+
     Supervised supervised;
-    sandbox::Guardian guardian;
-    if (!box) {
-        record.errors.push_back("backend '" + options.backend + "': " + sandbox_error);
-        spdlog::error("backend '{}' unavailable: {}", options.backend, sandbox_error);
-        record.outcome = Outcome::internal_error;
+    if (!admission.run) {
+        record.outcome = Outcome::breaker_open;
+        record.errors.push_back("breaker open; retry after " + std::to_string(admission.retry_after_ms) + " ms");
+    } else if (command.empty()) {
+        record.outcome = Outcome::spawn_error;
+        record.errors.push_back("no command for hook '" + hook + "'");
     } else {
-        record.backend = sandbox::to_string(box->kind());
-        if (!guardian.start(box->cgroup_dirs(), box->stale_parents()))
-            record.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
-        become_subreaper();
-        // 5-8. Run and watch it.
-        supervised = supervise(options.command, input, record.limits, *box, [&](int pid) { guardian.watch(pid); });
-        box->destroy();
-        record.outcome = classify(supervised);
-        if (supervised.supervisor_signal)
-            record.errors.push_back("hookwarden received signal " + std::to_string(*supervised.supervisor_signal));
-        if (!supervised.tree_reaped) record.errors.push_back("processes of the hook survived SIGKILL for 2 s");
+        supervised = start_and_watch(command, inv.input, record.limits, backend, record);
+        record.outcome = record.backend.empty() ? Outcome::internal_error : classify(supervised);
+        fill_measurements(record, supervised);
     }
 
-    // 9. Classify and answer.
-    record.exit_code = supervised.exit_code;
-    record.signal = supervised.signal;
-    record.wall_ms = supervised.wall_ms;
-    record.cpu_user_ms = supervised.usage.cpu_user_ms;
-    record.cpu_sys_ms = supervised.usage.cpu_sys_ms;
-    record.peak_memory_bytes = supervised.usage.peak_memory_bytes;
-    record.peak_memory_source = supervised.usage.peak_memory_source;
-    record.oom_killed = supervised.usage.oom_killed;
-    record.leftovers_killed = supervised.leftovers_killed;
-    record.stdout_bytes = supervised.out.bytes;
-    record.stderr_bytes = supervised.err.bytes;
-    record.stdout_truncated = supervised.out.truncated;
-    record.stderr_truncated = supervised.err.truncated;
-
-    int exit_code = 0;
-    std::string out, err;
+    // The agent's answer: the hook's own, or what the degradation policy says.
     if (is_own_answer(record.outcome)) {
         record.answer = "own";
-        exit_code = *supervised.exit_code;
-        out = std::move(supervised.out.data);
-        err = std::move(supervised.err.data);
+        result.answer.exit_code = *supervised.exit_code;
+        result.answer.stdout_data = std::move(supervised.out.data);
+        result.answer.stderr_data = std::move(supervised.err.data);
     } else {
-        record.answer = to_string(on_failure);
-        degrade(record, supervised, on_failure, exit_code, out, err);
+        record.answer = to_string(resolved.on_failure.action);
+        std::string detail = failure_detail(record, supervised);
+        if (resolved.on_failure.action == FailureAction::fallback && !resolved.on_failure.fallback_command.empty()) {
+            // A fallback command answers in the hook's place, under the same limits.
+            RunRecord fallback_record = record;
+            Supervised fallback = start_and_watch(resolved.on_failure.fallback_command, inv.input, record.limits,
+                                                  backend, fallback_record);
+            Outcome fallback_outcome = classify(fallback);
+            if (is_own_answer(fallback_outcome)) {
+                result.answer = {*fallback.exit_code, std::move(fallback.out.data), std::move(fallback.err.data)};
+            } else {
+                record.errors.push_back("fallback command " + std::string(to_string(fallback_outcome)));
+                OnFailure allow;
+                result.answer = protocol::degrade(allow, record.event, hook, record.outcome, detail,
+                                                  inv.info.stop_hook_active);
+                record.answer = "allow";
+            }
+        } else {
+            result.answer = protocol::degrade(resolved.on_failure, record.event, hook, record.outcome, detail,
+                                              inv.info.stop_hook_active);
+        }
     }
-    record.overhead_ms = std::chrono::duration<double, std::milli>(Clock::now() - options.process_start).count() -
-                         record.wall_ms;
+    record.overhead_ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count() - record.wall_ms;
+
+    // One record per run, in the same transaction as the breaker update.
+    if (store) {
+        std::string error = store->complete(record, resolved.breaker, admission, now_unix_ms());
+        if (!error.empty()) {
+            std::cerr << "hookwarden: run store: " << error << "\n";
+            record.errors.push_back("store: " + error);
+        }
+    }
+    return result;
+}
+
+int run(const RunOptions& options) {
+    prepare_process();
+    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start);
+
+    std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
+    std::vector<std::string> command = options.command;
+    const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
+    policy::Resolved resolved = policy::resolve(policy, hook, inv.info.event, options.limits);
+    if (command.empty() && resolved.hook) command = resolved.hook->command;  // `run --name X`: the policy's command
+    if (options.on_failure) resolved.on_failure.action = *options.on_failure;
+
+    HookResult result = execute(inv, hook, command, resolved, options.backend);
 
     if (!options.record_path.empty()) {
-        std::string error = fs::write_file_atomic(options.record_path, nlohmann::json(record).dump(2) + "\n");
+        std::string error = fs::write_file_atomic(options.record_path, nlohmann::json(result.record).dump(2) + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
-    write_all(1, out);
-    write_all(2, err);
-    if (supervised.supervisor_signal) return 128 + *supervised.supervisor_signal;
-    return exit_code;
+    write_all(1, result.answer.stdout_data);
+    write_all(2, result.answer.stderr_data);
+    for (const auto& e : result.record.errors) spdlog::debug("{}", e);
+    return result.answer.exit_code;
 }
 
 }  // namespace hookwarden::core

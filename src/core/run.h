@@ -1,12 +1,16 @@
-// `hookwarden run`: the path of one hook run, top to bottom.
+// The path of one hook run (`hookwarden run`), and the pieces `dispatch` shares with it.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "hookwarden/policy_types.h"
+#include "hookwarden/run_record.h"
+#include "policy/policy.h"
+#include "protocol/claude.h"
 
 namespace hookwarden::core {
 
@@ -22,11 +26,38 @@ struct RunOptions {
     std::chrono::steady_clock::time_point process_start;
 };
 
-// Returns the exit code for the agent; writes the agent's stdout/stderr.
+// What every hook of one invocation shares: the agent's input and the policy.
+struct Invocation {
+    std::string input;
+    protocol::EventInfo info;
+    std::optional<policy::Policy> policy;  // nullopt: built-in defaults
+    std::vector<std::string> errors;       // about the input or the policy, copied into records
+    std::chrono::steady_clock::time_point process_start;
+};
+
+// Reads stdin (bounded in time), parses the event and loads the policy. A broken policy
+// is reported on stderr and leaves built-in defaults in force: never weaker enforcement.
+Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
+                            std::chrono::steady_clock::time_point process_start);
+
+struct HookResult {
+    RunRecord record;
+    protocol::Answer answer;
+};
+
+// One hook, start to finish: breaker, sandbox, supervision, classification, the
+// degradation answer, and the record with the breaker update.
+HookResult execute(const Invocation& invocation, const std::string& hook, const std::vector<std::string>& command,
+                   const policy::Resolved& resolved, const std::string& backend);
+
+// `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
 int run(const RunOptions& options);
 
 // The hook's identity when --name is not given: the script an interpreter runs
 // ("python3 hooks/guard_bash.py" -> "guard_bash"), else the program's base name.
 std::string derive_name(const std::vector<std::string>& command);
+
+void write_all(int fd, const std::string& data);
+std::int64_t now_unix_ms();
 
 }  // namespace hookwarden::core
