@@ -303,7 +303,8 @@ int run(const RunOptions& options) {
     HookResult result = execute(inv, hook, command, resolved, options.backend);
 
     if (!options.record_path.empty()) {
-        std::string error = fs::write_file_atomic(options.record_path, nlohmann::json(result.record).dump(2) + "\n");
+        std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+        std::string error = fs::write_file_atomic(options.record_path, text + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
     write_all(1, result.answer.stdout_data);
