@@ -4,28 +4,29 @@
 set -euo pipefail
 
 packages=(
+  # build
   build-essential cmake pkg-config git
-  libboost1.81-dev libcgroup-dev cgroup-tools
-  nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev sqlite3
-  libgtest-dev libgmock-dev libbenchmark-dev
-  python3 procps psmisc
-)
-# Extra tools some test stages use; each stage skips with a message when one is absent.
-optional_packages=(
-  nodejs npm
+  libcgroup-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
+  # tests: GoogleTest, real tools the tests drive, browsers and validators they check with
+  libgtest-dev libgmock-dev libbenchmark-dev cgroup-tools sqlite3 util-linux procps psmisc
+  python3 python3-jsonschema prometheus chromium
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-for p in "${packages[@]}" ${HOOKWARDEN_WITH_OPTIONAL:+"${optional_packages[@]}"}; do
+for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: everything is installed"
-  exit 0
+# npm (for the independent JSON Schema validator): Debian's, unless a Node.js with npm
+# is already there (e.g. from NodeSource, whose nodejs package conflicts with Debian's npm).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-sudo_if_needed apt-get update -qq
-sudo_if_needed apt-get install -y -qq --no-install-recommends "${missing[@]}"
