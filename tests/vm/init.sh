@@ -1,0 +1,240 @@
+#!/bin/sh
+# /init of the cgroup-v2 test VM (busybox sh). Mounts a pure cgroup v2 layout, runs the
+# v2 matrix with real processes through the real binary, prints one line per test on
+# the serial console and powers off:
+#   HWTEST <name> PASS|FAIL <detail>
+# then "HWDONE". tests/vm/run_vm_tests.sh turns those lines into CTest results.
+export PATH=/bin:/hw:/hw/helpers
+export HOME=/tmp
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t tmpfs tmp /tmp
+chmod 1777 /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+# Kernel messages (OOM reports) must not tear our lines on the shared console.
+dmesg -n 1
+echo "HWINFO kernel $(uname -r), cgroup2 controllers: $(cat /sys/fs/cgroup/cgroup.controllers)"
+
+CG=/sys/fs/cgroup
+N=0
+
+# result NAME PASS|FAIL DETAIL...  (one line, whatever the detail holds)
+result() {
+    name=$1 status=$2
+    shift 2
+    echo "HWTEST $name $status $(echo "$*" | tr '\n' ' ' | cut -c1-400)"
+}
+
+# field FILE KEY: a scalar of the record (strings unquoted, numbers truncated to int).
+field() {
+    sed -n "s/^  \"$2\": *\(.*\)$/\1/p" "$1" | sed 's/,$//; s/^"//; s/"$//' | head -n 1
+}
+int() { echo "${1:-0}" | sed 's/[.eE].*//; s/^$/0/'; }
+summary() {
+    [ -f "$1" ] || { echo "no record written"; return; }
+    echo "outcome=$(field "$1" outcome) backend=$(field "$1" backend) oom_killed=$(field "$1" oom_killed)" \
+        "peak=$(field "$1" peak_memory_bytes) source=$(field "$1" peak_memory_source)" \
+        "cpu=$(int "$(field "$1" cpu_user_ms)")+$(int "$(field "$1" cpu_sys_ms)") wall=$(int "$(field "$1" wall_ms)")" \
+        "leftovers=$(field "$1" leftovers_killed) errors=$(tr -d '\n' <"$1" | sed -n 's/.*"errors": *\(\[[^]]*\]\).*/\1/p' | tr -s ' ')"
+}
+token() { N=$((N + 1)); echo "hwtok-$N-$$"; }
+# Processes whose command line carries TOKEN (the [h] keeps grep from finding itself).
+survivors() { grep -l "[h]${1#h}" /proc/[0-9]*/cmdline 2>/dev/null | wc -l; }
+killtok() { for f in $(grep -l "[h]${1#h}" /proc/[0-9]*/cmdline 2>/dev/null); do f=${f#/proc/}; kill -9 "${f%/cmdline}" 2>/dev/null; done; }
+# hw PREFIX... -- runs hookwarden with a hard limit so a hang fails one test, not the VM.
+hw() { timeout 60 hookwarden "$@" </dev/null; }
+
+# --- root, controllers enabled by hookwarden itself -----------------------------------
+
+# 1. memory limit -> oom, read from memory.events
+R=/tmp/oom.json T=$(token)
+hw run --backend cgroup-v2 --memory 64 --timeout 20000 --record $R -- hw_alloc 400 100 $T >/dev/null 2>&1
+if [ "$(field $R outcome)" = oom ] && [ "$(field $R oom_killed)" = true ] && [ "$(field $R backend)" = cgroup-v2 ]; then
+    result v2_memory_oom PASS "$(summary $R)"
+else
+    result v2_memory_oom FAIL "want outcome=oom oom_killed=true backend=cgroup-v2; $(summary $R)"
+fi
+
+# 2. peak memory from memory.peak within 10 % of a known allocation
+R=/tmp/peak.json T=$(token)
+hw run --backend cgroup-v2 --memory 256 --timeout 20000 --record $R -- hw_alloc 100 100 $T >/dev/null 2>&1
+peak=$(int "$(field $R peak_memory_bytes)")
+want=$((100 * 1024 * 1024))
+if [ "$(field $R outcome)" = ok ] && [ "$(field $R peak_memory_source)" = "cgroup-v2:memory.peak" ] &&
+    [ "$peak" -ge $((want * 9 / 10)) ] && [ "$peak" -le $((want * 11 / 10)) ]; then
+    result v2_peak_memory PASS "peak $peak for $want allocated; $(summary $R)"
+else
+    result v2_peak_memory FAIL "want outcome=ok, source cgroup-v2:memory.peak, peak within 10% of $want; $(summary $R)"
+fi
+
+# 3. timeout: a setsid()ed tree that ignores SIGTERM dies by cgroup.kill, nothing survives
+R=/tmp/timeout.json T=$(token)
+hw run --backend cgroup-v2 --timeout 300 --kill-grace 200 --record $R -- hw_tree setsid-term $T >/dev/null 2>&1
+sleep 1
+left=$(survivors $T)
+wall=$(int "$(field $R wall_ms)")
+if [ "$(field $R outcome)" = timeout ] && [ "$left" -eq 0 ] && [ "$wall" -ge 495 ]; then
+    result v2_timeout_kill PASS "survivors 0; $(summary $R)"
+else
+    result v2_timeout_kill FAIL "want outcome=timeout, wall>=495, no survivors (found $left); $(summary $R)"
+fi
+killtok $T
+
+# 4. pids limit holds a fork bomb
+R=/tmp/pids.json T=$(token) O=/tmp/pids.out
+hw run --backend cgroup-v2 --pids 20 --timeout 20000 --record $R -- hw_forkbomb $T 2000 >$O 2>/dev/null
+forked=$(int "$(head -n 1 $O)")
+sleep 1
+left=$(survivors $T)
+if [ "$(field $R outcome)" = ok ] && [ "$forked" -lt 20 ] && [ "$forked" -ge 1 ] && [ "$left" -eq 0 ]; then
+    result v2_pids_limit PASS "forked $forked under pids 20; $(summary $R)"
+else
+    result v2_pids_limit FAIL "want outcome=ok, 1 <= forked < 20 (got '$forked'), no survivors (found $left); $(summary $R)"
+fi
+
+# 5. CPU limit: a busy loop capped at 20 % uses at most 30 % of the wall time
+R=/tmp/cpu.json
+hw run --backend cgroup-v2 --cpu 20 --timeout 2000 --kill-grace 100 --record $R -- sh -c 'while :; do :; done' >/dev/null 2>&1
+cpu=$(($(int "$(field $R cpu_user_ms)") + $(int "$(field $R cpu_sys_ms)")))
+wall=$(int "$(field $R wall_ms)")
+if [ "$(field $R outcome)" = timeout ] && [ "$wall" -ge 2000 ] && [ "$cpu" -gt 0 ] && [ $((cpu * 100)) -le $((wall * 30)) ]; then
+    result v2_cpu_limit PASS "cpu $cpu ms of wall $wall ms ($((cpu * 100 / wall))%); $(summary $R)"
+else
+    result v2_cpu_limit FAIL "want outcome=timeout, 0 < cpu <= 30% of wall (cpu $cpu, wall $wall); $(summary $R)"
+fi
+
+# 6. the hook starts inside its run cgroup (clone3 CLONE_INTO_CGROUP): it sees the run
+#    cgroup, the supervisor's clone3 succeeded, and nothing was migrated into the run
+#    cgroup (a fork+cgroup.procs fallback shows up as a cgroup_attach_task event).
+R=/tmp/clone3.json O=/tmp/clone3.out TR=/sys/kernel/tracing
+if [ -d $TR/events/syscalls/sys_exit_clone3 ] && [ -d $TR/events/cgroup/cgroup_attach_task ]; then
+    echo 1 >$TR/events/syscalls/sys_exit_clone3/enable
+    echo 1 >$TR/events/cgroup/cgroup_attach_task/enable
+    echo >$TR/trace
+    hw run --backend cgroup-v2 --record $R -- cat /proc/self/cgroup >$O 2>/dev/null
+    echo 0 >$TR/events/syscalls/sys_exit_clone3/enable
+    echo 0 >$TR/events/cgroup/cgroup_attach_task/enable
+    cp $TR/trace /tmp/clone3.trace
+    seen=$(cat $O)
+    clones=$(grep -cE '(hookwarden|<\.\.\.>)-[0-9]+ .*sys_clone3 -> 0x[1-9a-f]' /tmp/clone3.trace)
+    migrations=$(grep -c 'cgroup_attach_task:.*/hw-' /tmp/clone3.trace)
+    case "$seen" in
+    0::/hookwarden/hw-*) in_run=yes ;;
+    *) in_run=no ;;
+    esac
+    if [ "$(field $R outcome)" = ok ] && [ $in_run = yes ] && [ "$clones" -ge 1 ] && [ "$migrations" -eq 0 ]; then
+        result v2_clone_into_cgroup PASS "hook saw '$seen'; clone3 calls $clones; migrations into run cgroups $migrations"
+    else
+        result v2_clone_into_cgroup FAIL "want hook in 0::/hookwarden/hw-*, >=1 successful clone3, 0 migrations; saw '$seen'," \
+            "clone3 $clones, migrations $migrations; $(summary $R); trace: $(grep -E 'clone3|attach' /tmp/clone3.trace | head -n 4)"
+    fi
+else
+    result v2_clone_into_cgroup FAIL "tracefs events sys_exit_clone3/cgroup_attach_task missing"
+fi
+
+# 7. no internal processes, as root: hookwarden starts in a cgroup that holds processes
+mkdir -p $CG/busy
+sleep 600 &
+busy_sleep=$!
+echo $busy_sleep >$CG/busy/cgroup.procs
+R=/tmp/busy.json T=$(token)
+sh -c "echo \$\$ > $CG/busy/cgroup.procs && exec timeout 60 hookwarden run --backend cgroup-v2 --memory 64 --pids 20 --timeout 20000 --record $R -- hw_alloc 400 100 $T" \
+    </dev/null >/dev/null 2>&1
+if [ "$(field $R outcome)" = oom ] && [ "$(field $R backend)" = cgroup-v2 ] && grep -q "^$busy_sleep\$" $CG/busy/cgroup.procs; then
+    result v2_root_in_busy_cgroup PASS "$(summary $R)"
+else
+    result v2_root_in_busy_cgroup FAIL "want outcome=oom backend=cgroup-v2 and the other process left in place; $(summary $R)"
+fi
+kill $busy_sleep 2>/dev/null
+
+# 8. doctor as root
+doctor_out=$(timeout 60 hookwarden doctor 2>&1)
+if echo "$doctor_out" | grep -q "cgroup-v2: available" && echo "$doctor_out" | grep -q "auto picks: cgroup-v2"; then
+    result v2_doctor_root PASS "$(echo "$doctor_out" | grep 'cgroup-v2:')"
+else
+    result v2_doctor_root FAIL "want 'cgroup-v2: available' and 'auto picks: cgroup-v2'; got: $doctor_out"
+fi
+
+# --- delegated to uid 1000, as systemd's user@.service sets it up ---------------------
+# root creates the subtree, enables the controllers down to it, chowns the directory and
+# its cgroup.procs, cgroup.subtree_control, cgroup.threads, and starts the user's shell
+# inside it. The user's shell also runs another process there (an "agent"), so
+# hookwarden has to deal with the no-internal-process rule itself.
+D=$CG/user.slice/u1000
+mkdir -p $D
+echo "+memory +pids +cpu" >$CG/cgroup.subtree_control
+echo "+memory +pids +cpu" >$CG/user.slice/cgroup.subtree_control
+chown 1000:1000 $D $D/cgroup.procs $D/cgroup.subtree_control $D/cgroup.threads
+mkdir -p /tmp/home1000 && chown 1000:1000 /tmp/home1000
+cat >/tmp/delegated.sh <<EOF
+export HOME=/tmp/home1000
+sleep 600 &
+echo \$! >/tmp/d-agent.pid
+timeout 60 hookwarden run --backend auto --memory 64 --timeout 20000 --record /tmp/d-oom.json -- hw_alloc 400 100 $(token) </dev/null >/dev/null 2>/tmp/d-oom.err
+timeout 60 hookwarden run --backend auto --pids 20 --timeout 20000 --record /tmp/d-pids.json -- hw_forkbomb $(token) 2000 </dev/null >/tmp/d-pids.out 2>/dev/null
+T=$(token)
+echo \$T >/tmp/d-timeout.token
+timeout 60 hookwarden run --backend auto --timeout 300 --kill-grace 200 --record /tmp/d-timeout.json -- hw_tree setsid-term \$T </dev/null >/dev/null 2>&1
+timeout 60 hookwarden run --backend auto --record /tmp/d-where.json -- cat /proc/self/cgroup </dev/null >/tmp/d-where.out 2>&1
+kill \$(cat /tmp/d-agent.pid)
+EOF
+chmod 644 /tmp/delegated.sh
+sh -c "echo \$\$ > $D/cgroup.procs && exec hw_drop_to 1000 1000 sh /tmp/delegated.sh" </dev/null >/tmp/delegated.log 2>&1
+sleep 1
+R=/tmp/d-oom.json
+if [ "$(field $R outcome)" = oom ] && [ "$(field $R backend)" = cgroup-v2 ] && [ "$(field $R oom_killed)" = true ]; then
+    result v2_delegated_memory_oom PASS "$(summary $R)"
+else
+    result v2_delegated_memory_oom FAIL "want outcome=oom backend=cgroup-v2; $(summary $R); stderr: $(cat /tmp/d-oom.err)"
+fi
+R=/tmp/d-pids.json
+forked=$(int "$(head -n 1 /tmp/d-pids.out 2>/dev/null)")
+if [ "$(field $R outcome)" = ok ] && [ "$(field $R backend)" = cgroup-v2 ] && [ "$forked" -lt 20 ] && [ "$forked" -ge 1 ]; then
+    result v2_delegated_pids_limit PASS "forked $forked under pids 20; $(summary $R)"
+else
+    result v2_delegated_pids_limit FAIL "want outcome=ok backend=cgroup-v2 1 <= forked < 20 (got '$forked'); $(summary $R)"
+fi
+R=/tmp/d-timeout.json T=$(cat /tmp/d-timeout.token 2>/dev/null)
+left=$(survivors "${T:-hwtok-none}")
+if [ "$(field $R outcome)" = timeout ] && [ "$(field $R backend)" = cgroup-v2 ] && [ "$left" -eq 0 ]; then
+    result v2_delegated_timeout_kill PASS "survivors 0; $(summary $R)"
+else
+    result v2_delegated_timeout_kill FAIL "want outcome=timeout backend=cgroup-v2, no survivors (found $left); $(summary $R)"
+fi
+R=/tmp/d-where.json
+where=$(cat /tmp/d-where.out 2>/dev/null)
+case "$where" in
+0::/user.slice/u1000/hw-*) in_deleg=yes ;;
+*) in_deleg=no ;;
+esac
+if [ "$(field $R outcome)" = ok ] && [ "$(field $R backend)" = cgroup-v2 ] && [ $in_deleg = yes ]; then
+    result v2_delegated_placement PASS "hook saw '$where'; user cgroup now: $(cd $D && ls -d */ | tr '\n' ' ')"
+else
+    result v2_delegated_placement FAIL "want the hook in 0::/user.slice/u1000/hw-*; saw '$where'; $(summary $R); log: $(cat /tmp/delegated.log)"
+fi
+
+# --- uid 1000 without delegation: auto falls back to none and says why ----------------
+mkdir -p $CG/nodeleg
+R=/tmp/nodeleg.json
+HOME=/tmp/home1000 sh -c "echo \$\$ > $CG/nodeleg/cgroup.procs && exec hw_drop_to 1000 1000 timeout 60 hookwarden run --backend auto --record $R -- true" \
+    </dev/null >/dev/null 2>&1
+if [ "$(field $R outcome)" = ok ] && [ "$(field $R backend)" = none ] && grep -q "cgroup-v2 unavailable: .*not writable by uid 1000" $R; then
+    result v2_undelegated_falls_back PASS "$(summary $R)"
+else
+    result v2_undelegated_falls_back FAIL "want outcome=ok backend=none and 'cgroup-v2 unavailable: ... not writable by uid 1000' in errors; $(summary $R)"
+fi
+doctor_out=$(HOME=/tmp/home1000 sh -c "echo \$\$ > $CG/nodeleg/cgroup.procs && exec hw_drop_to 1000 1000 timeout 60 hookwarden doctor" 2>&1 </dev/null)
+if echo "$doctor_out" | grep -q "cgroup-v2: unavailable - .*not writable by uid 1000" && echo "$doctor_out" | grep -q "auto picks: none"; then
+    result v2_undelegated_doctor PASS "$(echo "$doctor_out" | grep 'cgroup-v2:')"
+else
+    result v2_undelegated_doctor FAIL "want 'cgroup-v2: unavailable - ... not writable by uid 1000' and 'auto picks: none'; got: $doctor_out"
+fi
+
+echo HWDONE
+sync
+poweroff -f
+echo o >/proc/sysrq-trigger
+sleep 10
