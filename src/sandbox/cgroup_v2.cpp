@@ -36,9 +36,18 @@ bool has_words(const std::string& file, std::initializer_list<const char*> words
     return true;
 }
 
+// Whether memory and pids (and cpu when offered) are on for the children of `dir`. cpu
+// counts: with memory and pids on but cpu off, cpu.max would be missing in the run
+// cgroup and the CPU limit silently not applied.
+bool controllers_enabled(const std::string& dir) {
+    if (has_words(dir + "/cgroup.controllers", {"cpu"}))
+        return has_words(dir + "/cgroup.subtree_control", {"memory", "pids", "cpu"});
+    return has_words(dir + "/cgroup.subtree_control", {"memory", "pids"});
+}
+
 // Enables memory and pids (and cpu when offered) for the children of `dir`.
 bool enable_controllers(const std::string& dir, std::string& error) {
-    if (has_words(dir + "/cgroup.subtree_control", {"memory", "pids"})) return true;
+    if (controllers_enabled(dir)) return true;
     std::string wanted = has_words(dir + "/cgroup.controllers", {"cpu"}) ? "+memory +pids +cpu" : "+memory +pids";
     if (int e = fs::write_small(dir + "/cgroup.subtree_control", wanted); e != 0) {
         error = "cannot enable '" + wanted + "' in " + dir + "/cgroup.subtree_control: " + std::strerror(e);
@@ -182,7 +191,7 @@ std::string cgroup_v2_parent(std::string& why) {
         why = "the delegated cgroup " + mine + " has no memory and pids controllers";
         return "";
     }
-    if (!has_words(mine + "/cgroup.subtree_control", {"memory", "pids"})) {
+    if (!controllers_enabled(mine)) {
         std::string leaf = mine + "/supervisors";
         if (int e = cgroupfs::make_dirs(leaf); e != 0) {
             why = "cannot create " + leaf + ": " + std::strerror(e);
@@ -191,6 +200,15 @@ std::string cgroup_v2_parent(std::string& why) {
         if (int e = fs::write_small(leaf + "/cgroup.procs", std::to_string(::getpid())); e != 0) {
             why = "cannot move into " + leaf + ": " + std::strerror(e);
             return "";
+        }
+        // We are rarely alone in a delegated cgroup: the agent that started us (and its
+        // other children) is there too, and while any process is left in `mine` its
+        // controllers cannot be enabled for children (EBUSY). Move them all to the leaf,
+        // as container runtimes do; a few rounds catch processes forked meanwhile.
+        for (int round = 0; round < 10; ++round) {
+            auto pids = cgroupfs::read_pids(mine);
+            if (pids.empty()) break;
+            for (int pid : pids) fs::write_small(leaf + "/cgroup.procs", std::to_string(pid));  // ESRCH: gone
         }
         if (!enable_controllers(mine, why)) return "";
     }
