@@ -788,6 +788,13 @@ std::string derive_name(const std::string& command) {
     static const std::set<std::string> script_ext = {".py", ".sh", ".bash", ".zsh", ".js", ".mjs", ".cjs", ".ts",
                                                      ".rb", ".pl", ".php", ".lua", ".ps1", ".fish"};
     Scan sc = scan(command);
+    // sh -c 'SCRIPT': the name comes from the script.
+    for (const auto& seg : sc.segments)
+        for (std::size_t i = 0; i + 2 < seg.size(); ++i) {
+            std::string shell = stdfs::path(seg[i].value).filename().string();
+            if ((shell == "sh" || shell == "bash" || shell == "zsh" || shell == "dash") && seg[i + 1].value == "-c")
+                return derive_name(seg[i + 2].value);
+        }
     std::vector<std::string> candidates;
     for (const auto& seg : sc.segments)
         for (const auto& w : seg) {
@@ -1122,12 +1129,6 @@ int install_command(const Options& o, std::ostream& out, std::ostream& err) {
 
     entry["mode"] = o.dispatch ? "dispatch" : (entry.value("mode", "") == "dispatch" ? "dispatch" : "wrap");
     entry["policy"] = absolute(ctx.policy);
-    // The exact bytes to go back to hold only while nobody edited the file in between.
-    if (!previous)
-        entry["before_text"] = ctx.file.text;
-    else if (!(previous->contains("after_text") && (*previous)["after_text"] == ctx.file.text))
-        entry.erase("before_text");
-    entry["after_text"] = new_settings;
 
     if (o.dry_run) {
         out << "dry run: nothing is written. Changes to " << ctx.settings << " and " << ctx.policy << ":\n";
@@ -1196,11 +1197,7 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
     std::size_t restored = 0;
     std::vector<std::string> warnings;
 
-    if (entry && entry->contains("after_text") && entry->contains("before_text") &&
-        (*entry)["after_text"] == ctx.file.text) {
-        new_text = (*entry)["before_text"].get<std::string>();  // untouched since install: the exact bytes
-        restored = 1;
-    } else {
+    {
         ojson settings = ctx.file.value;
         if (entry && entry->contains("events") && settings.contains("hooks")) {
             for (const auto& [event, change] : (*entry)["events"].items()) {
@@ -1239,6 +1236,31 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
             ++restored;
         }
         new_text = restored ? dump_with(settings, detect_indent(ctx.file.text)) : ctx.file.text;
+        // A backup holding exactly this value gives the original bytes back (its
+        // formatting, escapes and number spellings), not just the value.
+        std::vector<std::string> backups;
+        if (entry && entry->contains("backups"))
+            for (const auto& b : (*entry)["backups"]) backups.push_back(b.get<std::string>());
+        std::error_code ec;
+        auto target = stdfs::path(ctx.settings);
+        std::vector<std::string> found;
+        for (const auto& e : stdfs::directory_iterator(target.parent_path().empty() ? "." : target.parent_path(), ec))
+            if (e.path().filename().string().rfind(target.filename().string() + ".hookwarden-backup-", 0) == 0)
+                found.push_back(e.path().string());
+        std::sort(found.begin(), found.end());
+        backups.insert(backups.end(), found.begin(), found.end());
+        if (restored)
+            for (const auto& b : backups) {
+                auto text = fs::read_file(b);
+                if (!text) continue;
+                try {
+                    if (ojson::parse(*text) == settings) {
+                        new_text = *text;
+                        break;
+                    }
+                } catch (const ojson::parse_error&) {
+                }
+            }
         if (!entry && restored)
             warnings.push_back("no install state (" + ctx.state + "): unwrapped every `hookwarden run` command install "
                                "would have written");

@@ -160,6 +160,8 @@ TEST(InstallNames, DerivedFromTheScript) {
     EXPECT_EQ(derive_name("/usr/local/bin/post-bash-audit --read"), "post-bash-audit");
     EXPECT_EQ(derive_name("'weird name!.sh'"), "weird_name");
     EXPECT_EQ(derive_name(""), "hook");
+    EXPECT_EQ(derive_name("sh -c 'echo checked >&2'"), "echo");
+    EXPECT_EQ(derive_name("bash -c 'cd x && ./hooks/lint.sh'"), "lint");
 }
 
 TEST(InstallShell, SplitsOnlyPlainCommands) {
@@ -386,6 +388,7 @@ TEST_P(RoundTrip, UninstallWithoutState) {
     Result undo = p.uninstall();
     ASSERT_EQ(undo.rc, 0) << undo.err;
     EXPECT_EQ(parse(slurp(p.settings())), original_value);
+    EXPECT_EQ(slurp(p.settings()), slurp(kData / file)) << "the backup's bytes come back";
 }
 
 TEST_P(RoundTrip, DryRunChangesNothing) {
