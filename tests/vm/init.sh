@@ -179,6 +179,7 @@ T=$(token)
 echo \$T >/tmp/d-timeout.token
 timeout 60 hookwarden run --backend auto --timeout 300 --kill-grace 200 --record /tmp/d-timeout.json -- hw_tree setsid-term \$T </dev/null >/dev/null 2>&1
 timeout 60 hookwarden run --backend auto --record /tmp/d-where.json -- cat /proc/self/cgroup </dev/null >/tmp/d-where.out 2>&1
+cat /proc/\$(cat /tmp/d-agent.pid)/cgroup >/tmp/d-agent.cgroup
 kill \$(cat /tmp/d-agent.pid)
 EOF
 chmod 644 /tmp/delegated.sh
@@ -210,10 +211,13 @@ case "$where" in
 0::/user.slice/u1000/hw-*) in_deleg=yes ;;
 *) in_deleg=no ;;
 esac
-if [ "$(field $R outcome)" = ok ] && [ "$(field $R backend)" = cgroup-v2 ] && [ $in_deleg = yes ]; then
-    result v2_delegated_placement PASS "hook saw '$where'; user cgroup now: $(cd $D && ls -d */ | tr '\n' ' ')"
+agent=$(cat /tmp/d-agent.cgroup 2>/dev/null)
+if [ "$(field $R outcome)" = ok ] && [ "$(field $R backend)" = cgroup-v2 ] && [ $in_deleg = yes ] &&
+    [ "$agent" = 0::/user.slice/u1000/supervisors ] && [ -z "$(cat $D/cgroup.procs)" ]; then
+    result v2_delegated_placement PASS "hook saw '$where'; the agent moved to '$agent'; subtree_control '$(cat $D/cgroup.subtree_control)'"
 else
-    result v2_delegated_placement FAIL "want the hook in 0::/user.slice/u1000/hw-*; saw '$where'; $(summary $R); log: $(cat /tmp/delegated.log)"
+    result v2_delegated_placement FAIL "want the hook in 0::/user.slice/u1000/hw-*, the agent in .../u1000/supervisors, none left in u1000;" \
+        "hook saw '$where', agent in '$agent', u1000 holds '$(cat $D/cgroup.procs | tr '\n' ' ')'; $(summary $R); log: $(cat /tmp/delegated.log)"
 fi
 
 # --- uid 1000 without delegation: auto falls back to none and says why ----------------

@@ -10,8 +10,9 @@
 #   HOOKWARDEN_BIN, HOOKWARDEN_HELPERS_DIR, HOOKWARDEN_DROP_TO). OUT_DIR defaults to
 #   BUILD_DIR/tests/vm. HOOKWARDEN_VM_KERNEL picks the kernel (default: newest
 #   /boot/vmlinuz-*), HOOKWARDEN_VM_TIMEOUT the hard limit in seconds (default 240).
-# Exit: 0 the VM ran the matrix (individual tests may still have failed), 77 skipped
-# (qemu, kernel or busybox missing), 1 the VM did not finish.
+# Exit: 0 the VM ran the matrix, or part of it (individual tests may still have failed;
+# those without a line fail naming the VM error), 77 skipped (qemu, kernel or busybox
+# missing), 1 the VM ran no test at all.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -100,6 +101,9 @@ if ! grep -q '^HWDONE' "$results.tmp"; then
     mv "$results.tmp" "$results"
     echo "error: $why" >&2
     tail -n 30 "$console" >&2
+    # Results that did come in still count: the tests without a line fail one by one
+    # naming this error. Only a VM that ran nothing fails the fixture (and so skips all).
+    grep -q '^HWTEST' "$results" && exit 0
     exit 1
 fi
 mv "$results.tmp" "$results"
