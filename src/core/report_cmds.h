@@ -2,6 +2,7 @@
 // reports and a CI gate (SPEC §8).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -38,6 +39,12 @@ struct BenchOptions {
     std::string backend = "auto";
     std::string keep_state;  // "" = a fresh temporary store, removed afterwards
 };
+
+// The lower time bound of --since, unix ms: "" gives 0 (no bound); "30m", "24h", "7d"
+// (units s, m, h, d, w) count back from `now_ms`; an ISO-8601 date or date-time
+// ("2025-01-31", "2025-01-31T14:00[:00[.fff]]", with "Z" or "+02:00", else local time) is
+// taken as is. nullopt with `error` set for anything else.
+std::optional<std::int64_t> parse_since(const std::string& text, std::int64_t now_ms, std::string& error);
 
 // Exit codes: 0 fine, 1 budget violated (check, bench), 2 usage or configuration error.
 int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err);
