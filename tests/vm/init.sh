@@ -150,6 +150,41 @@ else
 fi
 kill $busy_sleep 2>/dev/null
 
+# 7b. supervisor SIGKILLed mid-run: its guardian kills the tree (cgroup.kill) and removes
+#     the run cgroup
+T=$(token)
+hookwarden run --backend cgroup-v2 --timeout 60000 -- hw_tree sleepers $T </dev/null >/dev/null 2>&1 &
+sup=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(survivors $T)" -ge 4 ] && break; sleep 0.5; done
+before=$(survivors $T)
+kill -9 $sup
+wait $sup 2>/dev/null
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(survivors $T)" -eq 0 ] && [ ! -d $CG/hookwarden/hw-$sup ] && break; sleep 0.2; done
+left=$(survivors $T)
+if [ "$before" -ge 4 ] && [ "$left" -eq 0 ] && [ ! -d $CG/hookwarden/hw-$sup ]; then
+    result v2_supervisor_killed PASS "tree of $before processes gone, hw-$sup removed"
+else
+    result v2_supervisor_killed FAIL "want the 4-process tree (saw $before) gone (left $left) and hw-$sup removed ($(ls $CG/hookwarden | tr '\n' ' '))"
+fi
+killtok $T
+
+# 7c. a run cgroup left by a dead supervisor (guardian gone too) is swept by the next run,
+#     and what still ran in it is killed, not moved to the parent
+T=$(token) S=$CG/hookwarden/hw-999999
+mkdir -p $S
+sh -c "echo \$\$ > $S/cgroup.procs && exec hw_tree sleepers $T" </dev/null >/dev/null 2>&1 &
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(survivors $T)" -ge 4 ] && break; sleep 0.5; done
+before=$(survivors $T)
+hw run --backend cgroup-v2 -- true >/dev/null 2>&1
+for i in 1 2 3 4 5 6 7 8 9 10; do [ ! -d $S ] && [ "$(survivors $T)" -eq 0 ] && break; sleep 0.2; done
+left=$(survivors $T)
+if [ "$before" -ge 4 ] && [ ! -d $S ] && [ "$left" -eq 0 ]; then
+    result v2_stale_cgroup_swept PASS "hw-999999 with $before processes killed and removed"
+else
+    result v2_stale_cgroup_swept FAIL "want hw-999999 removed ($([ -d $S ] && echo still there || echo removed)) and its $before processes killed (left $left)"
+fi
+killtok $T
+
 # 8. doctor as root
 doctor_out=$(timeout 60 hookwarden doctor 2>&1)
 if echo "$doctor_out" | grep -q "cgroup-v2: available" && echo "$doctor_out" | grep -q "auto picks: cgroup-v2"; then
