@@ -8,8 +8,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/dispatch.h"
 #include "core/doctor.h"
+#include "core/report_cmds.h"
 #include "core/run.h"
+#include "policy/commands.h"
+#include "store/status.h"
+#include "store/store.h"
 #include "sandbox/sandbox.h"
 #include "util/log.h"
 
@@ -73,6 +78,79 @@ int main(int argc, char** argv) {
     run->prefix_command();
     run->footer("The hook command follows the options, best after '--': hookwarden run [OPTIONS] -- CMD [ARGS...]");
 
+    // dispatch
+    core::DispatchOptions dispatch_options;
+    auto* dispatch = app.add_subcommand("dispatch", "run every policy hook matching the event, in parallel, and merge their answers");
+    dispatch->add_option("--policy", dispatch_options.policy_path, "policy file (default: discovered)");
+    dispatch->add_option("--event", dispatch_options.event, "event name (default: hook_event_name of the input)");
+    dispatch->add_option("--backend", dispatch_options.backend, "auto|cgroup-v2|cgroup-v1|none")
+        ->check(CLI::IsMember({"auto", "cgroup-v2", "cgroup-v1", "none"}));
+    dispatch->add_option("--jobs", dispatch_options.jobs, "hooks supervised at once (default 8)")->check(CLI::Range(1, 256));
+    dispatch->add_option("--record", dispatch_options.record_path, "also write the runs' records as a JSON array to FILE");
+
+    // policy check | init
+    auto* policy = app.add_subcommand("policy", "validate a policy, or write a starter policy");
+    policy->require_subcommand(1);
+    std::string policy_file;
+    bool force = false;
+    auto* policy_check = policy->add_subcommand("check", "validate a policy (default: the discovered one)");
+    policy_check->add_option("file", policy_file, "policy file");
+    auto* policy_init = policy->add_subcommand("init", "write a starter policy (default .hookwarden/policy.json)");
+    policy_init->add_option("file", policy_file, "where to write it");
+    policy_init->add_flag("--force", force, "overwrite an existing file");
+
+    // status, breaker
+    auto* status = app.add_subcommand("status", "breakers and recent health per hook");
+    auto* breaker = app.add_subcommand("breaker", "operate a hook's circuit breaker by hand");
+    std::string breaker_action, breaker_hook;
+    breaker->add_option("action", breaker_action, "reset|open|close|disable")
+        ->required()
+        ->check(CLI::IsMember({"reset", "open", "close", "disable"}));
+    breaker->add_option("hook", breaker_hook, "the hook's name")->required();
+
+    // report, check, bench, export
+    core::ReportOptions report_options;
+    auto* report = app.add_subcommand("report", "per-hook report from the records");
+    report->add_option("--since", report_options.since, "only runs since: 30m, 24h, 7d or an ISO date/time");
+    report->add_option("--hook", report_options.hook, "only this hook");
+    report->add_option("--event", report_options.event, "only this event");
+    report->add_option("--format", report_options.format, "table|json|markdown|html|jsonl")
+        ->check(CLI::IsMember({"table", "json", "markdown", "html", "jsonl"}));
+    report->add_option("-o,--output", report_options.output, "write to FILE (atomically) instead of stdout");
+    report->add_option("--policy", report_options.policy_path, "policy whose budgets are drawn (default: discovered)");
+
+    core::CheckOptions check_options;
+    auto* check = app.add_subcommand("check", "CI gate: exit 1 when a hook violates its budgets");
+    check->add_option("--since", check_options.since, "only runs since: 30m, 24h, 7d or an ISO date/time");
+    check->add_option("--hook", check_options.hook, "only this hook");
+    check->add_option("--event", check_options.event, "only this event");
+    check->add_option("--junit", check_options.junit, "write JUnit XML to FILE");
+    check->add_option("--sarif", check_options.sarif, "write SARIF 2.1.0 to FILE");
+    check->add_flag("--github", check_options.github, "GitHub annotations and a step summary");
+    check->add_option("--policy", check_options.policy_path, "policy with the budgets (default: discovered)");
+
+    core::BenchOptions bench_options;
+    auto* bench = app.add_subcommand("bench", "replay event files against the policy's hooks, then report and check");
+    bench->add_option("--events", bench_options.events_dir, "directory of event JSON files")->required();
+    bench->add_option("--policy", bench_options.policy_path, "policy (default: discovered)");
+    bench->add_option("--runs", bench_options.runs, "runs per event and hook")->check(CLI::Range(1, 100000));
+    bench->add_option("--concurrency", bench_options.concurrency, "runs at once")->check(CLI::Range(1, 1024));
+    bench->add_option("--warmup", bench_options.warmup, "unrecorded runs first")->check(CLI::Range(0, 100000));
+    bench->add_option("--format", bench_options.format, "table|json|markdown")
+        ->check(CLI::IsMember({"table", "json", "markdown"}));
+    bench->add_option("--junit", bench_options.junit, "write JUnit XML to FILE");
+    bench->add_option("--sarif", bench_options.sarif, "write SARIF 2.1.0 to FILE");
+    bench->add_flag("--github", bench_options.github, "GitHub annotations and a step summary");
+    bench->add_option("--backend", bench_options.backend, "auto|cgroup-v2|cgroup-v1|none")
+        ->check(CLI::IsMember({"auto", "cgroup-v2", "cgroup-v1", "none"}));
+    bench->add_option("--keep-state", bench_options.keep_state, "keep the bench's store in DIR");
+
+    auto* export_cmd = app.add_subcommand("export", "export metrics");
+    export_cmd->require_subcommand(1);
+    std::string export_output;
+    auto* prometheus = export_cmd->add_subcommand("prometheus", "node_exporter textfile-collector format");
+    prometheus->add_option("-o,--output", export_output, "write to FILE (atomically) instead of stdout");
+
     auto* doctor = app.add_subcommand("doctor", "which enforcement is available here, why, and how to get more");
 
     // Everything after the first "--" is the hook's command line, untouched: its own
@@ -110,7 +188,8 @@ int main(int argc, char** argv) {
                          "or --name NAME of a hook whose command the policy gives)\n";
             return kUsageError;
         }
-        if (run_options.command.front().size() > 1 && run_options.command.front()[0] == '-') {
+        if (!run_options.command.empty() && run_options.command.front().size() > 1 &&
+            run_options.command.front()[0] == '-') {
             std::cerr << "hookwarden: run: unknown option '" << run_options.command.front()
                       << "' (see 'hookwarden run --help')\n";
             return kUsageError;
@@ -119,6 +198,20 @@ int main(int argc, char** argv) {
         run_options.process_start = process_start;
         return core::run(run_options);
     }
+    if (dispatch->parsed()) {
+        dispatch_options.process_start = process_start;
+        return core::dispatch(dispatch_options);
+    }
+    if (policy_check->parsed()) return policy::policy_check(policy_file, std::cout, std::cerr);
+    if (policy_init->parsed()) return policy::policy_init(policy_file, force, std::cout, std::cerr);
+    if (status->parsed()) return store::status_command(store::default_state_dir(), std::cout, std::cerr);
+    if (breaker->parsed())
+        return store::breaker_command(store::default_state_dir(), breaker_action, breaker_hook, std::cout, std::cerr);
+    if (report->parsed()) return core::report_command(report_options, std::cout, std::cerr);
+    if (check->parsed()) return core::check_command(check_options, std::cout, std::cerr);
+    if (bench->parsed()) return core::bench_command(bench_options, std::cout, std::cerr);
+    if (prometheus->parsed())
+        return core::export_prometheus_command(export_output, store::default_state_dir(), std::cout, std::cerr);
     if (doctor->parsed()) return core::doctor(std::cout);
     return kUsageError;
 }
