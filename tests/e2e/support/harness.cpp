@@ -58,10 +58,21 @@ Result run(const std::vector<std::string>& args, const Options& options) {
             argv.push_back(record_path);
         }
     }
+    // Our values replace inherited ones (getenv returns the first of duplicate entries).
+    std::vector<std::string> ours;
+    ours.push_back("HOOKWARDEN_STATE_DIR=" + (options.state_dir.empty() ? dir + "/state" : options.state_dir));
+    for (const auto& e : options.env) ours.push_back(e);
+    auto overridden = [&ours](const char* entry) {
+        for (const auto& o : ours) {
+            auto key = o.substr(0, o.find('=') + 1);
+            if (std::strncmp(entry, key.c_str(), key.size()) == 0) return true;
+        }
+        return false;
+    };
     std::vector<std::string> env;
-    for (char** e = environ; *e; ++e) env.emplace_back(*e);
-    env.push_back("HOOKWARDEN_STATE_DIR=" + (options.state_dir.empty() ? dir + "/state" : options.state_dir));
-    for (const auto& e : options.env) env.push_back(e);
+    for (char** e = environ; *e; ++e)
+        if (!overridden(*e)) env.emplace_back(*e);
+    for (const auto& e : ours) env.push_back(e);
 
     int in[2], out[2], err[2];
     if (::pipe2(in, O_CLOEXEC) || ::pipe2(out, O_CLOEXEC) || ::pipe2(err, O_CLOEXEC)) return result;
@@ -74,6 +85,7 @@ Result run(const std::vector<std::string>& args, const Options& options) {
         ::dup2(out[1], 1);
         ::dup2(err[1], 2);
         if (leak >= 0 && leak != 7) ::dup2(leak, 7);
+        if (!options.cwd.empty() && ::chdir(options.cwd.c_str()) != 0) _exit(127);
         std::vector<char*> cargv, cenv;
         for (auto& a : argv) cargv.push_back(a.data());
         cargv.push_back(nullptr);

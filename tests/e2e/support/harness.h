@@ -17,6 +17,7 @@ struct Options {
     bool leak_fd = false;             // hand hookwarden an extra inheritable fd (fd 7)
     int kill_after_ms = 0;            // SIGKILL hookwarden itself after this long
     std::string state_dir;            // HOOKWARDEN_STATE_DIR ("" = a fresh temp dir)
+    std::string cwd;                  // working directory of hookwarden ("" = the test's own)
 };
 
 struct Result {
