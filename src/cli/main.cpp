@@ -13,6 +13,7 @@
 #include "core/report_cmds.h"
 #include "core/run.h"
 #include "policy/commands.h"
+#include "policy/install.h"
 #include "store/status.h"
 #include "store/store.h"
 #include "sandbox/sandbox.h"
@@ -151,6 +152,21 @@ int main(int argc, char** argv) {
     auto* prometheus = export_cmd->add_subcommand("prometheus", "node_exporter textfile-collector format");
     prometheus->add_option("-o,--output", export_output, "write to FILE (atomically) instead of stdout");
 
+    // install, uninstall
+    install::Options install_options;
+    auto* install = app.add_subcommand("install", "wrap the hooks of an agent's settings file (with a backup)");
+    auto* uninstall = app.add_subcommand("uninstall", "restore the hooks that install wrapped");
+    for (auto* sub : {install, uninstall}) {
+        sub->add_option("--agent", install_options.agent, "agent (claude)")->check(CLI::IsMember({"claude"}));
+        sub->add_option("--scope", install_options.scope, "user|project|local (default project)")
+            ->check(CLI::IsMember({"user", "project", "local"}));
+        sub->add_option("--settings", install_options.settings_path, "settings file (overrides --scope)");
+        sub->add_flag("--dry-run", install_options.dry_run, "show the change as a diff; write nothing");
+        sub->add_option("--policy", install_options.policy_path, "policy file to write the hooks into");
+        sub->add_option("--hookwarden-path", install_options.hookwarden_path, "how settings call hookwarden");
+    }
+    install->add_flag("--dispatch", install_options.dispatch, "one `hookwarden dispatch` entry per event instead");
+
     auto* doctor = app.add_subcommand("doctor", "which enforcement is available here, why, and how to get more");
 
     // Everything after the first "--" is the hook's command line, untouched: its own
@@ -212,6 +228,8 @@ int main(int argc, char** argv) {
     if (bench->parsed()) return core::bench_command(bench_options, std::cout, std::cerr);
     if (prometheus->parsed())
         return core::export_prometheus_command(export_output, store::default_state_dir(), std::cout, std::cerr);
+    if (install->parsed()) return install::install_command(install_options, std::cout, std::cerr);
+    if (uninstall->parsed()) return install::uninstall_command(install_options, std::cout, std::cerr);
     if (doctor->parsed()) return core::doctor(std::cout);
     return kUsageError;
 }

@@ -48,7 +48,7 @@ public:
     long kill_all() override { return cgroupfs::kill_cgroup(tree_dir()); }
 
     bool empty() override {
-        if (!unified_.empty()) return cgroupfs::read_key(unified_ + "/cgroup.events", "populated").value_or(0) == 0;
+        if (!unified_.empty()) return !cgroupfs::populated(events_fd_, unified_);
         return cgroupfs::read_pids(tree_dir()).empty();
     }
 

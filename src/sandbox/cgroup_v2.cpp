@@ -75,18 +75,7 @@ public:
     const ChildSetup& child_setup() const override { return setup_; }
     void signal_all(int sig) override { cgroupfs::signal_pids(dir_, sig); }
     long kill_all() override { return cgroupfs::kill_cgroup(dir_); }
-    bool empty() override {
-        // Read through events_fd_ itself: kernfs reports POLLPRI on an open file until
-        // that same file is read again, so without this read the supervisor's poll on
-        // empty_notify_fd() would be ready at once, every time, and spin while the
-        // killed tree takes its time to exit.
-        char text[256];
-        ssize_t n = events_fd_ >= 0 ? ::pread(events_fd_, text, sizeof text - 1, 0) : -1;
-        if (n <= 0) return cgroupfs::read_key(dir_ + "/cgroup.events", "populated").value_or(0) == 0;
-        text[n] = '\0';
-        const char* populated = std::strstr(text, "populated ");
-        return populated == nullptr || populated[10] == '0';
-    }
+    bool empty() override { return !cgroupfs::populated(events_fd_, dir_); }
     int empty_notify_fd() const override { return events_fd_; }
 
     Usage usage(double, double, std::int64_t) override {

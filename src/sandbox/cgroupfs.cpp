@@ -101,6 +101,15 @@ std::optional<std::int64_t> read_number(const std::string& file) {
     return std::strtoll(text->c_str(), nullptr, 10);
 }
 
+bool populated(int events_fd, const std::string& dir) {
+    char text[256];
+    ssize_t n = events_fd >= 0 ? ::pread(events_fd, text, sizeof text - 1, 0) : -1;
+    if (n <= 0) return read_key(dir + "/cgroup.events", "populated").value_or(0) != 0;
+    text[n] = '\0';
+    const char* line = std::strstr(text, "populated ");
+    return line != nullptr && line[10] != '0';
+}
+
 long signal_pids(const std::string& dir, int sig) {
     auto pids = read_pids(dir);
     for (int pid : pids) ::kill(pid, sig);

@@ -37,6 +37,12 @@ std::vector<int> read_pids(const std::string& dir);
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key);
 std::optional<std::int64_t> read_number(const std::string& file);
 
+// Whether a v2 cgroup still has processes, read through its open cgroup.events fd when
+// there is one: kernfs reports POLLPRI on an open file until that same file is read
+// again, so reading through the polled fd is what re-arms the notification (a fresh open
+// would leave the supervisor's poll ready forever, spinning while a killed tree exits).
+bool populated(int events_fd, const std::string& dir);
+
 // Sends `sig` to every pid listed in dir/cgroup.procs; returns how many were listed.
 long signal_pids(const std::string& dir, int sig);
 // SIGKILLs the whole cgroup: cgroup.kill where the file exists (race-free against forks),
