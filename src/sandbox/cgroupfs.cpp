@@ -140,12 +140,12 @@ int remove_cgroup(const std::string& dir) {
     return EBUSY;
 }
 
+// A run cgroup is stale only once its supervisor's pid is gone. A live pid is trusted
+// even if it might be a reused one: sweeping a live supervisor's cgroup would kill its
+// hook mid-run, while a stale cgroup kept a little longer costs nothing.
 static bool supervisor_alive(int pid) {
-    if (pid == ::getpid()) return false;  // our own name left over by a dead namesake
-    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
-    auto comm = fs::read_file("/proc/" + std::to_string(pid) + "/comm");
-    // A live pid that is not a hookwarden is a reused pid: the cgroup is stale.
-    return comm && comm->rfind("hookwarden", 0) == 0;
+    if (pid == ::getpid()) return false;  // our own name, left over by a dead namesake
+    return !(::kill(pid, 0) != 0 && errno == ESRCH);
 }
 
 void remove_stale(const std::string& parent) {
