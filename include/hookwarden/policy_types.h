@@ -57,6 +57,29 @@ enum class FailureAction { allow, block, ask, fallback };
 const char* to_string(FailureAction action);
 std::optional<FailureAction> failure_action_from_string(const std::string& text);
 
+// Per-hook confinement beyond the cgroup limits (docs/sandbox.md). Resolved per run like
+// the limits; every field has a built-in default, so a policy without "sandbox" gets it.
+enum class NetworkMode { host, none };
+struct SandboxConfig {
+    NetworkMode network = NetworkMode::host;  // none: fresh network namespace, loopback only
+    bool read_only = false;                   // Landlock: writes only under `writable`
+    // Paths with $VAR / ${VAR} expanded at run time; an unset variable drops the entry.
+    std::vector<std::string> writable{"$CLAUDE_PROJECT_DIR", "$TMPDIR", "/tmp"};
+    std::vector<std::string> env_allow;  // glob patterns of names; empty = every variable
+    std::vector<std::string> env_scrub;  // glob patterns removed after the allow-list
+    bool no_new_privs = true;
+    bool refuse_unavailable = true;  // "unavailable": "refuse" (default) or "run"
+};
+const char* to_string(NetworkMode mode);
+
+// One layer's partial sandbox settings; lists replace, they do not append.
+struct SandboxOverrides {
+    std::optional<NetworkMode> network;
+    std::optional<bool> read_only, no_new_privs, refuse_unavailable;
+    std::optional<std::vector<std::string>> writable, env_allow, env_scrub;
+    void apply_to(SandboxConfig& config) const;
+};
+
 struct OnFailure {
     FailureAction action = FailureAction::allow;
     // For `fallback`: either a fixed JSON answer printed on stdout with exit 0,

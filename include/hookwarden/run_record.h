@@ -32,6 +32,17 @@ bool is_failure(Outcome outcome);
 // The hook finished on its own: its answer is relayed unchanged.
 bool is_own_answer(Outcome outcome);
 
+// Which confinements beyond the cgroup limits were in force for the run (docs/sandbox.md).
+struct Confinement {
+    std::string network = "host";             // "host" or "none" (own network namespace, loopback only)
+    std::string filesystem = "unrestricted";  // "unrestricted" or "landlock-abi-N" (writes only under `writable`)
+    std::vector<std::string> writable;        // expanded paths writes were allowed under
+    std::int64_t env_scrubbed = 0;            // variables withheld from the hook (allow-list + scrub)
+    bool no_new_privs = false;
+    std::vector<std::string> unavailable;  // requested but not in force here, and why
+    std::vector<std::string> notes;        // e.g. a writable entry dropped: its variable is unset
+};
+
 struct RunRecord {
     std::int64_t time_unix_ms = 0;  // when the run started (wall clock)
     std::string hook;               // the hook's identity (--name or derived)
@@ -62,12 +73,15 @@ struct RunRecord {
     std::string breaker_before;  // closed / open / half_open / disabled / "" when unknown
     std::string breaker_after;
     std::string backend;            // cgroup-v2 / cgroup-v1 / none
+    Confinement confinement;
     double overhead_ms = 0;         // supervisor total minus the hook's wall time
     std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
 };
 
 void to_json(nlohmann::json& out, const RunRecord& record);
 void from_json(const nlohmann::json& in, RunRecord& record);
+void to_json(nlohmann::json& out, const Confinement& confinement);
+void from_json(const nlohmann::json& in, Confinement& confinement);
 void to_json(nlohmann::json& out, const Limits& limits);
 void from_json(const nlohmann::json& in, Limits& limits);
 

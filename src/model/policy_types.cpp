@@ -34,6 +34,18 @@ Limits builtin_limits(const std::string& event) {
     return limits;
 }
 
+const char* to_string(NetworkMode mode) { return mode == NetworkMode::none ? "none" : "host"; }
+
+void SandboxOverrides::apply_to(SandboxConfig& config) const {
+    if (network) config.network = *network;
+    if (read_only) config.read_only = *read_only;
+    if (writable) config.writable = *writable;
+    if (env_allow) config.env_allow = *env_allow;
+    if (env_scrub) config.env_scrub = *env_scrub;
+    if (no_new_privs) config.no_new_privs = *no_new_privs;
+    if (refuse_unavailable) config.refuse_unavailable = *refuse_unavailable;
+}
+
 namespace {
 constexpr std::array<std::pair<FailureAction, const char*>, 4> kActionNames{{
     {FailureAction::allow, "allow"},

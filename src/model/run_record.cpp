@@ -68,6 +68,24 @@ void from_json(const nlohmann::json& in, Limits& limits) {
     get_optional(in, "output_kb", limits.output_kb);
 }
 
+void to_json(nlohmann::json& out, const Confinement& c) {
+    out = nlohmann::json{{"network", c.network},           {"filesystem", c.filesystem},
+                         {"writable", c.writable},         {"env_scrubbed", c.env_scrubbed},
+                         {"no_new_privs", c.no_new_privs}, {"unavailable", c.unavailable},
+                         {"notes", c.notes}};
+}
+
+void from_json(const nlohmann::json& in, Confinement& c) {
+    if (!in.is_object()) return;
+    get_optional(in, "network", c.network);
+    get_optional(in, "filesystem", c.filesystem);
+    get_optional(in, "writable", c.writable);
+    get_optional(in, "env_scrubbed", c.env_scrubbed);
+    get_optional(in, "no_new_privs", c.no_new_privs);
+    get_optional(in, "unavailable", c.unavailable);
+    get_optional(in, "notes", c.notes);
+}
+
 void to_json(nlohmann::json& out, const RunRecord& r) {
     out = nlohmann::json{
         {"time_unix_ms", r.time_unix_ms},
@@ -95,6 +113,7 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"breaker_before", r.breaker_before},
         {"breaker_after", r.breaker_after},
         {"backend", r.backend},
+        {"confinement", r.confinement},
         {"overhead_ms", r.overhead_ms},
         {"errors", r.errors},
     };
@@ -127,6 +146,7 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "breaker_before", r.breaker_before);
     get_optional(in, "breaker_after", r.breaker_after);
     get_optional(in, "backend", r.backend);
+    get_optional(in, "confinement", r.confinement);
     get_optional(in, "overhead_ms", r.overhead_ms);
     get_optional(in, "errors", r.errors);
 }

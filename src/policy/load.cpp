@@ -162,6 +162,8 @@ std::vector<std::string> names_of(const std::vector<Field>& fields) {
 }
 
 const std::vector<std::string> kActions{"allow", "block", "ask", "fallback"};
+const std::vector<std::string> kNetworkModes{"host", "none"};
+const std::vector<std::string> kUnavailableModes{"refuse", "run"};
 
 // Claude Code's rule: these characters only => exact names or a |-list; else a regex.
 bool is_plain_matcher(const std::string& m) {
@@ -250,10 +252,6 @@ private:
     void check_keys(const Path& path, const json& obj, const std::vector<std::string>& allowed) {
         for (const auto& [key, value] : obj.items()) {
             if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-            if (key == "sandbox") {
-                at_key(path / key, "\"sandbox\" is not supported yet by this version of hookwarden; remove it");
-                continue;
-            }
             std::string message = "unknown key \"" + key + "\"";
             if (auto hint = did_you_mean(key, allowed)) message += "; did you mean \"" + *hint + "\"?";
             message += " (allowed here: " + join(allowed) + ")";
@@ -418,16 +416,128 @@ private:
         return result;
     }
 
+    // One of a few words, with did-you-mean.
+    std::optional<std::string> choice(const Path& path, const json& j, const std::vector<std::string>& allowed) {
+        std::vector<std::string> quoted;
+        for (const auto& a : allowed) quoted.push_back("\"" + a + "\"");
+        if (!j.is_string()) {
+            at_value(path, "expected one of " + join(quoted) + ", got " + describe(j));
+            return std::nullopt;
+        }
+        const std::string& text = j.get_ref<const std::string&>();
+        if (std::find(allowed.begin(), allowed.end(), text) != allowed.end()) return text;
+        std::string message = "unknown value " + j.dump();
+        if (auto hint = did_you_mean(text, allowed)) message += "; did you mean \"" + *hint + "\"?";
+        at_value(path, message + " (expected one of " + join(quoted) + ")");
+        return std::nullopt;
+    }
+
+    std::optional<bool> boolean(const Path& path, const json& j) {
+        if (j.is_boolean()) return j.get<bool>();
+        at_value(path, "expected true or false, got " + describe(j));
+        return std::nullopt;
+    }
+
+    // An array of strings, each checked by `item` (returns "" when fine, else the problem).
+    template <class Check>
+    std::optional<std::vector<std::string>> string_list(const Path& path, const json& j, const std::string& example,
+                                                        Check item) {
+        if (!j.is_array()) {
+            at_value(path, "expected an array of strings, e.g. " + example + ", got " + describe(j));
+            return std::nullopt;
+        }
+        std::vector<std::string> out;
+        bool ok = true;
+        for (std::size_t i = 0; i < j.size(); ++i) {
+            if (!j[i].is_string()) {
+                at_value(path / i, "expected a string, got " + describe(j[i]));
+                ok = false;
+                continue;
+            }
+            std::string problem = item(j[i].get<std::string>());
+            if (!problem.empty()) {
+                at_value(path / i, problem);
+                ok = false;
+                continue;
+            }
+            out.push_back(j[i].get<std::string>());
+        }
+        if (!ok) return std::nullopt;
+        return out;
+    }
+
+    static std::string env_pattern_problem(const std::string& p) {
+        if (p.empty()) return "an empty pattern matches nothing; remove it";
+        if (p.find('=') != std::string::npos)
+            return "a pattern matches variable names, which cannot contain '=' (got \"" + p + "\")";
+        return "";
+    }
+
+    static std::string writable_problem(const std::string& p) {
+        if (p.empty()) return "an empty path; remove it";
+        if (p[0] != '/' && p[0] != '$')
+            return "expected an absolute path or one starting with a variable such as $CLAUDE_PROJECT_DIR, got \"" +
+                   p + "\"";
+        if (p[0] == '$') {
+            std::size_t i = 1;
+            if (i < p.size() && p[i] == '{') ++i;
+            if (i >= p.size() || !(std::isalpha(static_cast<unsigned char>(p[i])) || p[i] == '_'))
+                return "\"" + p + "\" does not start with a variable name ($NAME or ${NAME})";
+            if (p[1] == '{' && p.find('}') == std::string::npos) return "unclosed ${ in \"" + p + "\"";
+        }
+        return "";
+    }
+
+    SandboxOverrides sandbox(const Path& path, const json& obj) {
+        SandboxOverrides o;
+        if (!expect_object(path, obj, "network, filesystem, env, no_new_privs, unavailable")) return o;
+        check_keys(path, obj, {"$comment", "network", "filesystem", "env", "no_new_privs", "unavailable"});
+        if (obj.contains("network"))
+            if (auto v = choice(path / "network", obj["network"], kNetworkModes))
+                o.network = *v == "none" ? NetworkMode::none : NetworkMode::host;
+        if (obj.contains("no_new_privs")) o.no_new_privs = boolean(path / "no_new_privs", obj["no_new_privs"]);
+        if (obj.contains("unavailable"))
+            if (auto v = choice(path / "unavailable", obj["unavailable"], kUnavailableModes))
+                o.refuse_unavailable = *v == "refuse";
+        if (obj.contains("filesystem")) {
+            Path fp = path / "filesystem";
+            const json& f = obj["filesystem"];
+            if (expect_object(fp, f, "read_only, writable")) {
+                check_keys(fp, f, {"$comment", "read_only", "writable"});
+                if (f.contains("read_only")) o.read_only = boolean(fp / "read_only", f["read_only"]);
+                if (f.contains("writable"))
+                    o.writable = string_list(fp / "writable", f["writable"], "[\"$CLAUDE_PROJECT_DIR\", \"/tmp\"]",
+                                             writable_problem);
+            }
+        }
+        if (obj.contains("env")) {
+            Path ep = path / "env";
+            const json& e = obj["env"];
+            if (expect_object(ep, e, "allow, scrub")) {
+                check_keys(ep, e, {"$comment", "allow", "scrub"});
+                if (e.contains("allow"))
+                    o.env_allow = string_list(ep / "allow", e["allow"], "[\"PATH\", \"HOME\", \"CLAUDE_*\"]",
+                                              env_pattern_problem);
+                if (e.contains("scrub"))
+                    o.env_scrub = string_list(ep / "scrub", e["scrub"], "[\"*_TOKEN\", \"AWS_*\"]",
+                                              env_pattern_problem);
+            }
+        }
+        return o;
+    }
+
     Layer layer(const Path& path, const json& obj, bool is_hook) {
         Layer l;
-        if (!expect_object(path, obj, is_hook ? "a hook entry" : "with limits, budgets, on_failure, breaker"))
+        if (!expect_object(path, obj, is_hook ? "a hook entry" : "with limits, budgets, on_failure, breaker, sandbox"))
             return l;
-        std::vector<std::string> allowed{"$comment", "limits", "budgets", "on_failure", "fallback", "breaker"};
+        std::vector<std::string> allowed{"$comment", "limits", "budgets", "on_failure", "fallback", "breaker",
+                                         "sandbox"};
         if (is_hook) allowed.insert(allowed.end(), {"event", "matcher", "command", "description"});
         check_keys(path, obj, allowed);
         if (obj.contains("limits")) l.limits = limits(path / "limits", obj["limits"]);
         if (obj.contains("budgets")) l.budgets = budgets(path / "budgets", obj["budgets"]);
         if (obj.contains("breaker")) l.breaker = breaker(path / "breaker", obj["breaker"]);
+        if (obj.contains("sandbox")) l.sandbox = sandbox(path / "sandbox", obj["sandbox"]);
         if (obj.contains("on_failure")) l.on_failure = on_failure(path, obj);
         bool fallback_action = obj.contains("on_failure") && obj["on_failure"] == "fallback";
         if (obj.contains("fallback") && !fallback_action)

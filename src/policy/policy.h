@@ -33,6 +33,7 @@ struct Layer {
     LimitOverrides limits;
     BudgetOverrides budgets;
     BreakerOverrides breaker;
+    SandboxOverrides sandbox;
     // Carries its own fallback: a layer that says "fallback" must say what to fall back to.
     std::optional<OnFailure> on_failure;
 };
@@ -83,6 +84,7 @@ struct Resolved {
     Budgets budgets;  // p95_ms always set
     OnFailure on_failure;
     BreakerConfig breaker;
+    SandboxConfig sandbox;
     const HookEntry* hook = nullptr;  // points into the Policy passed to resolve()
 };
 

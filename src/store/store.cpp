@@ -110,6 +110,10 @@ CREATE TABLE probes (
 );
 CREATE INDEX probes_hook ON probes(hook);
 )sql",
+    // 2: the run's confinement (docs/sandbox.md) as a JSON object; older rows: '{}'.
+    R"sql(
+ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -122,16 +126,16 @@ constexpr const char* kRunColumns =
     "wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, oom_killed, "
     "leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors";
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement";
 
 const char* const kInsertRun =
     "INSERT INTO runs (time_ms, hook, event, matcher_target, session_id, command, outcome, answer, "
     "exit_code, signal, wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, "
     "oom_killed, leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors) VALUES "
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,"
-    "?27,?28,?29,?30,?31,?32)";
+    "?27,?28,?29,?30,?31,?32,?33)";
 const char* const kSelectBreaker =
     "SELECT state, since_ms, open_until_ms, consecutive_failures, open_count, probe_successes, trips, "
     "runs, failures, recent FROM breakers WHERE hook = ?1";
@@ -769,6 +773,7 @@ std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Adm
         s.bind(24, r.stdout_bytes).bind(25, r.stderr_bytes).bind(26, r.stdout_truncated);
         s.bind(27, r.stderr_truncated).bind(28, r.breaker_before).bind(29, r.breaker_after);
         s.bind(30, r.backend).bind(31, r.overhead_ms).bind(32, json_text(r.errors));
+        s.bind(33, nlohmann::json(r.confinement).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
         s.step();
         std::int64_t id = sqlite3_last_insert_rowid(impl_->db);
         std::int64_t every = impl_->options.retention.prune_every;
@@ -896,6 +901,7 @@ std::vector<RunRecord> Store::records(std::optional<std::int64_t> since_ms, std:
             r.backend = s.text(29);
             r.overhead_ms = s.real(30);
             r.errors = string_list(s.text(31));
+            if (auto c = nlohmann::json::parse(s.text(32), nullptr, false); c.is_object()) c.get_to(r.confinement);
             out.push_back(std::move(r));
         }
         if (limit > 0) std::reverse(out.begin(), out.end());

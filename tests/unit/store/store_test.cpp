@@ -73,9 +73,48 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 1);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
+}
+
+// Schema 2 added the run's confinement; a version-1 database gets the column on open,
+// its old rows read back with the defaults, and new rows keep what was in force.
+TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN confinement; PRAGMA user_version=1", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    RunRecord r = hwtest::make_record("new", Outcome::ok);
+    r.confinement.network = "none";
+    r.confinement.filesystem = "landlock-abi-3";
+    r.confinement.writable = {"/tmp"};
+    r.confinement.env_scrubbed = 4;
+    r.confinement.no_new_privs = true;
+    r.confinement.unavailable = {"x"};
+    ASSERT_EQ(s->complete(r, {}, {}, 2), "");
+    auto all = s->records();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].confinement.network, "host");
+    EXPECT_EQ(all[0].confinement.filesystem, "unrestricted");
+    EXPECT_EQ(all[1].confinement.network, "none");
+    EXPECT_EQ(all[1].confinement.filesystem, "landlock-abi-3");
+    EXPECT_EQ(all[1].confinement.writable, std::vector<std::string>{"/tmp"});
+    EXPECT_EQ(all[1].confinement.env_scrubbed, 4);
+    EXPECT_TRUE(all[1].confinement.no_new_privs);
+    EXPECT_EQ(all[1].confinement.unavailable, std::vector<std::string>{"x"});
 }
 
 TEST(Open, RefusesADatabaseFromANewerVersion) {
