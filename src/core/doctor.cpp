@@ -8,6 +8,7 @@
 #include <libcgroup.h>
 
 #include "sandbox/cgroupfs.h"
+#include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 
 namespace hookwarden::core {
@@ -68,6 +69,25 @@ int doctor(std::ostream& out) {
         out << "\ncgroup-v1 enforces memory, pids and CPU per hook tree. A cgroup v2 host gives in addition\n"
                "memory.peak without page-cache resets and group OOM kills (systemd.unified_cgroup_hierarchy=1).\n";
     }
+    // The per-hook "sandbox" of the policy (docs/sandbox.md).
+    std::string landlock_why;
+    int abi = sandbox::landlock_abi(&landlock_why);
+    auto ns = sandbox::probe_namespaces();
+    out << "\nsandbox (policy \"sandbox\" key):\n";
+    out << "  filesystem (Landlock): "
+        << (abi > 0 ? "available, ABI " + std::to_string(abi) +
+                          (abi >= 3 ? " (writes, renames across directories, truncation)"
+                                    : abi == 2 ? " (writes and renames; truncate not restricted)"
+                                               : " (writes; renames and truncate not restricted)")
+                    : "unavailable - " + landlock_why)
+        << "\n";
+    out << "  network none (network namespace): " << (ns.netns ? "available" : "unavailable") << " - "
+        << ns.netns_why << "\n";
+    out << "  user namespaces: " << (ns.userns ? "available" : "unavailable") << " - " << ns.userns_why << "\n";
+    out << "  env allow/scrub, no_new_privs: available\n";
+    if (abi <= 0 || !ns.netns)
+        out << "  A hook whose sandbox asks for what is unavailable here is refused (outcome spawn_error),\n"
+               "  or runs unconfined with \"unavailable\": \"run\"; its record says which.\n";
     return d.best == sandbox::Kind::none ? 1 : 0;
 }
 

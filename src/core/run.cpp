@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/supervisor.h"
+#include "sandbox/confine.h"
 #include "sandbox/guardian.h"
 #include "sandbox/sandbox.h"
 #include "store/store.h"
@@ -102,7 +103,7 @@ void fill_measurements(RunRecord& record, const Supervised& s) {
 
 // Starts `command` in a fresh sandbox guarded against our own death, and watches it.
 Supervised start_and_watch(const std::vector<std::string>& command, const std::string& input, const Limits& limits,
-                           const std::string& backend, RunRecord& record) {
+                           const SandboxConfig& sandbox_config, const std::string& backend, RunRecord& record) {
     std::string error;
     std::vector<std::string> notes;
     auto box = sandbox::create(backend, limits, error, notes);
@@ -118,12 +119,29 @@ Supervised start_and_watch(const std::vector<std::string>& command, const std::s
         return failed;
     }
     record.backend = sandbox::to_string(box->kind());
+    // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
+    auto confine = sandbox::prepare(sandbox_config, ::environ);
+    record.confinement = confine->report;
+    if (!confine->refusal.empty()) {
+        // "unavailable": "refuse": not started; a spawn_error that on_failure answers.
+        record.errors.push_back("sandbox: " + confine->refusal + " (policy: \"unavailable\": \"refuse\")");
+        box->destroy();
+        Supervised refused;
+        refused.spawn_error = EOPNOTSUPP;
+        refused.spawn_stage = "sandbox (" + confine->refusal + ")";
+        return refused;
+    }
+    for (const auto& what : confine->report.unavailable)
+        spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
     sandbox::Guardian guardian;
     if (!guardian.start(box->cgroup_dirs(), box->stale_parents()))
         record.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
     become_subreaper();
-    Supervised supervised = supervise(command, input, limits, *box, [&](int pid) { guardian.watch(pid); });
+    Supervised supervised =
+        supervise(command, input, limits, *box, [&](int pid) { guardian.watch(pid); }, &confine->child);
     box->destroy();
+    confine->finish();
+    record.confinement = confine->report;
     if (supervised.supervisor_signal)
         record.errors.push_back("hookwarden received signal " + std::to_string(*supervised.supervisor_signal));
     if (!supervised.tree_reaped) record.errors.push_back("processes of the hook survived SIGKILL for 2 s");
@@ -241,7 +259,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         record.outcome = Outcome::spawn_error;
         record.errors.push_back("no command for hook '" + hook + "'");
     } else {
-        supervised = start_and_watch(command, inv.input, record.limits, backend, record);
+        supervised = start_and_watch(command, inv.input, record.limits, resolved.sandbox, backend, record);
         record.outcome = record.backend.empty() ? Outcome::internal_error : classify(supervised);
         fill_measurements(record, supervised);
     }
@@ -259,7 +277,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
             // A fallback command answers in the hook's place, under the same limits.
             RunRecord fallback_record = record;
             Supervised fallback = start_and_watch(resolved.on_failure.fallback_command, inv.input, record.limits,
-                                                  backend, fallback_record);
+                                                  resolved.sandbox, backend, fallback_record);
             Outcome fallback_outcome = classify(fallback);
             if (is_own_answer(fallback_outcome)) {
                 result.answer = {*fallback.exit_code, std::move(fallback.out.data), std::move(fallback.err.data)};

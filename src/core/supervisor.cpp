@@ -91,7 +91,8 @@ void prepare_process() {
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
-                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started) {
+                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started,
+                     sandbox::ChildConfinement* confine) {
     Supervised result;
     const Rusage before = children_rusage();
     const auto start = Clock::now();
@@ -120,7 +121,7 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
         for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
         c_argv.push_back(nullptr);
         const int stdio[3] = {stdin_r.fd, stdout_w.fd, stderr_w.fd};
-        auto spawned = sandbox::spawn(path, c_argv.data(), environ, stdio, box.child_setup());
+        auto spawned = sandbox::spawn(path, c_argv.data(), environ, stdio, box.child_setup(), confine);
         if (spawned.pid < 0 || spawned.error != 0) {
             result.spawn_error = spawned.error;
             result.spawn_stage = spawned.stage;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hookwarden/policy_types.h"
+#include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 
 namespace hookwarden::core {
@@ -38,8 +39,11 @@ struct Supervised {
 // `argv[0]` is looked up in PATH. `stdin_data` is written to the hook's stdin and then
 // closed; the hook may stop reading at any time.
 // `on_started` runs once the hook exists (the guardian learns its process group).
+// `confine` (optional) carries the hook's environment (envp; null = ours) and the
+// confinement the child applies before exec (sandbox/confine.h).
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
-                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {});
+                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {},
+                     sandbox::ChildConfinement* confine = nullptr);
 
 // Block the signals the supervisor handles through its signalfd and ignore SIGPIPE.
 // Call once, before any thread or child exists.

@@ -5,7 +5,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -27,19 +31,78 @@ constexpr std::uint64_t kCloneIntoCgroup = 0x200000000ULL;
 struct ChildFailure {
     int stage;
     int error;
+    int fatal;  // 0: a notice (the child goes on to exec)
 };
-constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit", "signals", "stdio", "fds", "exec"};
+constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit",       "signals", "stdio",
+                                   "fds",    "exec",    "netns",     "userns-maps", "loopback", "no_new_privs",
+                                   "landlock"};
+constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
+enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock };
 
 [[noreturn]] void fail(int pipe_fd, int stage) {
-    ChildFailure failure{stage, errno};
+    ChildFailure failure{stage, errno, 1};
     ssize_t ignored = ::write(pipe_fd, &failure, sizeof failure);
     (void)ignored;
     ::_exit(127);
 }
 
+void notice(int pipe_fd, int stage) {
+    ChildFailure failure{stage, errno, 0};
+    ssize_t ignored = ::write(pipe_fd, &failure, sizeof failure);
+    (void)ignored;
+}
+
+std::size_t length(const char* s) {
+    std::size_t n = 0;
+    while (s[n]) ++n;
+    return n;
+}
+
+bool write_file(const char* path, const char* text) {
+    int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    std::size_t n = length(text);
+    bool ok = ::write(fd, text, n) == static_cast<ssize_t>(n);
+    ::close(fd);
+    return ok;
+}
+
+// A fresh network namespace has only `lo`, and it is down.
+bool loopback_up() {
+    int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    struct ifreq req {};
+    req.ifr_name[0] = 'l';
+    req.ifr_name[1] = 'o';
+    bool ok = ::ioctl(fd, SIOCGIFFLAGS, &req) == 0;
+    req.ifr_flags = static_cast<short>(req.ifr_flags | IFF_UP | IFF_RUNNING);
+    ok = ok && ::ioctl(fd, SIOCSIFFLAGS, &req) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// The network namespace (with a user namespace when unprivileged). Failing to create it
+// is fatal unless `netns_optional`: then a notice, and the hook keeps the host network.
+void enter_netns(const ChildConfinement& c, int error_fd) {
+    int flags = CLONE_NEWNET | (c.new_userns ? CLONE_NEWUSER : 0);
+    if (::unshare(flags) != 0) {
+        if (!c.netns_optional) fail(error_fd, kNetns);
+        notice(error_fd, kNetns);
+        return;
+    }
+    if (c.new_userns) {
+        // Unprivileged rule: setgroups must be denied before an unprivileged gid_map.
+        if (!write_file("/proc/self/setgroups", "deny") || !write_file("/proc/self/uid_map", c.uid_map) ||
+            !write_file("/proc/self/gid_map", c.gid_map))
+            fail(error_fd, kUserMaps);
+    }
+    if (!loopback_up()) fail(error_fd, kLoopback);
+}
+
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                        const ChildSetup& setup, bool in_cgroup_already, pid_t parent, int error_fd) {
+                        const ChildSetup& setup, const ChildConfinement* confine, bool in_cgroup_already,
+                        pid_t parent, int error_fd) {
     for (int fd : setup.procs_fds)
         if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
     if (!in_cgroup_already && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
@@ -66,6 +129,9 @@ constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit", "
         limit(RLIMIT_NPROC, setup.rlimit_nproc);
         limit(RLIMIT_CPU, setup.rlimit_cpu_seconds);
     }
+    // After joining the cgroups (their files are in the initial namespaces) and before
+    // Landlock (which would forbid writing the uid/gid maps).
+    if (confine && confine->new_netns) enter_netns(*confine, error_fd);
     // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
     // the defaults it would have had from the agent.
     sigset_t none;
@@ -79,6 +145,13 @@ constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit", "
     // Only fds 0, 1, 2 reach the hook. CLOEXEC rather than close, so the error pipe
     // (already CLOEXEC) still reports an exec failure.
     if (::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0) fail(error_fd, 6);
+    if (confine) {
+        if (confine->no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(error_fd, kNoNewPrivs);
+        // The ruleset was built by the parent; it is CLOEXEC, so the hook never holds it.
+        if (confine->landlock_fd >= 0 && ::syscall(SYS_landlock_restrict_self, confine->landlock_fd, 0U) != 0)
+            fail(error_fd, kLandlock);
+        if (confine->envp) envp = confine->envp;
+    }
     ::execve(path.c_str(), argv, envp);
     fail(error_fd, 7);
 }
@@ -127,7 +200,7 @@ std::string resolve_executable(const std::string& name, int& error) {
 }
 
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const ChildSetup& setup) {
+                  const ChildSetup& setup, ChildConfinement* confine) {
     SpawnResult result;
     int error_pipe[2];
     if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
@@ -149,7 +222,7 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         if (pid >= 0) in_cgroup = true;
     }
     if (!in_cgroup) pid = ::fork();
-    if (pid == 0) child(path, argv, envp, stdio, setup, in_cgroup, parent, error_pipe[1]);
+    if (pid == 0) child(path, argv, envp, stdio, setup, confine, in_cgroup, parent, error_pipe[1]);
     ::close(error_pipe[1]);
     if (pid < 0) {
         result.error = errno;
@@ -157,18 +230,25 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         ::close(error_pipe[0]);
         return result;
     }
-    ChildFailure failure{};
-    ssize_t n;
-    do {
-        n = ::read(error_pipe[0], &failure, sizeof failure);
-    } while (n < 0 && errno == EINTR);
-    ::close(error_pipe[0]);
+    // Notices (a non-fatal step that did not work), then at most one failure, then EOF at exec.
     result.pid = pid;
-    if (n == static_cast<ssize_t>(sizeof failure)) {
+    for (;;) {
+        ChildFailure failure{};
+        ssize_t n;
+        do {
+            n = ::read(error_pipe[0], &failure, sizeof failure);
+        } while (n < 0 && errno == EINTR);
+        if (n != static_cast<ssize_t>(sizeof failure)) break;
+        if (!failure.fatal) {
+            if (failure.stage == kNetns && confine) confine->netns_error = failure.error;
+            continue;
+        }
         // The child is exiting with 127; the caller reaps it like any other.
         result.error = failure.error;
-        result.stage = (failure.stage >= 0 && failure.stage < 8) ? kStages[failure.stage] : "child";
+        result.stage = (failure.stage >= 0 && failure.stage < kStageCount) ? kStages[failure.stage] : "child";
+        break;
     }
+    ::close(error_pipe[0]);
     return result;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 
 namespace hookwarden::sandbox {
@@ -21,7 +22,9 @@ struct SpawnResult {
 std::string resolve_executable(const std::string& name, int& error);
 
 // `argv`/`envp` are NULL-terminated. `stdio` are the fds that become 0, 1, 2.
+// `confine` (optional): namespaces, no_new_privs, Landlock and the environment, applied
+// last before exec; its `envp`, when set, replaces `envp`. Its netns_error is set here.
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const ChildSetup& setup);
+                  const ChildSetup& setup, ChildConfinement* confine = nullptr);
 
 }  // namespace hookwarden::sandbox
