@@ -259,3 +259,24 @@ TEST_F(Sandbox, InvalidSandboxKeysFailPolicyCheck) {
               std::string::npos)
         << r.err;
 }
+
+TEST_F(Sandbox, UnprivilegedNetworkNoneUsesAUserNamespace) {
+    if (!hwtest::is_root()) GTEST_SKIP() << "needs root to switch to an unprivileged user with setpriv";
+    if (!stdfs::exists("/usr/bin/setpriv")) GTEST_SKIP() << "setpriv not installed";
+    Listener server;
+    ASSERT_GT(server.port, 0);
+    ::chmod(dir_.c_str(), 0777);
+    std::string state = dir_ + "/nobody-state";
+    stdfs::create_directories(state);
+    ::chmod(state.c_str(), 0777);
+    Options o;
+    o.prefix = {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    o.state_dir = state;
+    std::vector<std::string> command = connect_hook(server.port);
+    command.back() = "import os\nprint(os.getuid())\n" + command.back();
+    auto r = run_hook({{"network", "none"}}, command, o);
+    EXPECT_EQ(r.record["outcome"], "error") << r.err;
+    EXPECT_EQ(r.out, "65534\n") << "the hook keeps its uid inside the user namespace";
+    EXPECT_NE(r.err.find("Connection refused"), std::string::npos) << r.err;
+    EXPECT_EQ(r.record["confinement"]["network"], "none");
+}
