@@ -1,0 +1,310 @@
+// hookwarden's benchmark suite: one program, one run, everything side by side.
+//
+//   hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick]
+//
+// Every comparison is interleaved (bare, timeout, cgexec, hookwarden per backend, ...
+// round after round), so drift of a shared machine hits all of them alike; results are
+// p50/p95/p99 and the ratio of p50 to the bare command's p50 measured in the same run.
+// Prints a Markdown table and writes the same figures as JSON.
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "hookwarden/run_record.h"
+#include "store/store.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+struct Options {
+    int rounds = 200;
+    std::string json_path = "hwbench.json";
+    std::string hookwarden;
+    std::string source = ".";
+    bool quick = false;
+};
+
+struct Exec {
+    double ms = 0;
+    long maxrss_kb = 0;
+    int status = 0;
+};
+
+// fork + execvp + wait4, stdin from a file (or /dev/null), stdout/stderr to /dev/null.
+Exec exec_once(const std::vector<std::string>& argv, const std::string& stdin_file, const std::vector<std::string>& env = {}) {
+    std::vector<char*> cargv;
+    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    auto start = Clock::now();
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        int in = ::open(stdin_file.empty() ? "/dev/null" : stdin_file.c_str(), O_RDONLY);
+        int null_fd = ::open("/dev/null", O_WRONLY);
+        ::dup2(in, 0);
+        ::dup2(null_fd, 1);
+        ::dup2(null_fd, 2);
+        for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
+        ::execvp(cargv[0], cargv.data());
+        ::_exit(127);
+    }
+    Exec result;
+    struct rusage usage {};
+    ::wait4(pid, &result.status, 0, &usage);
+    result.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    result.maxrss_kb = usage.ru_maxrss;
+    return result;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+    return values[std::max<std::size_t>(rank, 1) - 1];
+}
+
+struct Series {
+    Series(std::string n, std::vector<std::string> a, std::string in)
+        : name(std::move(n)), argv(std::move(a)), stdin_file(std::move(in)) {}
+    std::string name;
+    std::vector<std::string> argv;
+    std::string stdin_file;
+    std::vector<double> ms;
+    bool ok = true;
+};
+
+json summarize(const Series& s, double bare_p50) {
+    double p50 = percentile(s.ms, 50);
+    return {{"name", s.name},
+            {"p50_ms", p50},
+            {"p95_ms", percentile(s.ms, 95)},
+            {"p99_ms", percentile(s.ms, 99)},
+            {"ratio_to_bare_p50", bare_p50 > 0 ? p50 / bare_p50 : 0},
+            {"overhead_p50_ms", p50 - bare_p50},
+            {"samples", s.ms.size()},
+            {"all_exited_as_expected", s.ok}};
+}
+
+std::string fmt(double v, int digits = 2) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.*f", digits, v);
+    return buffer;
+}
+
+bool have(const std::string& program) {
+    return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+// Interleaved latency comparison of several commands against the first (bare).
+json compare(const std::string& title, std::vector<Series> series, int rounds, std::ostream& md) {
+    for (int warm = 0; warm < 5; ++warm)
+        for (auto& s : series) exec_once(s.argv, s.stdin_file);
+    for (int r = 0; r < rounds; ++r)
+        for (auto& s : series) {
+            Exec e = exec_once(s.argv, s.stdin_file);
+            s.ms.push_back(e.ms);
+            if (!WIFEXITED(e.status)) s.ok = false;
+        }
+    double bare = percentile(series.front().ms, 50);
+    json rows = json::array();
+    md << "\n### " << title << "\n\n| command | p50 ms | p95 ms | p99 ms | p50 / bare | p50 over bare ms |\n|---|---|---|---|---|---|\n";
+    for (const auto& s : series) {
+        json row = summarize(s, bare);
+        rows.push_back(row);
+        md << "| " << s.name << " | " << fmt(row["p50_ms"]) << " | " << fmt(row["p95_ms"]) << " | " << fmt(row["p99_ms"])
+           << " | " << fmt(row["ratio_to_bare_p50"]) << "x | " << fmt(row["overhead_p50_ms"]) << " |\n";
+    }
+    return rows;
+}
+
+std::string temp_dir() {
+    std::string templ = "/tmp/hwbench-XXXXXX";
+    return ::mkdtemp(templ.data());
+}
+
+// Throughput: C clients each running `per_client` commands back to back.
+double throughput(const std::vector<std::string>& argv, const std::string& stdin_file, int clients, int per_client,
+                  const std::vector<std::string>& env) {
+    auto start = Clock::now();
+    std::vector<pid_t> children;
+    for (int c = 0; c < clients; ++c) {
+        pid_t pid = ::fork();
+        if (pid == 0) {
+            for (int i = 0; i < per_client; ++i) exec_once(argv, stdin_file, env);
+            ::_exit(0);
+        }
+        children.push_back(pid);
+    }
+    for (pid_t pid : children) ::waitpid(pid, nullptr, 0);
+    double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return clients * per_client / seconds;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+        if (a == "--rounds") o.rounds = std::atoi(next().c_str());
+        else if (a == "--json") o.json_path = next();
+        else if (a == "--hookwarden") o.hookwarden = next();
+        else if (a == "--source") o.source = next();
+        else if (a == "--quick") o.quick = true;
+        else {
+            std::cerr << "usage: hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick]\n";
+            return 2;
+        }
+    }
+    if (o.hookwarden.empty()) o.hookwarden = HOOKWARDEN_BINARY;
+    if (o.quick) o.rounds = std::min(o.rounds, 30);
+    const std::string hw = o.hookwarden;
+    const std::string state = temp_dir();
+    ::setenv("HOOKWARDEN_STATE_DIR", state.c_str(), 1);
+    const std::string event = o.source + "/hooks-examples/events/PreToolUse-bash.json";
+    const std::string guard = o.source + "/hooks-examples/guard_bash.py";
+    const std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
+    const bool cgroup = exec_once({hw, "run", "--backend", "cgroup-v1", "--", "/bin/true"}, "").status == 0;
+
+    std::ostringstream md;
+    json out;
+    char host[256] = {0};
+    ::gethostname(host, sizeof host - 1);
+    out["machine"] = {{"cores", ::sysconf(_SC_NPROCESSORS_ONLN)}, {"host", host}};
+    out["rounds"] = o.rounds;
+    md << "## hookwarden benchmarks\n\n" << o.rounds << " interleaved rounds per comparison; "
+       << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores.\n";
+
+    // 1. Supervisor overhead on /bin/true and on a realistic hook.
+    for (const auto& [title, cmd] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"/bin/true", {"/bin/true"}}, {"guard_bash.py on a PreToolUse event", {python, guard}}}) {
+        std::vector<Series> series;
+        series.emplace_back("bare", cmd, event);
+        std::vector<std::string> timeout_cmd{"timeout", "5"};
+        timeout_cmd.insert(timeout_cmd.end(), cmd.begin(), cmd.end());
+        series.emplace_back("timeout 5", timeout_cmd, event);
+        if (have("cgexec") && cgroup) {
+            std::vector<std::string> cgexec{"cgexec", "-g", "memory,pids:/"};
+            cgexec.insert(cgexec.end(), cmd.begin(), cmd.end());
+            series.emplace_back("cgexec -g memory,pids", cgexec, event);
+        }
+        for (const char* backend : {"cgroup-v1", "none"}) {
+            if (std::string(backend) == "cgroup-v1" && !cgroup) continue;
+            std::vector<std::string> wrapped{hw, "run", "--name", "bench", "--backend", backend, "--"};
+            wrapped.insert(wrapped.end(), cmd.begin(), cmd.end());
+            series.emplace_back(std::string("hookwarden run (") + backend + ")", wrapped, event);
+        }
+        out["overhead"][title] = compare("Latency: " + title, series, o.rounds, md);
+    }
+
+    // 2. Kill latency: from the deadline to the reaped tree, for a tree that obeys
+    //    SIGTERM and for one that ignores it (then SIGKILL comes after the grace).
+    {
+        md << "\n### Kill latency (deadline to reaped tree)\n\n| backend | tree | p50 ms | p99 ms | grace ms |\n|---|---|---|---|---|\n";
+        const int kill_rounds = o.quick ? 10 : 40;
+        for (const char* backend : {"cgroup-v1", "none"}) {
+            if (std::string(backend) == "cgroup-v1" && !cgroup) continue;
+            for (const auto& [label, script] : std::vector<std::pair<std::string, std::string>>{
+                     {"obeys SIGTERM", "sleep 30 & sleep 30"},
+                     {"ignores SIGTERM", "trap '' TERM; (trap '' TERM; setsid sleep 30) & sleep 30 & wait"}}) {
+                std::vector<double> lat;
+                for (int r = 0; r < kill_rounds; ++r) {
+                    std::string record = state + "/kill.json";
+                    exec_once({hw, "run", "--name", "kill-bench", "--backend", backend, "--timeout", "100", "--kill-grace",
+                               "100", "--record", record, "--", "sh", "-c", script},
+                              event);
+                    std::ifstream in(record);
+                    json rec = json::parse(in, nullptr, false);
+                    if (rec.is_object()) lat.push_back(rec["wall_ms"].get<double>() - 100.0);
+                }
+                md << "| " << backend << " | " << label << " | " << fmt(percentile(lat, 50)) << " | "
+                   << fmt(percentile(lat, 99)) << " | 100 |\n";
+                out["kill_latency"][backend][label] = {{"p50_ms", percentile(lat, 50)}, {"p99_ms", percentile(lat, 99)},
+                                                       {"grace_ms", 100}, {"samples", lat.size()}};
+            }
+        }
+    }
+
+    // 3. Throughput with records, against bare exec at the same concurrency.
+    {
+        md << "\n### Throughput (runs/s, records written)\n\n| clients | bare /bin/true | hookwarden run | ratio | records expected | records stored |\n|---|---|---|---|---|---|\n";
+        for (int clients : {1, 2, 8, 32}) {
+            const int per_client = o.quick ? 10 : std::max(20, 400 / clients);
+            std::string tp_state = temp_dir();
+            std::vector<std::string> env{"HOOKWARDEN_STATE_DIR=" + tp_state};
+            double bare = throughput({"/bin/true"}, event, clients, per_client, {});
+            double supervised = throughput({hw, "run", "--name", "tp", "--", "/bin/true"}, event, clients, per_client, env);
+            std::string error;
+            std::size_t stored = 0;
+            if (auto store = hookwarden::store::Store::open(tp_state, error)) stored = store->record_count();
+            md << "| " << clients << " | " << fmt(bare, 0) << " | " << fmt(supervised, 0) << " | " << fmt(supervised / bare)
+               << " | " << clients * per_client << " | " << stored << " |\n";
+            out["throughput"].push_back({{"clients", clients}, {"bare_per_s", bare}, {"hookwarden_per_s", supervised},
+                                         {"ratio", supervised / bare}, {"records_expected", clients * per_client},
+                                         {"records_stored", stored}});
+        }
+    }
+
+    // 4. hookwarden's own peak RSS and start-up cost; the store's cost per run.
+    {
+        std::vector<double> startup;
+        long rss = 0;
+        for (int r = 0; r < o.rounds; ++r) {
+            Exec e = exec_once({hw, "--version"}, "");
+            startup.push_back(e.ms);
+            Exec run = exec_once({hw, "run", "--name", "rss", "--", "/bin/true"}, event);
+            rss = std::max(rss, run.maxrss_kb);
+        }
+        std::string store_dir = temp_dir();
+        std::vector<double> store_us;
+        hookwarden::BreakerConfig breaker;
+        for (int r = 0; r < std::max(o.rounds, 50); ++r) {
+            auto start = Clock::now();
+            std::string error;
+            auto store = hookwarden::store::Store::open(store_dir, error);
+            if (!store) break;
+            auto admission = store->admit("store-bench", breaker, 0, 10000);
+            hookwarden::RunRecord record;
+            record.hook = "store-bench";
+            record.outcome = hookwarden::Outcome::ok;
+            store->complete(record, breaker, admission, 0);
+            store.reset();
+            store_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+        }
+        md << "\n### Footprint\n\n| what | value |\n|---|---|\n"
+           << "| hookwarden peak RSS (run, cgroup or none) | " << rss << " KB |\n"
+           << "| start-up (`hookwarden --version`) p50 | " << fmt(percentile(startup, 50)) << " ms |\n"
+           << "| store open+admit+complete+close p50 | " << fmt(percentile(store_us, 50), 0) << " us |\n"
+           << "| store open+admit+complete+close p99 | " << fmt(percentile(store_us, 99), 0) << " us |\n";
+        out["footprint"] = {{"peak_rss_kb", rss},
+                            {"startup_p50_ms", percentile(startup, 50)},
+                            {"store_per_run_p50_us", percentile(store_us, 50)},
+                            {"store_per_run_p99_us", percentile(store_us, 99)}};
+    }
+
+    std::cout << md.str();
+    std::ofstream(o.json_path) << out.dump(2) << "\n";
+    std::cout << "\nJSON: " << o.json_path << "\n";
+    std::system(("rm -rf '" + state + "'").c_str());
+    return 0;
+}
