@@ -33,7 +33,12 @@ echo "$info" | sed 's/^/  /'
 [ -n "$(dpkg-deb -f "$deb" Maintainer)" ] || fail "no Maintainer"
 depends=$(dpkg-deb -f "$deb" Depends)
 grep -q 'libc6' <<<"$depends" || fail "Depends was not computed by dpkg-shlibdeps: '$depends'"
-grep -q 'libstdc++6' <<<"$depends" || fail "Depends lacks libstdc++6: '$depends'"
+# Every shared library the binary needs must come from a package Depends names
+# (libstdc++, SQLite, spdlog and fmt are linked in statically; libc and libcgroup are not).
+for lib in $(objdump -p "$build/hookwarden" | awk '/NEEDED/ {print $2}'); do
+  pkg=$(dpkg -S "$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')" 2>/dev/null | head -n1 | cut -d: -f1)
+  [ -z "$pkg" ] || grep -q "$pkg" <<<"$depends" || fail "Depends lacks $pkg (for $lib): '$depends'"
+done
 
 # Layout.
 listing=$(dpkg-deb -c "$deb")
