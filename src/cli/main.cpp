@@ -206,6 +206,8 @@ int main(int argc, char** argv) {
         return app.exit(e);
     } catch (const CLI::CallForAllHelp& e) {
         return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
         std::cerr << "hookwarden: " << e.what() << "\n"
                   << "Run 'hookwarden --help' (or 'hookwarden SUBCOMMAND --help') for usage.\n";
