@@ -32,3 +32,12 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   echo "install-deps: all Debian packages present"
 fi
+
+# The SARIF 2.1.0 schema and Microsoft's SARIF validator, for the gate's SARIF test
+# (tests/report/sarif_schema.sh finds them in npm's global root). Not fatal: that test
+# reports "skipped" without them.
+if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/@microsoft/sarif-multitool-linux/sarif-2.1.0.json" ]; then
+  echo "install-deps: npm install -g @microsoft/sarif-multitool-linux@5.7.0"
+  sudo_if_needed npm install -g --no-fund --no-audit @microsoft/sarif-multitool-linux@5.7.0 >/dev/null 2>&1 ||
+    echo "install-deps: warning: could not install the SARIF multitool; the SARIF schema test will be skipped"
+fi
