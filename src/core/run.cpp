@@ -119,6 +119,9 @@ Supervised start_and_watch(const std::vector<std::string>& command, const std::s
         return failed;
     }
     record.backend = sandbox::to_string(box->kind());
+    // A cgroup backend that cannot enforce everything says so in every record (the
+    // weaker `none` backend is named by `backend` itself).
+    if (box->kind() != sandbox::Kind::none && !box->guarantees().empty()) record.errors.push_back(box->guarantees());
     // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
     auto confine = sandbox::prepare(sandbox_config, ::environ);
     record.confinement = confine->report;

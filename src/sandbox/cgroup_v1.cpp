@@ -79,7 +79,10 @@ public:
     }
 
     std::string guarantees() const override {
-        return unified_.empty() ? "cgroup v1 without a unified companion: tree kill by repeated signalling" : "";
+        std::string gaps;
+        if (unified_.empty()) gaps = "cgroup v1 without a unified companion: tree kill by repeated signalling";
+        if (!cpu_limited_) gaps += std::string(gaps.empty() ? "" : "; ") + "no v1 cpu hierarchy: the CPU limit is not enforced";
+        return gaps;
     }
 
     std::vector<std::string> cgroup_dirs() const override {
@@ -158,6 +161,7 @@ private:
             if (!write(cpu + "/cpu.cfs_period_us", "100000", error) ||
                 !write(cpu + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error))
                 return false;
+            cpu_limited_ = true;
         }
         const std::string unified = root + "/unified";
         if (cgroupfs::is_cgroup2(unified)) {
@@ -194,6 +198,7 @@ private:
     std::vector<std::string> parents_;
     std::string memory_, pids_, cpuacct_, unified_;
     int events_fd_ = -1;
+    bool cpu_limited_ = false;
 };
 
 }  // namespace

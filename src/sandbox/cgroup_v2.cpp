@@ -99,7 +99,9 @@ public:
         dir_.clear();
     }
 
-    std::string guarantees() const override { return ""; }
+    std::string guarantees() const override {
+        return cpu_limited_ ? "" : "cpu controller not available to this cgroup: the CPU limit is not enforced";
+    }
     std::vector<std::string> cgroup_dirs() const override { return dir_.empty() ? std::vector<std::string>{} : std::vector{dir_}; }
     std::vector<std::string> stale_parents() const override { return {parent_}; }
 
@@ -135,8 +137,8 @@ private:
         if (::access((dir_ + "/memory.oom.group").c_str(), F_OK) == 0 && !write(dir_ + "/memory.oom.group", "1", error))
             return false;
         if (!write(dir_ + "/pids.max", std::to_string(limits.pids), error)) return false;
-        if (::access((dir_ + "/cpu.max").c_str(), F_OK) == 0 &&
-            !write(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
+        cpu_limited_ = ::access((dir_ + "/cpu.max").c_str(), F_OK) == 0;
+        if (cpu_limited_ && !write(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
             return false;
         events_fd_ = ::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
         setup_.clone_into_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -151,6 +153,7 @@ private:
     ChildSetup setup_;
     std::string parent_, dir_;
     int events_fd_ = -1;
+    bool cpu_limited_ = false;
 };
 
 }  // namespace
