@@ -139,13 +139,15 @@ const char* const kInsertRun =
 const char* const kSelectBreaker =
     "SELECT state, since_ms, open_until_ms, consecutive_failures, open_count, probe_successes, trips, "
     "runs, failures, recent FROM breakers WHERE hook = ?1";
-const char* const kUpsertBreaker =
+// Two statements rather than one upsert: every caller has just read the row inside the
+// same write transaction, so it knows which applies, and an upsert costs SQLite the code
+// for both paths (about 90 k instructions to compile, in every process).
+const char* const kInsertBreaker =
     "INSERT INTO breakers (hook, state, since_ms, open_until_ms, consecutive_failures, open_count, "
-    "probe_successes, trips, runs, failures, recent) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
-    "ON CONFLICT(hook) DO UPDATE SET state=excluded.state, since_ms=excluded.since_ms, "
-    "open_until_ms=excluded.open_until_ms, consecutive_failures=excluded.consecutive_failures, "
-    "open_count=excluded.open_count, probe_successes=excluded.probe_successes, trips=excluded.trips, "
-    "runs=excluded.runs, failures=excluded.failures, recent=excluded.recent";
+    "probe_successes, trips, runs, failures, recent) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)";
+const char* const kUpdateBreaker =
+    "UPDATE breakers SET state=?2, since_ms=?3, open_until_ms=?4, consecutive_failures=?5, "
+    "open_count=?6, probe_successes=?7, trips=?8, runs=?9, failures=?10, recent=?11 WHERE hook=?1";
 const char* const kDeleteProbes = "DELETE FROM probes WHERE hook = ?1";
 const char* const kDeleteExpiredProbes = "DELETE FROM probes WHERE hook = ?1 AND expires_ms <= ?2";
 const char* const kDeleteProbe = "DELETE FROM probes WHERE id = ?1 AND hook = ?2";
@@ -517,8 +519,9 @@ struct Store::Impl {
         return true;
     }
 
-    void save(const std::string& hook, const Breaker& b) {
-        Stmt s = cached(kUpsertBreaker);
+    // `exists`: what load() said inside the same write transaction.
+    void save(const std::string& hook, const Breaker& b, bool exists) {
+        Stmt s = cached(exists ? kUpdateBreaker : kInsertBreaker);
         s.bind(1, hook).bind(2, b.state).bind(3, b.since_ms).bind(4, b.open_until_ms);
         s.bind(5, b.consecutive_failures).bind(6, b.open_count).bind(7, b.probe_successes);
         s.bind(8, b.trips).bind(9, b.runs).bind(10, b.failures).bind(11, b.recent);
@@ -683,7 +686,7 @@ Admission Store::admit(const std::string& hook, const BreakerConfig& config, std
             b.since_ms = now_ms;
             b.probe_successes = 0;
             impl_->run(kDeleteProbes, hook);
-            impl_->save(hook, b);
+            impl_->save(hook, b, true);
         } else {
             Stmt s = impl_->cached(kDeleteExpiredProbes);
             s.bind(1, hook).bind(2, now_ms);
@@ -727,7 +730,8 @@ std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Adm
     try {
         WriteTx tx(impl_->db);
         Breaker b;
-        if (!impl_->load(r.hook, b)) b.since_ms = now_ms;
+        bool exists = impl_->load(r.hook, b);
+        if (!exists) b.since_ms = now_ms;
         r.breaker_before = admission.state_before.empty() ? b.state : admission.state_before;
 
         bool failure = is_failure(r.outcome);
@@ -760,7 +764,7 @@ std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Adm
             // before a trip, a probe after another probe decided): kept as a record only.
         }
         r.breaker_after = b.state;
-        impl_->save(r.hook, b);
+        impl_->save(r.hook, b, exists);
 
         Stmt s = impl_->cached(kInsertRun);
         s.bind(1, r.time_unix_ms).bind(2, r.hook).bind(3, r.event).bind(4, r.matcher_target);
@@ -794,7 +798,8 @@ std::string Store::set_breaker(const std::string& hook, const std::string& actio
     try {
         WriteTx tx(impl_->db);
         Breaker b;
-        if (!impl_->load(hook, b)) b.since_ms = now_ms;
+        bool exists = impl_->load(hook, b);
+        if (!exists) b.since_ms = now_ms;
         if (action == "reset" || action == "close") {
             close_breaker(b, now_ms);
             // reset forgets the trip history too; close only ends this episode.
@@ -807,7 +812,7 @@ std::string Store::set_breaker(const std::string& hook, const std::string& actio
             b.probe_successes = 0;
             impl_->run(kDeleteProbes, hook);
         }
-        impl_->save(hook, b);
+        impl_->save(hook, b, exists);
         tx.commit();
         return "";
     } catch (const SqlError& e) {
