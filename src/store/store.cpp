@@ -631,6 +631,10 @@ std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error, c
             error = "store: " + e;
             return nullptr;
         }
+        // Memory statistics cost a mutex and bookkeeping on every allocation, and parsing
+        // the schema alone allocates thousands of times; nothing here reads them. Only
+        // possible before SQLite initialises (later it answers SQLITE_MISUSE, harmlessly).
+        static const int memstatus_off [[maybe_unused]] = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
         auto impl = std::make_unique<Impl>();
         impl->dir = dir;
         impl->path = dir + "/" + kDatabaseName;
