@@ -58,7 +58,9 @@ struct Retention {
 };
 
 struct OpenOptions {
-    int busy_timeout_ms = 2000;
+    // How long a writer waits for the lock. Generous: when many hooks finish at once on
+    // a loaded machine, a lost record is worse than a slower answer.
+    int busy_timeout_ms = 5000;
     Retention retention;
 };
 
