@@ -108,7 +108,7 @@ int dispatch(const DispatchOptions& options) {
             put(buffer, result.answer.stdout_data);
             put(buffer, result.answer.stderr_data);
             put(buffer, dump(nlohmann::json(result.record)));
-            write_all(fds[1], buffer);
+            fs::write_all(fds[1], buffer);
             ::_exit(0);
         }
         ::close(fds[1]);
@@ -182,8 +182,8 @@ int dispatch(const DispatchOptions& options) {
         std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(records)) + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
-    write_all(1, merged.stdout_data);
-    write_all(2, merged.stderr_data);
+    fs::write_all(1, merged.stdout_data);
+    fs::write_all(2, merged.stderr_data);
     if (stopping) return 128 + SIGTERM;
     return merged.exit_code;
 }

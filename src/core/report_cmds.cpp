@@ -36,11 +36,6 @@ constexpr int kClean = 0;
 constexpr int kViolated = 1;
 constexpr int kUsageError = 2;
 
-std::int64_t wall_now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 bool all_digits(const std::string& text, std::size_t from, std::size_t to) {
     if (from >= to || to > text.size()) return false;
     for (std::size_t i = from; i < to; ++i)
@@ -288,16 +283,9 @@ bool emit(const std::string& path, const std::string& content, std::ostream& out
 std::string append_file(const std::string& path, const std::string& content) {
     int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return "cannot open '" + path + "': " + std::strerror(errno);
-    std::size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            std::string error = "cannot write '" + path + "': " + std::strerror(errno);
-            ::close(fd);
-            return error;
-        }
-        done += static_cast<std::size_t>(n);
+    if (int e = fs::write_all(fd, content); e != 0) {
+        ::close(fd);
+        return "cannot write '" + path + "': " + std::strerror(e);
     }
     ::close(fd);
     return "";
@@ -365,7 +353,7 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
         return kUsageError;
     }
     std::string error;
-    auto since_ms = parse_since(options.since, wall_now_ms(), error);
+    auto since_ms = parse_since(options.since, fs::now_unix_ms(), error);
     if (!since_ms) {
         err << "hookwarden: report: " << error << "\n";
         return kUsageError;
@@ -393,7 +381,7 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
 
 int check_command(const CheckOptions& options, std::ostream& out, std::ostream& err) {
     std::string error;
-    auto since_ms = parse_since(options.since, wall_now_ms(), error);
+    auto since_ms = parse_since(options.since, fs::now_unix_ms(), error);
     if (!since_ms) {
         err << "hookwarden: check: " << error << "\n";
         return kUsageError;
@@ -633,7 +621,7 @@ int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& 
         abnormal += run_jobs(jobs, options.warmup, options.concurrency, warm.path, pol.path, options.backend, err);
     }
     // A kept state dir may hold earlier runs: only this bench's runs are judged.
-    const std::int64_t since_ms = wall_now_ms();
+    const std::int64_t since_ms = fs::now_unix_ms();
     abnormal += run_jobs(jobs, options.runs, options.concurrency, state.path, pol.path, options.backend, err);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 

@@ -153,21 +153,6 @@ Supervised start_and_watch(const std::vector<std::string>& command, const std::s
 
 }  // namespace
 
-std::int64_t now_unix_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-void write_all(int fd, const std::string& data) {
-    size_t done = 0;
-    while (done < data.size()) {
-        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // the agent went away; nothing more to do
-        done += static_cast<size_t>(n);
-    }
-}
-
 std::string derive_name(const std::vector<std::string>& command) {
     auto base = [](const std::string& path) {
         auto slash = path.rfind('/');
@@ -227,7 +212,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
                    const policy::Resolved& resolved, const std::string& backend) {
     HookResult result;
     RunRecord& record = result.record;
-    record.time_unix_ms = now_unix_ms();
+    record.time_unix_ms = fs::now_unix_ms();
     record.hook = hook;
     record.command = command;
     record.event = inv.info.event;
@@ -246,7 +231,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     store::Admission admission;
     if (store) {
         const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
-        admission = store->admit(hook, resolved.breaker, now_unix_ms(), probe_ttl);
+        admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
         if (!admission.error.empty()) {
             std::cerr << "hookwarden: breaker: " << admission.error << "\n";
             record.errors.push_back("breaker: " + admission.error);
@@ -301,7 +286,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 
     // One record per run, in the same transaction as the breaker update.
     if (store) {
-        std::string error = store->complete(record, resolved.breaker, admission, now_unix_ms());
+        std::string error = store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
         if (!error.empty()) {
             std::cerr << "hookwarden: run store: " << error << "\n";
             record.errors.push_back("store: " + error);
@@ -328,8 +313,9 @@ int run(const RunOptions& options) {
         std::string error = fs::write_file_atomic(options.record_path, text + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
-    write_all(1, result.answer.stdout_data);
-    write_all(2, result.answer.stderr_data);
+    // If the agent went away there is no one left to tell: write errors are ignored.
+    fs::write_all(1, result.answer.stdout_data);
+    fs::write_all(2, result.answer.stderr_data);
     for (const auto& e : result.record.errors) spdlog::debug("{}", e);
     return result.answer.exit_code;
 }

@@ -57,7 +57,5 @@ int run(const RunOptions& options);
 // ("python3 hooks/guard_bash.py" -> "guard_bash"), else the program's base name.
 std::string derive_name(const std::vector<std::string>& command);
 
-void write_all(int fd, const std::string& data);
-std::int64_t now_unix_ms();
 
 }  // namespace hookwarden::core

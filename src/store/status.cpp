@@ -1,5 +1,7 @@
 #include "store/status.h"
 
+#include "util/fs.h"
+
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -15,12 +17,6 @@ namespace {
 constexpr std::size_t kLastRuns = 10;
 // Wide enough to mean something, short enough to be about the present.
 constexpr std::size_t kRateRuns = 20;
-
-std::int64_t now_ms() {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::string local_time(std::int64_t ms) {
     if (ms <= 0) return "-";
@@ -89,7 +85,7 @@ int status_command(const std::string& state_dir, std::ostream& out, std::ostream
         out << "No hook runs recorded yet (" << db << ").\n";
         return 0;
     }
-    std::int64_t now = now_ms();
+    std::int64_t now = fs::now_unix_ms();
     char line[160];
     std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6s %6s  %s", "HOOK", "BREAKER", "SINCE", "RUNS",
                   "FAIL%", "LAST RUNS");
@@ -137,7 +133,7 @@ int breaker_command(const std::string& state_dir, const std::string& action, con
     auto store = Store::open(state_dir, error);
     if (!error.empty()) err << error << "\n";
     if (!store) return 2;
-    if (std::string e = store->set_breaker(hook, action, now_ms()); !e.empty()) {
+    if (std::string e = store->set_breaker(hook, action, fs::now_unix_ms()); !e.empty()) {
         err << e << "\n";
         return 2;
     }

@@ -1,6 +1,7 @@
 #include "util/fs.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
@@ -33,17 +34,10 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
     std::string tmp = path + ".tmp." + std::to_string(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) return "cannot create '" + tmp + "': " + std::strerror(errno);
-    size_t done = 0;
-    while (done < content.size()) {
-        ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            std::string error = "cannot write '" + tmp + "': " + std::strerror(errno);
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            return error;
-        }
-        done += static_cast<size_t>(n);
+    if (int e = write_all(fd, content); e != 0) {
+        ::close(fd);
+        ::unlink(tmp.c_str());
+        return "cannot write '" + tmp + "': " + std::strerror(e);
     }
     if (::close(fd) != 0) {
         std::string error = "cannot write '" + tmp + "': " + std::strerror(errno);
@@ -65,6 +59,23 @@ int write_small(const std::string& path, const std::string& content) {
     int result = (n == static_cast<ssize_t>(content.size())) ? 0 : (n < 0 ? errno : EIO);
     ::close(fd);
     return result;
+}
+
+int write_all(int fd, const std::string& data) {
+    size_t done = 0;
+    while (done < data.size()) {
+        ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return errno;
+        if (n == 0) return EIO;
+        done += static_cast<size_t>(n);
+    }
+    return 0;
+}
+
+std::int64_t now_unix_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace hookwarden::fs

@@ -2,6 +2,7 @@
 // hookwarden's own may leak into a hook.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,5 +17,11 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
 
 // Writes a short string to an existing file (cgroupfs control files). Returns errno or 0.
 int write_small(const std::string& path, const std::string& content);
+
+// Writes all of `data` to `fd`, retrying short writes and EINTR. Returns errno or 0.
+int write_all(int fd, const std::string& data);
+
+// Wall-clock time in milliseconds since the epoch (record times, breaker clocks).
+std::int64_t now_unix_ms();
 
 }  // namespace hookwarden::fs
