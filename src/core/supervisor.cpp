@@ -183,9 +183,10 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
             phase = Phase::killing;
             killed_at = now;
         }
-        if ((phase == Phase::killing || phase == Phase::reaped) && main_done && now - killed_at > std::chrono::seconds(2)) {
-            // Processes stuck in uninterruptible sleep do not die on SIGKILL at once.
-            // Give up waiting rather than hang the agent; the guardian finishes the job.
+        if ((phase == Phase::killing || phase == Phase::reaped) && now - killed_at > std::chrono::seconds(2)) {
+            // Processes stuck in uninterruptible sleep (the main process included) do not
+            // die on SIGKILL at once. Give up waiting rather than hang the agent; the
+            // guardian finishes the job once we exit.
             result.tree_reaped = false;
             spdlog::warn("hook tree still has processes 2 s after SIGKILL; not waiting longer");
             break;
