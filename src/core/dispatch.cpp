@@ -76,9 +76,7 @@ int dispatch(const DispatchOptions& options) {
     std::vector<nlohmann::json> records(hooks.size());
     std::map<int, Child> running;
     std::size_t next = 0;
-    sigset_t signals;
-    sigemptyset(&signals);
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&signals, sig);
+    sigset_t signals = handled_signals();
     int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
     const pid_t dispatcher = ::getpid();
     bool stopping = false;

@@ -27,13 +27,6 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-sigset_t handled_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
-    return set;
-}
-
 // Owns an fd; closes it once.
 struct Fd {
     int fd = -1;
@@ -81,6 +74,13 @@ Rusage children_rusage() {
 }
 
 }  // namespace
+
+sigset_t handled_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
+    return set;
+}
 
 void prepare_process() {
     sigset_t set = handled_signals();

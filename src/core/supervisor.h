@@ -4,6 +4,7 @@
 // once the main process exits, and measures the run. One thread, one ppoll loop.
 #pragma once
 
+#include <csignal>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +49,8 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
 // Block the signals the supervisor handles through its signalfd and ignore SIGPIPE.
 // Call once, before any thread or child exists.
 void prepare_process();
+// The signals prepare_process() blocks, for a signalfd that reads them.
+sigset_t handled_signals();
 // Orphans of the hook are re-parented to us, not to init: we reap them, count their
 // CPU, and (backend `none`) can still find and kill them. After the guardian exists.
 void become_subreaper();
