@@ -54,6 +54,7 @@ std::string read_stdin(std::chrono::milliseconds limit, std::vector<std::string>
 }
 
 Outcome classify(const Supervised& s) {
+    if (s.no_backend) return Outcome::internal_error;  // not the hook's failure
     if (!s.started) return Outcome::spawn_error;
     if (s.supervisor_signal) return Outcome::internal_error;
     if (s.timed_out) return Outcome::timeout;
@@ -104,6 +105,18 @@ void fill_measurements(RunRecord& record, const Supervised& s) {
 // Starts `command` in a fresh sandbox guarded against our own death, and watches it.
 Supervised start_and_watch(const std::vector<std::string>& command, const std::string& input, const Limits& limits,
                            const SandboxConfig& sandbox_config, const std::string& backend, RunRecord& record) {
+    // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
+    // Decided first: a refused run creates no cgroup at all.
+    auto confine = sandbox::prepare(sandbox_config, ::environ);
+    record.confinement = confine->report;
+    if (!confine->refusal.empty()) {
+        // "unavailable": "refuse": not started; a spawn_error that on_failure answers.
+        record.errors.push_back("sandbox: " + confine->refusal + " (policy: \"unavailable\": \"refuse\")");
+        Supervised refused;
+        refused.spawn_error = EOPNOTSUPP;
+        refused.spawn_stage = "sandbox (" + confine->refusal + ")";
+        return refused;
+    }
     std::string error;
     std::vector<std::string> notes;
     auto box = sandbox::create(backend, limits, error, notes);
@@ -115,25 +128,13 @@ Supervised start_and_watch(const std::vector<std::string>& command, const std::s
         record.errors.push_back("backend '" + backend + "': " + error);
         spdlog::error("backend '{}' unavailable: {}", backend, error);
         Supervised failed;
-        failed.started = true;  // not a spawn error: hookwarden could not confine it
+        failed.no_backend = true;
         return failed;
     }
     record.backend = sandbox::to_string(box->kind());
     // A cgroup backend that cannot enforce everything says so in every record (the
     // weaker `none` backend is named by `backend` itself).
     if (box->kind() != sandbox::Kind::none && !box->guarantees().empty()) record.errors.push_back(box->guarantees());
-    // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
-    auto confine = sandbox::prepare(sandbox_config, ::environ);
-    record.confinement = confine->report;
-    if (!confine->refusal.empty()) {
-        // "unavailable": "refuse": not started; a spawn_error that on_failure answers.
-        record.errors.push_back("sandbox: " + confine->refusal + " (policy: \"unavailable\": \"refuse\")");
-        box->destroy();
-        Supervised refused;
-        refused.spawn_error = EOPNOTSUPP;
-        refused.spawn_stage = "sandbox (" + confine->refusal + ")";
-        return refused;
-    }
     for (const auto& what : confine->report.unavailable)
         spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
     sandbox::Guardian guardian;
@@ -248,7 +249,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         record.errors.push_back("no command for hook '" + hook + "'");
     } else {
         supervised = start_and_watch(command, inv.input, record.limits, resolved.sandbox, backend, record);
-        record.outcome = record.backend.empty() ? Outcome::internal_error : classify(supervised);
+        record.outcome = classify(supervised);
         fill_measurements(record, supervised);
     }
 

@@ -23,6 +23,7 @@ struct Capture {
 };
 
 struct Supervised {
+    bool no_backend = false;        // the sandbox could not be set up: hookwarden's fault
     bool started = false;
     int spawn_error = 0;            // errno, when !started
     std::string spawn_stage;
