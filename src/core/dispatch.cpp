@@ -81,6 +81,14 @@ int dispatch(const DispatchOptions& options) {
     const pid_t dispatcher = ::getpid();
     bool stopping = false;
 
+    // A hook whose supervisor could not start or died: its degradation policy answers.
+    auto supervisor_failed = [&](const policy::HookEntry& hook, const std::string& detail) {
+        const auto on_failure = policy::resolve(&*inv.policy, hook.name, event, {}).on_failure;
+        return protocol::HookAnswer{hook.name, Outcome::internal_error,
+                                    protocol::degrade(on_failure, event, hook.name, Outcome::internal_error, detail,
+                                                      inv.info.stop_hook_active)};
+    };
+
     auto start_next = [&] {
         const std::size_t index = next++;
         const policy::HookEntry* hook = hooks[index];
@@ -118,11 +126,7 @@ int dispatch(const DispatchOptions& options) {
         while (!stopping && next < hooks.size() && static_cast<int>(running.size()) < std::max(1, options.jobs)) {
             std::size_t index = next;
             if (!start_next()) {
-                answers[index] = {hooks[index]->name, Outcome::internal_error,
-                                  protocol::degrade(policy::resolve(&*inv.policy, hooks[index]->name, event, {}).on_failure,
-                                                    event, hooks[index]->name, Outcome::internal_error,
-                                                    std::string("fork: ") + std::strerror(errno),
-                                                    inv.info.stop_hook_active)};
+                answers[index] = supervisor_failed(*hooks[index], std::string("fork: ") + std::strerror(errno));
             }
         }
         if (stopping) next = hooks.size();
@@ -160,10 +164,7 @@ int dispatch(const DispatchOptions& options) {
                                         {std::stoi(exit_code), std::move(out), std::move(err)}};
                 records[child.index] = nlohmann::json::parse(record, nullptr, false);
             } else {
-                answers[child.index] = {
-                    hook->name, Outcome::internal_error,
-                    protocol::degrade(policy::resolve(&*inv.policy, hook->name, event, {}).on_failure, event, hook->name,
-                                      Outcome::internal_error, "its supervisor died", inv.info.stop_hook_active)};
+                answers[child.index] = supervisor_failed(*hook, "its supervisor died");
             }
             running.erase(p.fd);
             break;  // the map changed under the loop
