@@ -111,24 +111,9 @@ private:
             error = "cannot create " + parent + ": " + std::strerror(e);
             return false;
         }
-        if (::mkdir(dir.c_str(), 0755) != 0) {
-            if (errno != EEXIST) {
-                error = "cannot create " + dir + ": " + std::strerror(errno);
-                return false;
-            }
-            // Left by a dead supervisor that had our pid: empty it and start fresh.
-            cgroupfs::kill_cgroup(dir);
-        }
+        if (!cgroupfs::make_run_cgroup(dir, error)) return false;
         hierarchies_.push_back({controller, dir});
         parents_.push_back(parent);
-        return true;
-    }
-
-    bool write(const std::string& file, const std::string& value, std::string& error) {
-        if (int e = fs::write_small(file, value); e != 0) {
-            error = "cannot write '" + value + "' to " + file + ": " + std::strerror(e);
-            return false;
-        }
         return true;
     }
 
@@ -148,18 +133,18 @@ private:
         if (!add("memory", root + "/memory", memory_, error) || !add("pids", root + "/pids", pids_, error))
             return false;
         std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        if (!write(memory_ + "/memory.limit_in_bytes", std::to_string(bytes), error)) return false;
+        if (!cgroupfs::write_control(memory_ + "/memory.limit_in_bytes", std::to_string(bytes), error)) return false;
         // With swap accounting, also cap memory+swap so swapping cannot exceed the limit.
         // memsw must stay >= limit_in_bytes, hence the order.
         if (::access((memory_ + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0 &&
-            !write(memory_ + "/memory.memsw.limit_in_bytes", std::to_string(bytes), error))
+            !cgroupfs::write_control(memory_ + "/memory.memsw.limit_in_bytes", std::to_string(bytes), error))
             return false;
-        if (!write(pids_ + "/pids.max", std::to_string(limits.pids), error)) return false;
+        if (!cgroupfs::write_control(pids_ + "/pids.max", std::to_string(limits.pids), error)) return false;
         if (cgroupfs::is_cgroup1(root + "/cpu")) {
             std::string cpu;
             if (!add("cpu", root + "/cpu", cpu, error)) return false;
-            if (!write(cpu + "/cpu.cfs_period_us", "100000", error) ||
-                !write(cpu + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error))
+            if (!cgroupfs::write_control(cpu + "/cpu.cfs_period_us", "100000", error) ||
+                !cgroupfs::write_control(cpu + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error))
                 return false;
             cpu_limited_ = true;
         }

@@ -108,37 +108,23 @@ public:
 private:
     CgroupV2() = default;
 
-    bool write(const std::string& file, const std::string& value, std::string& error) {
-        if (int e = fs::write_small(file, value); e != 0) {
-            error = "cannot write '" + value + "' to " + file + ": " + std::strerror(e);
-            return false;
-        }
-        return true;
-    }
-
     bool setup(const Limits& limits, std::string& error) {
         parent_ = cgroup_v2_parent(error);
         if (parent_.empty()) return false;
         std::string dir = parent_ + "/" + cgroupfs::run_name();
-        if (::mkdir(dir.c_str(), 0755) != 0) {
-            if (errno != EEXIST) {
-                error = "cannot create " + dir + ": " + std::strerror(errno);
-                return false;
-            }
-            cgroupfs::kill_cgroup(dir);  // left by a dead supervisor that had our pid
-        }
+        if (!cgroupfs::make_run_cgroup(dir, error)) return false;
         dir_ = dir;
         std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        if (!write(dir_ + "/memory.max", std::to_string(bytes), error)) return false;
+        if (!cgroupfs::write_control(dir_ + "/memory.max", std::to_string(bytes), error)) return false;
         // No swap: a hook must not get around its limit by being swapped out.
-        if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0 && !write(dir_ + "/memory.swap.max", "0", error))
+        if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0 && !cgroupfs::write_control(dir_ + "/memory.swap.max", "0", error))
             return false;
         // An OOM kills the whole hook, not one process of it, so the outcome is clear.
-        if (::access((dir_ + "/memory.oom.group").c_str(), F_OK) == 0 && !write(dir_ + "/memory.oom.group", "1", error))
+        if (::access((dir_ + "/memory.oom.group").c_str(), F_OK) == 0 && !cgroupfs::write_control(dir_ + "/memory.oom.group", "1", error))
             return false;
-        if (!write(dir_ + "/pids.max", std::to_string(limits.pids), error)) return false;
+        if (!cgroupfs::write_control(dir_ + "/pids.max", std::to_string(limits.pids), error)) return false;
         cpu_limited_ = ::access((dir_ + "/cpu.max").c_str(), F_OK) == 0;
-        if (cpu_limited_ && !write(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
+        if (cpu_limited_ && !cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
             return false;
         events_fd_ = ::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
         setup_.clone_into_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -65,6 +65,24 @@ int make_dirs(const std::string& path) {
     return (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) ? 0 : errno;
 }
 
+bool make_run_cgroup(const std::string& dir, std::string& error) {
+    if (::mkdir(dir.c_str(), 0755) == 0) return true;
+    if (errno != EEXIST) {
+        error = "cannot create " + dir + ": " + std::strerror(errno);
+        return false;
+    }
+    kill_cgroup(dir);  // left by a dead supervisor that had our pid
+    return true;
+}
+
+bool write_control(const std::string& file, const std::string& value, std::string& error) {
+    if (int e = fs::write_small(file, value); e != 0) {
+        error = "cannot write '" + value + "' to " + file + ": " + std::strerror(e);
+        return false;
+    }
+    return true;
+}
+
 std::vector<int> read_pids(const std::string& dir) {
     std::vector<int> pids;
     auto text = fs::read_file(dir + "/cgroup.procs");

@@ -32,6 +32,12 @@ std::string run_name();
 // mkdir -p; returns errno or 0.
 int make_dirs(const std::string& path);
 
+// Creates this run's cgroup `dir`. One left behind by a dead supervisor that had our pid
+// is emptied and reused. Returns false with `error` set.
+bool make_run_cgroup(const std::string& dir, std::string& error);
+// Writes a control file (a limit); returns false with `error` naming file and value.
+bool write_control(const std::string& file, const std::string& value, std::string& error);
+
 std::vector<int> read_pids(const std::string& dir);
 // The value of "key N" in a flat-keyed file such as memory.events or cpu.stat.
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key);
