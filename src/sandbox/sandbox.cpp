@@ -19,10 +19,6 @@ const char* to_string(Kind kind) {
     return "none";
 }
 
-bool valid_backend_name(const std::string& name) {
-    return name == "auto" || name == "cgroup-v2" || name == "cgroup-v1" || name == "none";
-}
-
 Detection detect() {
     Detection d;
     std::string why;

@@ -93,6 +93,4 @@ Detection detect();
 std::unique_ptr<Sandbox> create(const std::string& kind_name, const Limits& limits, std::string& error,
                                 std::vector<std::string>& notes);
 
-bool valid_backend_name(const std::string& name);
-
 }  // namespace hookwarden::sandbox
