@@ -8,17 +8,19 @@
 #include <cstring>
 #include <ctime>
 #include <exception>
+#include <sstream>
 #include <unordered_map>
 #include <utility>
 
 #include <fcntl.h>
-#include <pwd.h>
 #include <sqlite3.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+
+#include "util/fs.h"
 
 namespace hookwarden::store {
 
@@ -316,6 +318,23 @@ std::string make_dirs(const std::string& dir) {
     return "";
 }
 
+// The home directory from /etc/passwd, for a process started without $HOME. Read
+// directly: the binary is static, and glibc's getpwuid would dlopen NSS modules of
+// whatever glibc is installed at run time.
+std::string home_from_passwd(uid_t uid) {
+    auto text = fs::read_file("/etc/passwd");
+    if (!text) return "";
+    std::istringstream lines(*text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::vector<std::string> fields;
+        std::istringstream parts(line);
+        for (std::string field; std::getline(parts, field, ':');) fields.push_back(field);
+        if (fields.size() >= 6 && fields[2] == std::to_string(uid)) return fields[5];
+    }
+    return "";
+}
+
 }  // namespace
 
 std::string default_state_dir() {
@@ -324,9 +343,7 @@ std::string default_state_dir() {
     std::string home;
     if (const char* h = std::getenv("HOME"); h && *h) {
         home = h;
-    } else if (const passwd* pw = ::getpwuid(::getuid()); pw && pw->pw_dir) {
-        home = pw->pw_dir;
-    } else {
+    } else if (home = home_from_passwd(::getuid()); home.empty()) {
         home = "/tmp";
     }
     return home + "/.local/state/hookwarden";
