@@ -66,7 +66,8 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${HOOKWARDEN_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/hookwarden/hookwarden")
-# Depends: computed by dpkg-shlibdeps from the binary's shared libraries.
+# Depends: computed by dpkg-shlibdeps from the binary's shared libraries (none for the
+# default static build; a -DHOOKWARDEN_STATIC=OFF build gets libc6 and libcgroup2).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # Example hooks are Python and shell scripts; cgroup-tools helps `doctor` users inspect cgroups.
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "python3, cgroup-tools")

@@ -32,10 +32,15 @@ echo "$info" | sed 's/^/  /'
 [ "$(dpkg-deb -f "$deb" Section)" = utils ] || fail "Section is not utils"
 [ -n "$(dpkg-deb -f "$deb" Maintainer)" ] || fail "no Maintainer"
 depends=$(dpkg-deb -f "$deb" Depends)
-grep -q 'libc6' <<<"$depends" || fail "Depends was not computed by dpkg-shlibdeps: '$depends'"
-# Every shared library the binary needs must come from a package Depends names
-# (libstdc++, SQLite, spdlog and fmt are linked in statically; libc and libcgroup are not).
-for lib in $(objdump -p "$build/hookwarden" | awk '/NEEDED/ {print $2}'); do
+needed=$(objdump -p "$build/hookwarden" | awk '/NEEDED/ {print $2}')
+if [ -z "$needed" ]; then
+  # The default build is fully static (HOOKWARDEN_STATIC): nothing for Depends to name.
+  [ -z "$depends" ] || fail "a static binary needs no Depends, got '$depends'"
+else
+  grep -q 'libc6' <<<"$depends" || fail "Depends was not computed by dpkg-shlibdeps: '$depends'"
+fi
+# Every shared library the binary needs must come from a package Depends names.
+for lib in $needed; do
   pkg=$(dpkg -S "$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')" 2>/dev/null | head -n1 | cut -d: -f1)
   [ -z "$pkg" ] || grep -q "$pkg" <<<"$depends" || fail "Depends lacks $pkg (for $lib): '$depends'"
 done
