@@ -107,7 +107,7 @@ int dispatch(const DispatchOptions& options) {
             ::prctl(PR_SET_PDEATHSIG, SIGTERM);
             if (::getppid() != dispatcher) ::_exit(1);
             policy::Resolved resolved = policy::resolve(&*inv.policy, hook->name, event, {});
-            HookResult result = execute(inv, hook->name, hook->command, resolved, options.backend);
+            HookResult result = execute(inv, hook->name, hook->command, resolved, options.backend, options.record_path.empty());
             std::string buffer;
             put(buffer, std::to_string(static_cast<int>(result.record.outcome)));
             put(buffer, std::to_string(result.answer.exit_code));

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <iostream>
 #include <poll.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include "sandbox/confine.h"
 #include "sandbox/guardian.h"
 #include "sandbox/sandbox.h"
+#include "store/handoff.h"
 #include "store/store.h"
 #include "util/fs.h"
 
@@ -103,8 +105,11 @@ void fill_measurements(RunRecord& record, const Supervised& s) {
 }
 
 // Starts `command` in a fresh sandbox guarded against our own death, and watches it.
+// `guardian` is started here; once the tree is reaped it is left the empty cgroups to
+// remove (and, through `finish`, possibly more: see hand_over_record).
 Supervised start_and_watch(const std::vector<std::string>& command, const std::string& input, const Limits& limits,
-                           const SandboxConfig& sandbox_config, const std::string& backend, RunRecord& record) {
+                           const SandboxConfig& sandbox_config, const std::string& backend, RunRecord& record,
+                           sandbox::Guardian& guardian, const sandbox::Guardian::Finisher& finish = {}) {
     // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
     // Decided first: a refused run creates no cgroup at all.
     auto confine = sandbox::prepare(sandbox_config, ::environ);
@@ -137,19 +142,62 @@ Supervised start_and_watch(const std::vector<std::string>& command, const std::s
     if (box->kind() != sandbox::Kind::none && !box->guarantees().empty()) record.errors.push_back(box->guarantees());
     for (const auto& what : confine->report.unavailable)
         spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
-    sandbox::Guardian guardian;
-    if (!guardian.start(box->cgroup_dirs(), box->stale_parents()))
+    if (!guardian.start(box->cgroup_dirs(), box->stale_parents(), finish))
         record.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
     become_subreaper();
     Supervised supervised =
         supervise(command, input, limits, *box, [&](int pid) { guardian.watch(pid); }, &confine->child);
-    box->destroy();
+    // Removing the cgroups is the guardian's once we answered, unless it is not there.
+    if (guardian.active() && supervised.tree_reaped)
+        box->disown();
+    else
+        box->destroy();
     confine->finish();
     record.confinement = confine->report;
     if (supervised.supervisor_signal)
         record.errors.push_back("hookwarden received signal " + std::to_string(*supervised.supervisor_signal));
     if (!supervised.tree_reaped) record.errors.push_back("processes of the hook survived SIGKILL for 2 s");
     return supervised;
+}
+
+store::OpenOptions no_wait() {
+    store::OpenOptions options;
+    options.wait_for_pending = false;  // the run path waits for its own hook only
+    return options;
+}
+
+// Runs in the guardian, after the supervisor answered and exited: commits the record.
+// Nobody is left to read a complaint on stderr, so failures go to <state>/guardian.log.
+void commit_handed_over(const std::string& state_dir, const std::string& hook, const BreakerConfig& breaker,
+                        const store::Admission& admission, const std::string& payload) {
+    std::string error;
+    try {
+        RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
+        auto store = store::Store::open(state_dir, error, no_wait());
+        if (store) error += store->complete(record, breaker, admission, fs::now_unix_ms());
+    } catch (const std::exception& e) {
+        error += std::string("unreadable handed-over record: ") + e.what();
+    }
+    ::unlink(store::pending_marker(state_dir, hook, ::getpid()).c_str());
+    if (error.empty()) return;
+    std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
+    int fd = ::open((state_dir + "/guardian.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+        fs::write_all(fd, line);
+        ::close(fd);
+    }
+}
+
+// The record goes to the guardian, which commits it after we answered. A pending
+// marker makes the next admission of this hook, and every reader, wait for it.
+bool hand_over_record(sandbox::Guardian& guardian, const std::string& state_dir, const RunRecord& record) {
+    if (!guardian.active() || guardian.pid() <= 0) return false;
+    std::string marker = store::pending_marker(state_dir, record.hook, guardian.pid());
+    if (!store::mark_pending(marker).empty()) return false;
+    std::string payload = nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    if (guardian.hand_over(payload)) return true;
+    ::unlink(marker.c_str());
+    return false;
 }
 
 }  // namespace
@@ -210,7 +258,7 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
 }
 
 HookResult execute(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
-                   const policy::Resolved& resolved, const std::string& backend) {
+                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer) {
     HookResult result;
     RunRecord& record = result.record;
     record.time_unix_ms = fs::now_unix_ms();
@@ -222,25 +270,33 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     record.limits = resolved.limits;
     record.errors = inv.errors;
 
-    // The breaker, in the store every hookwarden process shares.
-    std::string store_error;
-    auto store = store::Store::open(store::default_state_dir(), store_error);
-    if (!store_error.empty()) {
-        std::cerr << "hookwarden: run store: " << store_error << "\n";
-        record.errors.push_back("store: " + store_error);
-    }
+    // The breaker, in the store every hookwarden process shares. A hook the breaker gate
+    // does not list is admitted without opening the database (store/handoff.h).
+    const std::string state_dir = store::default_state_dir();
+    if (!store::wait_pending(state_dir, hook, std::chrono::seconds(2)))
+        record.errors.push_back("breaker: the previous run's record was still being committed after 2 s");
     store::Admission admission;
-    if (store) {
-        const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
-        admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
-        if (!admission.error.empty()) {
-            std::cerr << "hookwarden: breaker: " << admission.error << "\n";
-            record.errors.push_back("breaker: " + admission.error);
+    if (!store::gate_admits(state_dir, hook)) {
+        std::string store_error;
+        auto store = store::Store::open(state_dir, store_error, no_wait());
+        if (!store_error.empty()) {
+            std::cerr << "hookwarden: run store: " << store_error << "\n";
+            record.errors.push_back("store: " + store_error);
         }
+        if (store) {
+            const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
+            admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
+            if (!admission.error.empty()) {
+                std::cerr << "hookwarden: breaker: " << admission.error << "\n";
+                record.errors.push_back("breaker: " + admission.error);
+            }
+        }
+        // Closed here: an SQLite connection must not cross the guardian's fork.
     }
     record.breaker_before = admission.state_before;
 
     Supervised supervised;
+    sandbox::Guardian guardian;
     if (!admission.run) {
         record.outcome = Outcome::breaker_open;
         record.errors.push_back("breaker open; retry after " + std::to_string(admission.retry_after_ms) + " ms");
@@ -248,7 +304,14 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         record.outcome = Outcome::spawn_error;
         record.errors.push_back("no command for hook '" + hook + "'");
     } else {
-        supervised = start_and_watch(command, inv.input, record.limits, resolved.sandbox, backend, record);
+        sandbox::Guardian::Finisher finish;
+        if (record_after_answer) {
+            finish = [state_dir, hook, breaker = resolved.breaker, admission](const std::string& payload) {
+                commit_handed_over(state_dir, hook, breaker, admission, payload);
+            };
+        }
+        supervised = start_and_watch(command, inv.input, record.limits, resolved.sandbox, backend, record, guardian,
+                                     finish);
         record.outcome = classify(supervised);
         fill_measurements(record, supervised);
     }
@@ -265,8 +328,9 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         if (resolved.on_failure.action == FailureAction::fallback && !resolved.on_failure.fallback_command.empty()) {
             // A fallback command answers in the hook's place, under the same limits.
             RunRecord fallback_record = record;
+            sandbox::Guardian fallback_guardian;
             Supervised fallback = start_and_watch(resolved.on_failure.fallback_command, inv.input, record.limits,
-                                                  resolved.sandbox, backend, fallback_record);
+                                                  resolved.sandbox, backend, fallback_record, fallback_guardian);
             Outcome fallback_outcome = classify(fallback);
             if (is_own_answer(fallback_outcome)) {
                 result.answer = {*fallback.exit_code, std::move(fallback.out.data), std::move(fallback.err.data)};
@@ -285,13 +349,18 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     record.overhead_ms =
         std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count() - record.wall_ms;
 
-    // One record per run, in the same transaction as the breaker update.
+    // One record per run, in the same transaction as the breaker update: committed by
+    // the guardian after we answered, or here when there is none to take it (or the
+    // caller wants the final record, breaker_after included, before answering).
+    if (record_after_answer && supervised.tree_reaped && hand_over_record(guardian, state_dir, record)) return result;
+    std::string store_error;
+    auto store = store::Store::open(state_dir, store_error, no_wait());
     if (store) {
-        std::string error = store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
-        if (!error.empty()) {
-            std::cerr << "hookwarden: run store: " << error << "\n";
-            record.errors.push_back("store: " + error);
-        }
+        store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
+    }
+    if (!store_error.empty()) {
+        std::cerr << "hookwarden: run store: " << store_error << "\n";
+        record.errors.push_back("store: " + store_error);
     }
     return result;
 }
@@ -307,7 +376,7 @@ int run(const RunOptions& options) {
     if (command.empty() && resolved.hook) command = resolved.hook->command;  // `run --name X`: the policy's command
     if (options.on_failure) resolved.on_failure.action = *options.on_failure;
 
-    HookResult result = execute(inv, hook, command, resolved, options.backend);
+    HookResult result = execute(inv, hook, command, resolved, options.backend, options.record_path.empty());
 
     if (!options.record_path.empty()) {
         std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

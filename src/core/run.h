@@ -46,9 +46,11 @@ struct HookResult {
 };
 
 // One hook, start to finish: breaker, sandbox, supervision, classification, the
-// degradation answer, and the record with the breaker update.
+// degradation answer, and the record with the breaker update. With
+// `record_after_answer` the record is committed by the run's guardian once we have
+// exited (the returned record then lacks breaker_after); without, before returning.
 HookResult execute(const Invocation& invocation, const std::string& hook, const std::vector<std::string>& command,
-                   const policy::Resolved& resolved, const std::string& backend);
+                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer);
 
 // `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
 int run(const RunOptions& options);

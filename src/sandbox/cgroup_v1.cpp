@@ -78,6 +78,8 @@ public:
         hierarchies_.clear();
     }
 
+    void disown() override { hierarchies_.clear(); }
+
     std::string guarantees() const override {
         std::string gaps;
         if (unified_.empty()) gaps = "cgroup v1 without a unified companion: tree kill by repeated signalling";

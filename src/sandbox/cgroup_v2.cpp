@@ -99,6 +99,8 @@ public:
         dir_.clear();
     }
 
+    void disown() override { dir_.clear(); }
+
     std::string guarantees() const override {
         return cpu_limited_ ? "" : "cpu controller not available to this cgroup: the CPU limit is not enforced";
     }

@@ -2,21 +2,43 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/cgroupfs.h"
+#include "util/fs.h"
 
 namespace hookwarden::sandbox {
 
 namespace {
 
+// Everything the supervisor sends, up to end of file: the hook's process group id, then
+// optionally 'R' and a payload for the finisher (the run ended normally, tree reaped).
+std::string read_until_eof(int fd) {
+    std::string data;
+    char buffer[16384];
+    for (;;) {
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            data.append(buffer, static_cast<size_t>(n));
+        } else if (n == 0 || errno != EINTR) {
+            return data;
+        }
+    }
+}
+
 [[noreturn]] void guard(int pipe_fd, const std::vector<std::string>& cgroup_dirs,
-                        const std::vector<std::string>& stale_parents) {
+                        const std::vector<std::string>& stale_parents, const Guardian::Finisher& finish) {
     // The supervisor is single-threaded when it forks, so the heap is usable here.
     ::setsid();
+    // Batch: never preempt a process on wakeup. What we do after a normal run (commit
+    // the record, remove cgroups) must not delay the supervisor's answer or the agent.
+    sched_param batch{};
+    ::sched_setscheduler(0, SCHED_BATCH, &batch);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -28,18 +50,18 @@ namespace {
     for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
     if (pipe_fd != 3) ::dup2(pipe_fd, 3);
     ::syscall(SYS_close_range, 4U, ~0U, 0U);
+    std::string message = read_until_eof(3);
     int pgid = 0;
-    while (::read(3, &pgid, sizeof pgid) < 0 && errno == EINTR) {
-    }
-    char byte;
-    while (::read(3, &byte, 1) < 0 && errno == EINTR) {
-    }
-    if (pgid > 0) ::kill(-pgid, SIGKILL);
+    if (message.size() >= sizeof pgid) std::memcpy(&pgid, message.data(), sizeof pgid);
+    const bool handed_over = message.size() > sizeof pgid && message[sizeof pgid] == 'R';
+    // After a normal end the group was reaped and its id may already be someone else's.
+    if (pgid > 0 && !handed_over) ::kill(-pgid, SIGKILL);
     for (auto it = cgroup_dirs.rbegin(); it != cgroup_dirs.rend(); ++it) {
         if (::access(it->c_str(), F_OK) != 0) continue;
         cgroupfs::kill_cgroup(*it);
         cgroupfs::remove_cgroup(*it);
     }
+    if (handed_over && finish) finish(message.substr(sizeof pgid + 1));
     for (const auto& parent : stale_parents) cgroupfs::remove_stale(parent);
     ::_exit(0);
 }
@@ -50,29 +72,54 @@ void Guardian::watch(int hook_pgid) {
     if (pipe_fd_ >= 0) {
         ssize_t n = ::write(pipe_fd_, &hook_pgid, sizeof hook_pgid);
         (void)n;
+        watched_ = true;
     }
+}
+
+bool Guardian::hand_over(const std::string& payload) {
+    if (pipe_fd_ < 0 || !watched_) return false;
+    std::string message = "R" + payload;
+    bool sent = fs::write_all(pipe_fd_, message) == 0;
+    ::close(pipe_fd_);
+    pipe_fd_ = -1;
+    return sent;
 }
 
 Guardian::~Guardian() {
     if (pipe_fd_ >= 0) ::close(pipe_fd_);
 }
 
-bool Guardian::start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents) {
-    int fds[2];
+bool Guardian::start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents,
+                     const Finisher& finish) {
+    int fds[2], pid_pipe[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
-    // Fork twice so the guardian is not our child: the `none` backend reads "no child
-    // left" as "the tree is gone". Must run before we become a child subreaper.
-    pid_t pid = ::fork();
-    if (pid < 0) {
+    if (::pipe2(pid_pipe, O_CLOEXEC) != 0) {
         ::close(fds[0]);
         ::close(fds[1]);
         return false;
     }
-    if (pid == 0) {
-        if (::fork() != 0) ::_exit(0);
-        guard(fds[0], cgroup_dirs, stale_parents);
+    // Fork twice so the guardian is not our child: the `none` backend reads "no child
+    // left" as "the tree is gone". Must run before we become a child subreaper. The
+    // middle process tells us the guardian's pid (pending markers name it).
+    pid_t pid = ::fork();
+    if (pid < 0) {
+        for (int fd : {fds[0], fds[1], pid_pipe[0], pid_pipe[1]}) ::close(fd);
+        return false;
     }
+    if (pid == 0) {
+        pid_t guardian = ::fork();
+        if (guardian != 0) {
+            ssize_t n = ::write(pid_pipe[1], &guardian, sizeof guardian);
+            ::_exit(n == sizeof guardian ? 0 : 1);
+        }
+        ::close(pid_pipe[1]);
+        guard(fds[0], cgroup_dirs, stale_parents, finish);
+    }
+    ::close(pid_pipe[1]);
     ::waitpid(pid, nullptr, 0);
+    pid_t guardian = -1;
+    if (::read(pid_pipe[0], &guardian, sizeof guardian) == sizeof guardian) pid_ = guardian;
+    ::close(pid_pipe[0]);
     ::close(fds[0]);
     pipe_fd_ = fds[1];
     return true;

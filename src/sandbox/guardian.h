@@ -10,6 +10,7 @@
 // left to kill, and this happens after the supervisor has already answered the agent.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,14 +23,27 @@ public:
     Guardian& operator=(const Guardian&) = delete;
     ~Guardian();
 
+    // Runs in the guardian process with a handed-over payload.
+    using Finisher = std::function<void(const std::string& payload)>;
+
     // Returns false (and stays inactive) if the guardian could not be started.
-    bool start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents);
+    bool start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents,
+               const Finisher& finish = {});
     // Tells the guardian the hook's process group, which it kills too (the only handle
     // the `none` backend has on the tree once the supervisor is gone).
     void watch(int hook_pgid);
+    // Only once the hook's tree is reaped: the guardian will not signal its process
+    // group, removes the cgroups and runs the finisher on `payload`. Ends our side of
+    // the pipe. False if there is no watching guardian to take it.
+    bool hand_over(const std::string& payload);
+    // The guardian's pid, or -1.
+    int pid() const { return pid_; }
+    bool active() const { return pipe_fd_ >= 0; }
 
 private:
     int pipe_fd_ = -1;
+    int pid_ = -1;
+    bool watched_ = false;
 };
 
 }  // namespace hookwarden::sandbox

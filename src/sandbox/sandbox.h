@@ -68,6 +68,9 @@ public:
     virtual Usage usage(double rusage_user_ms, double rusage_sys_ms, std::int64_t rusage_maxrss_bytes) = 0;
     // Removes the cgroups. Safe to call twice.
     virtual void destroy() = 0;
+    // Leaves the (empty) cgroups to the guardian, which removes them after we answered:
+    // destroy() and the destructor then remove nothing.
+    virtual void disown() {}
     // Human-readable weakness of this backend, for records and doctor ("" when none).
     virtual std::string guarantees() const = 0;
 

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/handoff.h"
 #include "util/fs.h"
 
 namespace hookwarden::store {
@@ -355,6 +356,8 @@ struct Store::Impl {
     std::string path;
     OpenOptions options;
     std::unordered_map<const char*, sqlite3_stmt*> cache;
+    std::string loaded_state;   // the breaker state load() last read
+    bool gate_written = false;  // by the current write transaction
     bool no_wait = false;
     std::chrono::steady_clock::time_point busy_deadline;
     unsigned jitter_state = static_cast<unsigned>(::getpid());
@@ -520,10 +523,12 @@ struct Store::Impl {
     }
 
     bool load(const std::string& hook, Breaker& b) {
+        loaded_state = "closed";
         Stmt s = cached(kSelectBreaker);
         s.bind(1, hook);
         if (!s.step()) return false;
         b.state = s.text(0);
+        loaded_state = b.state;
         b.since_ms = s.i64(1);
         b.open_until_ms = s.i64(2);
         b.consecutive_failures = s.i64(3);
@@ -543,6 +548,31 @@ struct Store::Impl {
         s.bind(5, b.consecutive_failures).bind(6, b.open_count).bind(7, b.probe_successes);
         s.bind(8, b.trips).bind(9, b.runs).bind(10, b.failures).bind(11, b.recent);
         s.step();
+        if (gated(b.state) != gated(loaded_state)) write_gate();
+    }
+
+    // Whether a run of a hook in this breaker state needs the full admission.
+    static bool gated(const std::string& state) { return state != "closed" && state != "disabled"; }
+
+    // Inside the write transaction that changes the set, so gate writes are ordered
+    // like the commits. If that transaction then fails, the gate is removed (see
+    // forget_gate): everyone takes the full admission until the next write.
+    void write_gate() {
+        gate_written = true;
+        std::vector<std::string> listed;
+        Stmt s = cached("SELECT hook FROM breakers WHERE state NOT IN ('closed', 'disabled') ORDER BY hook");
+        while (s.step()) listed.push_back(s.text(0));
+        if (!store::write_gate(dir, listed).empty()) store::remove_gate(dir);
+    }
+
+    // The first store (or one whose gate was removed) writes it, so that later runs
+    // can be admitted without the database. Best effort: without a gate, runs simply
+    // take the full admission.
+    void ensure_gate();
+
+    void forget_gate() {
+        if (gate_written) store::remove_gate(dir);
+        gate_written = false;
     }
 
     void run(const char* sql, const std::string& hook) {
@@ -570,21 +600,28 @@ namespace {
 
 // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
 // then writes can fail with SQLITE_BUSY_SNAPSHOT instead of waiting on the busy timeout.
+// BEGIN IMMEDIATE ... COMMIT; rolled back (and a breaker gate written inside it
+// forgotten) unless committed.
 class WriteTx {
 public:
-    explicit WriteTx(sqlite3* db) : db_(db) { exec(db_, "BEGIN IMMEDIATE"); }
+    explicit WriteTx(Store::Impl& impl) : impl_(impl) {
+        exec(impl_.db, "BEGIN IMMEDIATE");
+        impl_.gate_written = false;
+    }
     ~WriteTx() {
-        if (!done_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        if (done_) return;
+        sqlite3_exec(impl_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+        impl_.forget_gate();
     }
     WriteTx(const WriteTx&) = delete;
     WriteTx& operator=(const WriteTx&) = delete;
     void commit() {
-        exec(db_, "COMMIT");
+        exec(impl_.db, "COMMIT");
         done_ = true;
     }
 
 private:
-    sqlite3* db_;
+    Store::Impl& impl_;
     bool done_ = false;
 };
 
@@ -634,6 +671,17 @@ bool decide_without_write(const Breaker& b, bool found, std::int64_t now_ms, Adm
 
 }  // namespace
 
+void Store::Impl::ensure_gate() {
+    if (::access((dir + "/" + kGateName).c_str(), F_OK) == 0 || errno != ENOENT) return;
+    try {
+        WriteTx tx(*this);
+        write_gate();
+        tx.commit();
+    } catch (const std::exception&) {
+        store::remove_gate(dir);
+    }
+}
+
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 Store::Store(Store&&) noexcept = default;
@@ -648,6 +696,8 @@ std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error, c
             error = "store: " + e;
             return nullptr;
         }
+        if (options.wait_for_pending && !wait_pending(dir, "", std::chrono::seconds(2)))
+            error = "store: records of runs that already answered are still being committed after 2 s";
         // Memory statistics cost a mutex and bookkeeping on every allocation, and parsing
         // the schema alone allocates thousands of times; nothing here reads them. Only
         // possible before SQLite initialises (later it answers SQLITE_MISUSE, harmlessly).
@@ -675,6 +725,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error, c
                 std::this_thread::sleep_for(std::chrono::microseconds(500 + (impl->jitter() % 1500)));
             }
         }
+        impl->ensure_gate();
         return std::unique_ptr<Store>(new Store(std::move(impl)));
     } catch (const SqlError& e) {
         error = "store: " + e.message;
@@ -695,7 +746,7 @@ Admission Store::admit(const std::string& hook, const BreakerConfig& config, std
         // concurrent hooks do not queue behind each other just to be told "run".
         if (decide_without_write(b, impl_->load(hook, b), now_ms, a)) return a;
 
-        WriteTx tx(impl_->db);
+        WriteTx tx(*impl_);
         b = Breaker{};
         bool found = impl_->load(hook, b);
         if (decide_without_write(b, found, now_ms, a)) {
@@ -749,7 +800,7 @@ Admission Store::admit(const std::string& hook, const BreakerConfig& config, std
 std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Admission& admission,
                             std::int64_t now_ms) {
     try {
-        WriteTx tx(impl_->db);
+        WriteTx tx(*impl_);
         Breaker b;
         bool exists = impl_->load(r.hook, b);
         if (!exists) b.since_ms = now_ms;
@@ -817,7 +868,7 @@ std::string Store::set_breaker(const std::string& hook, const std::string& actio
     if (action != "reset" && action != "close" && action != "open" && action != "disable")
         return "breaker: unknown action '" + action + "' (expected reset, open, close or disable)";
     try {
-        WriteTx tx(impl_->db);
+        WriteTx tx(*impl_);
         Breaker b;
         bool exists = impl_->load(hook, b);
         if (!exists) b.since_ms = now_ms;
@@ -956,7 +1007,7 @@ std::size_t Store::record_count(std::string* error) {
 
 std::string Store::prune(std::int64_t now_ms) {
     try {
-        WriteTx tx(impl_->db);
+        WriteTx tx(*impl_);
         impl_->prune(now_ms);
         tx.commit();
         return "";

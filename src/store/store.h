@@ -62,6 +62,11 @@ struct OpenOptions {
     // a loaded machine, a lost record is worse than a slower answer.
     int busy_timeout_ms = 5000;
     Retention retention;
+    // Wait first (up to 2 s) for records that guardians are still committing
+    // (store/handoff.h), so that what is read includes every run that has answered.
+    // Off for the run path, which waits for its own hook only, and for the guardian's
+    // commit, which would wait for itself.
+    bool wait_for_pending = true;
 };
 
 class Store {
