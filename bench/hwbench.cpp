@@ -29,6 +29,7 @@
 #include <nlohmann/json.hpp>
 
 #include "hookwarden/run_record.h"
+#include "store/handoff.h"
 #include "store/store.h"
 
 namespace {
@@ -114,12 +115,15 @@ bool have(const std::string& program) {
     return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
 }
 
-// Interleaved latency comparison of several commands against the first (bare).
-json compare(const std::string& title, std::vector<Series> series, int rounds, std::ostream& md) {
+// Interleaved latency comparison of several commands against the first (bare). With
+// `gap_ms`, every command starts that long after the previous one ended, as hooks do
+// when an agent calls them: caches cool down, and work a run defers has finished.
+json compare(const std::string& title, std::vector<Series> series, int rounds, std::ostream& md, int gap_ms = 0) {
     for (int warm = 0; warm < 5; ++warm)
         for (auto& s : series) exec_once(s.argv, s.stdin_file);
     for (int r = 0; r < rounds; ++r)
         for (auto& s : series) {
+            if (gap_ms > 0) ::usleep(static_cast<useconds_t>(gap_ms) * 1000);
             Exec e = exec_once(s.argv, s.stdin_file);
             s.ms.push_back(e.ms);
             if (!WIFEXITED(e.status)) s.ok = false;
@@ -141,9 +145,11 @@ std::string temp_dir() {
     return ::mkdtemp(templ.data());
 }
 
-// Throughput: C clients each running `per_client` commands back to back.
+// Throughput: C clients each running `per_client` commands back to back. With a
+// `state_dir`, the clock stops only once every record is committed (the guardians
+// commit after the supervisors exit).
 double throughput(const std::vector<std::string>& argv, const std::string& stdin_file, int clients, int per_client,
-                  const std::vector<std::string>& env) {
+                  const std::vector<std::string>& env, const std::string& state_dir = "") {
     auto start = Clock::now();
     std::vector<pid_t> children;
     for (int c = 0; c < clients; ++c) {
@@ -155,6 +161,7 @@ double throughput(const std::vector<std::string>& argv, const std::string& stdin
         children.push_back(pid);
     }
     for (pid_t pid : children) ::waitpid(pid, nullptr, 0);
+    if (!state_dir.empty()) hookwarden::store::wait_pending(state_dir, "", std::chrono::seconds(30));
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return clients * per_client / seconds;
 }
@@ -215,6 +222,13 @@ int main(int argc, char** argv) {
             series.emplace_back(std::string("hookwarden run (") + backend + ")", wrapped, event);
         }
         out["overhead"][title] = compare("Latency: " + title, series, o.rounds, md);
+        if (title == "/bin/true") {
+            // The same, spaced as an agent spaces hook calls.
+            std::vector<Series> spaced;
+            for (const auto& s : series) spaced.emplace_back(s.name, s.argv, s.stdin_file);
+            out["overhead_spaced_20ms"][title] =
+                compare("Latency: " + title + ", one command every 20 ms", spaced, std::min(o.rounds, 60), md, 20);
+        }
     }
 
     // 2. Kill latency: from the deadline to the reaped tree, for a tree that obeys
@@ -255,7 +269,8 @@ int main(int argc, char** argv) {
             std::string tp_state = temp_dir();
             std::vector<std::string> env{"HOOKWARDEN_STATE_DIR=" + tp_state};
             double bare = throughput({"/bin/true"}, event, clients, per_client, {});
-            double supervised = throughput({hw, "run", "--name", "tp", "--", "/bin/true"}, event, clients, per_client, env);
+            double supervised =
+                throughput({hw, "run", "--name", "tp", "--", "/bin/true"}, event, clients, per_client, env, tp_state);
             std::string error;
             std::size_t stored = 0;
             if (auto store = hookwarden::store::Store::open(tp_state, error)) stored = store->record_count();
@@ -293,13 +308,28 @@ int main(int argc, char** argv) {
             store.reset();
             store_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
         }
+        // What a run pays for the store before it answers: the pending-marker check and
+        // the breaker gate (the database is opened only for a hook whose breaker is not
+        // closed, and the record is committed by the guardian after the answer).
+        std::vector<double> path_us;
+        for (int r = 0; r < std::max(o.rounds, 50); ++r) {
+            auto start = Clock::now();
+            hookwarden::store::wait_pending(store_dir, "store-bench", std::chrono::seconds(2));
+            bool admitted = hookwarden::store::gate_admits(store_dir, "store-bench");
+            path_us.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+            if (!admitted) path_us.back() = -1;
+        }
+        bool gate_ok = std::none_of(path_us.begin(), path_us.end(), [](double v) { return v < 0; });
         md << "\n### Footprint\n\n| what | value |\n|---|---|\n"
+           << "| store on the answer's path (pending check + breaker gate) p50 | "
+           << (gate_ok ? fmt(percentile(path_us, 50), 0) + " us" : std::string("gate did not admit")) << " |\n"
            << "| hookwarden peak RSS (run, cgroup or none) | " << rss << " KB |\n"
            << "| start-up (`hookwarden --version`) p50 | " << fmt(percentile(startup, 50)) << " ms |\n"
-           << "| store open+admit+complete+close p50 | " << fmt(percentile(store_us, 50), 0) << " us |\n"
+           << "| store open+admit+complete+close p50 (the guardian's commit) | " << fmt(percentile(store_us, 50), 0) << " us |\n"
            << "| store open+admit+complete+close p99 | " << fmt(percentile(store_us, 99), 0) << " us |\n";
         out["footprint"] = {{"peak_rss_kb", rss},
                             {"startup_p50_ms", percentile(startup, 50)},
+                            {"store_answer_path_p50_us", gate_ok ? percentile(path_us, 50) : -1},
                             {"store_per_run_p50_us", percentile(store_us, 50)},
                             {"store_per_run_p99_us", percentile(store_us, 99)}};
     }
