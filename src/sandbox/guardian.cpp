@@ -16,21 +16,6 @@ namespace hookwarden::sandbox {
 
 namespace {
 
-// Everything the supervisor sends, up to end of file: the hook's process group id, then
-// optionally 'R' and a payload for the finisher (the run ended normally, tree reaped).
-std::string read_until_eof(int fd) {
-    std::string data;
-    char buffer[16384];
-    for (;;) {
-        ssize_t n = ::read(fd, buffer, sizeof buffer);
-        if (n > 0) {
-            data.append(buffer, static_cast<size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-            return data;
-        }
-    }
-}
-
 [[noreturn]] void guard(int pipe_fd, const std::vector<std::string>& cgroup_dirs,
                         const std::vector<std::string>& stale_parents, const Guardian::Finisher& finish) {
     // The supervisor is single-threaded when it forks, so the heap is usable here.
@@ -50,7 +35,9 @@ std::string read_until_eof(int fd) {
     for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
     if (pipe_fd != 3) ::dup2(pipe_fd, 3);
     ::syscall(SYS_close_range, 4U, ~0U, 0U);
-    std::string message = read_until_eof(3);
+    // Everything the supervisor sends, up to end of file: the hook's process group id,
+    // then optionally 'R' and a payload for the finisher (normal end, tree reaped).
+    std::string message = fs::read_all(3).value_or("");
     int pgid = 0;
     if (message.size() >= sizeof pgid) std::memcpy(&pgid, message.data(), sizeof pgid);
     const bool handed_over = message.size() > sizeof pgid && message[sizeof pgid] == 'R';

@@ -8,9 +8,7 @@
 
 namespace hookwarden::fs {
 
-std::optional<std::string> read_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
+std::optional<std::string> read_all(int fd) {
     std::string out;
     char buffer[8192];
     for (;;) {
@@ -18,15 +16,20 @@ std::optional<std::string> read_file(const std::string& path) {
         if (n > 0) {
             out.append(buffer, static_cast<size_t>(n));
         } else if (n == 0) {
-            break;
+            return out;
         } else if (errno != EINTR) {
-            int saved = errno;
-            ::close(fd);
-            errno = saved;
             return std::nullopt;
         }
     }
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return std::nullopt;
+    auto out = read_all(fd);
+    int saved = errno;
     ::close(fd);
+    errno = saved;
     return out;
 }
 

@@ -10,6 +10,8 @@ namespace hookwarden::fs {
 
 // Whole file, or nullopt (errno kept) when it cannot be read.
 std::optional<std::string> read_file(const std::string& path);
+// Everything up to end of file from `fd` (retrying EINTR), or nullopt (errno kept).
+std::optional<std::string> read_all(int fd);
 
 // Writes through a temporary file in the same directory and renames it into place, so a
 // reader sees the old content or the new one, never half of it. Returns an error text or "".
