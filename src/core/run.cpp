@@ -273,16 +273,18 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     // The breaker, in the store every hookwarden process shares. A hook the breaker gate
     // does not list is admitted without opening the database (store/handoff.h).
     const std::string state_dir = store::default_state_dir();
+    // A store fault never stops the run; the agent's stderr and the record say what it was.
+    auto store_fault = [&record](const std::string& error) {
+        std::cerr << "hookwarden: run store: " << error << "\n";
+        record.errors.push_back("store: " + error);
+    };
     if (!store::wait_pending(state_dir, hook, std::chrono::seconds(2)))
         record.errors.push_back("breaker: the previous run's record was still being committed after 2 s");
     store::Admission admission;
     if (!store::gate_admits(state_dir, hook)) {
         std::string store_error;
         auto store = store::Store::open(state_dir, store_error, no_wait());
-        if (!store_error.empty()) {
-            std::cerr << "hookwarden: run store: " << store_error << "\n";
-            record.errors.push_back("store: " + store_error);
-        }
+        if (!store_error.empty()) store_fault(store_error);
         if (store) {
             const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
             admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
@@ -355,13 +357,8 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     if (record_after_answer && supervised.tree_reaped && hand_over_record(guardian, state_dir, record)) return result;
     std::string store_error;
     auto store = store::Store::open(state_dir, store_error, no_wait());
-    if (store) {
-        store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
-    }
-    if (!store_error.empty()) {
-        std::cerr << "hookwarden: run store: " << store_error << "\n";
-        record.errors.push_back("store: " + store_error);
-    }
+    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
+    if (!store_error.empty()) store_fault(store_error);
     return result;
 }
 
