@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -144,4 +145,24 @@ TEST(Handoff, TheAnswerDoesNotWaitForABusyStore) {
     // The reader waits for the guardian, which commits once the lock is released.
     EXPECT_EQ(stored_records(state).size(), 2u);
     ::waitpid(holder, nullptr, 0);
+}
+
+TEST(Handoff, DispatchHandsEveryHooksRecordToItsGuardian) {
+    const std::string state = hwtest::temp_dir();
+    json hooks = json::object();
+    for (const char* name : {"first", "second", "third"})
+        hooks[name] = {{"event", "PreToolUse"}, {"matcher", "Bash"}, {"command", {"sh", "-c", "cat >/dev/null"}}};
+    hooks["not-matching"] = {{"event", "PreToolUse"}, {"matcher", "Edit"}, {"command", {"true"}}};
+    const std::string policy = state + "/dispatch.json";
+    std::ofstream(policy) << json{{"version", 1}, {"hooks", hooks}}.dump();
+    auto r = hwtest::run({"dispatch", "--policy", policy}, plain(state));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    std::vector<std::string> names;
+    for (const auto& rec : stored_records(state)) {
+        names.push_back(rec["hook"]);
+        EXPECT_EQ(rec["outcome"], "ok");
+        EXPECT_EQ(rec["breaker_after"], "closed");
+    }
+    std::sort(names.begin(), names.end());
+    EXPECT_EQ(names, (std::vector<std::string>{"first", "second", "third"}));
 }
