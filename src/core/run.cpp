@@ -181,7 +181,7 @@ void commit_handed_over(const std::string& state_dir, const std::string& hook, c
     ::unlink(store::pending_marker(state_dir, hook, ::getpid()).c_str());
     if (error.empty()) return;
     std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
-    int fd = ::open((state_dir + "/guardian.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = ::open((state_dir + "/" + store::kGuardianLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd >= 0) {
         fs::write_all(fd, line);
         ::close(fd);

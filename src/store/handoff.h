@@ -21,6 +21,8 @@
 namespace hookwarden::store {
 
 inline constexpr const char* kGateName = "breakers.gate";
+// Where a guardian whose commit failed says why (nobody reads its stderr); `status` warns.
+inline constexpr const char* kGuardianLog = "guardian.log";
 inline constexpr const char* kPendingDir = "pending";
 
 // The marker path for `hook`'s record held by the guardian `guardian_pid`.

@@ -1,14 +1,15 @@
 #include "store/status.h"
 
-#include "util/fs.h"
-
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 
 #include <sys/stat.h>
 
+#include "store/handoff.h"
 #include "store/store.h"
+#include "util/fs.h"
 
 namespace hookwarden::store {
 
@@ -116,6 +117,10 @@ int status_command(const std::string& state_dir, std::ostream& out, std::ostream
     }
     out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
         << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n";
+    const std::string log = state_dir + "/" + kGuardianLog;
+    if (auto text = fs::read_file(log); text && !text->empty())
+        err << "hookwarden: " << std::count(text->begin(), text->end(), '\n')
+            << " record(s) could not be committed after their run answered; see " << log << "\n";
     return 0;
 }
 

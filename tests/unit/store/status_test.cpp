@@ -1,3 +1,4 @@
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -55,6 +56,20 @@ TEST(StatusCommand, ShowsEveryHookWithinEightyColumns) {
     EXPECT_NE(text.find("a-hook-with-a-very-~"), std::string::npos) << text;
     EXPECT_NE(text.find("open 30s"), std::string::npos) << text;
     EXPECT_NE(text.find("disabled"), std::string::npos) << text;
+}
+
+TEST(StatusCommand, WarnsAboutRecordsAGuardianCouldNotCommit) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord ok = hwtest::make_record("h", Outcome::ok);
+        ASSERT_EQ(s->complete(ok, {}, {}, 1'000'000), "");
+    }
+    std::ofstream(tmp / "guardian.log") << "1 hook 'h': database is locked\n2 hook 'h': disk I/O error\n";
+    std::ostringstream out, err;
+    ASSERT_EQ(store::status_command(tmp.path(), out, err), 0);
+    EXPECT_NE(err.str().find("2 record(s) could not be committed"), std::string::npos) << err.str();
+    EXPECT_NE(err.str().find(tmp / "guardian.log"), std::string::npos) << err.str();
 }
 
 TEST(BreakerCommand, ActionsAndExitCodes) {
