@@ -1,15 +1,17 @@
 #include "store/handoff.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <thread>
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <thread>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>

@@ -600,8 +600,7 @@ namespace {
 
 // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and
 // then writes can fail with SQLITE_BUSY_SNAPSHOT instead of waiting on the busy timeout.
-// BEGIN IMMEDIATE ... COMMIT; rolled back (and a breaker gate written inside it
-// forgotten) unless committed.
+// Rolled back unless committed, and then a breaker gate written inside it is removed.
 class WriteTx {
 public:
     explicit WriteTx(Store::Impl& impl) : impl_(impl) {
