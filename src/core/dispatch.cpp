@@ -70,6 +70,10 @@ int dispatch(const DispatchOptions& options) {
             if (!protocol::matcher_applies(event) || protocol::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
+    if (!inv.policy && !policy::discover(options.policy_path))
+        std::cerr << "hookwarden: dispatch: no policy found ($HOOKWARDEN_POLICY, "
+                     "$CLAUDE_PROJECT_DIR/.hookwarden/policy.json, .hookwarden/policy.json in the working "
+                     "directory or above, ~/.config/hookwarden/policy.json); no hook runs\n";
     spdlog::debug("dispatch {} '{}': {} matching hook(s)", event, inv.info.matcher_target, hooks.size());
 
     std::vector<protocol::HookAnswer> answers(hooks.size());

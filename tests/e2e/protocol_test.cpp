@@ -266,6 +266,18 @@ TEST(Dispatch, MergesAnswers) {
     EXPECT_NE(r.err.find("nope"), std::string::npos) << r.err;
 }
 
+TEST(Dispatch, SaysSoWhenNoPolicyIsFound) {
+    const std::string dir = hwtest::temp_dir();
+    hwtest::Options options;
+    options.stdin_data = fixture("PreToolUse-bash.json");
+    options.cwd = dir;
+    options.env = {"HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "HOOKWARDEN_POLICY=", "CLAUDE_PROJECT_DIR="};
+    auto r = hwtest::run({"dispatch"}, options);
+    EXPECT_EQ(r.exit_code, 0) << "nothing to run is not the agent's failure";
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("no policy found"), std::string::npos) << r.err;
+}
+
 TEST(Dispatch, RunsHooksInParallel) {
     json hooks = json::object();
     for (int i = 0; i < 4; ++i) hooks["sleeper-" + std::to_string(i)] = hook("PreToolUse", "*", "cat >/dev/null; sleep 0.4");
