@@ -53,10 +53,14 @@ std::string pending_marker(const std::string& state_dir, const std::string& hook
 }
 
 std::string mark_pending(const std::string& marker) {
-    std::string dir = marker.substr(0, marker.rfind('/'));
-    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-        return "cannot create '" + dir + "': " + std::strerror(errno);
+    // On the answer's path: the directory is made only the first time it is missing.
     int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == ENOENT) {
+        std::string dir = marker.substr(0, marker.rfind('/'));
+        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
+            return "cannot create '" + dir + "': " + std::strerror(errno);
+        fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    }
     if (fd < 0) return "cannot create '" + marker + "': " + std::strerror(errno);
     ::close(fd);
     return "";
