@@ -76,6 +76,7 @@ public:
         : inv_(inv), options_(options), hooks_(std::move(hooks)), answers_(hooks_.size()), records_(hooks_.size()) {
         sigset_t signals = process::handled_signals();
         signal_fd_.reset(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+        if (inv_.signal) stop_before_start(*inv_.signal);
     }
 
     void run() {
@@ -158,6 +159,15 @@ private:
         return true;
     }
 
+    // The agent gave up before any hook started: each is answered by its policy.
+    void stop_before_start(int signal) {
+        stopping_ = true;
+        for (std::size_t i = 0; i < hooks_.size(); ++i)
+            answers_[i] = supervisor_failed(*hooks_[i], "hookwarden received signal " + std::to_string(signal) +
+                                                            " while reading the event");
+        next_ = hooks_.size();
+    }
+
     // The agent gave up: every supervisor takes its hook down, no new one starts.
     void on_signals() {
         signalfd_siginfo info{};
@@ -218,17 +228,29 @@ private:
     bool stopping_ = false;
 };
 
+// stdin is awaited no longer than the longest-running hook the event may start (the
+// event is in stdin, so every hook counts), or the built-in timeout without a policy.
+std::chrono::milliseconds longest_timeout(const policy::Policy* policy) {
+    if (!policy || policy->hooks.empty()) return std::chrono::milliseconds(policy::resolve(policy, "", "", {}).limits.timeout_ms);
+    std::int64_t longest = 0;
+    for (const auto& hook : policy->hooks)
+        longest = std::max(longest, policy::resolve(policy, hook.name, hook.event, {}).limits.timeout_ms);
+    return std::chrono::milliseconds(longest);
+}
+
 }  // namespace
 
 int dispatch(const DispatchOptions& options) {
     process::prepare_process();
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start);
+    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, longest_timeout);
     if (inv.info.event.empty()) {
         std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
-        return 2;
+        // A configuration error blocks (exit 2), except where blocking again would keep
+        // an agent that is already continuing because of a Stop hook from ever stopping.
+        return inv.info.stop_hook_active ? 0 : 2;
     }
     Dispatcher dispatcher(inv, options, matching_hooks(inv, options.policy_path));
-    dispatcher.run();
+    dispatcher.run();  // after a signal while stdin was read: answers every hook by its policy
 
     std::vector<std::string> warnings;
     protocol::Answer merged = protocol::merge(inv.info.event, dispatcher.answers(), warnings);

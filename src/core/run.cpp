@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <iostream>
 #include <poll.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "store/handed_over.h"
 #include "store/handoff.h"
 #include "store/store.h"
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace hookwarden::core {
@@ -30,31 +32,52 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The event JSON from the agent. Bounded in time: an agent that never closes our stdin
-// must not freeze the session (a known failure of agents' own runners).
-std::string read_stdin(std::chrono::milliseconds limit, std::vector<std::string>& errors) {
-    std::string data;
-    if (::isatty(0)) return data;
-    auto deadline = Clock::now() + limit;
+// The event JSON from the agent, to end of file. Bounded in time: an agent that never
+// closes our stdin must not hold the session past the hook's own timeout (a known
+// failure of agents' own runners). Interruptible: the agent's SIGTERM, SIGINT, SIGHUP or
+// SIGQUIT (blocked for the signalfd by prepare_process) stops the wait; the signal is
+// returned and the run is then answered by its policy without starting the hook.
+std::optional<int> read_stdin(std::chrono::milliseconds limit, std::string& data, std::vector<std::string>& errors) {
+    if (::isatty(0)) return std::nullopt;
+    sigset_t signals = process::handled_signals();
+    sigdelset(&signals, SIGCHLD);
+    UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    const auto deadline = Clock::now() + limit;
     char buffer[65536];
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) {
             errors.push_back("stdin not closed after " + std::to_string(limit.count()) + " ms; using the " +
                              std::to_string(data.size()) + " bytes read");
-            break;
+            return std::nullopt;
         }
-        pollfd pfd{0, POLLIN, 0};
-        int ready = ::poll(&pfd, 1, static_cast<int>(left));
-        if (ready <= 0) continue;
+        pollfd fds[2] = {{0, POLLIN, 0}, {signal_fd.get(), POLLIN, 0}};
+        if (::poll(fds, signal_fd ? 2 : 1, static_cast<int>(left)) <= 0) continue;
+        signalfd_siginfo info{};
+        if (fds[1].revents && ::read(signal_fd.get(), &info, sizeof info) == sizeof info)
+            return static_cast<int>(info.ssi_signo);
         ssize_t n = ::read(0, buffer, sizeof buffer);
         if (n > 0) {
             data.append(buffer, static_cast<size_t>(n));
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-            break;
+            return std::nullopt;
         }
     }
-    return data;
+}
+
+// The policy named or discovered, or nullopt for the built-in defaults. An invalid one is
+// never half-applied and never silently weaker (docs/policy.md): the built-in limits
+// stay in force, and stderr and the record say so.
+std::optional<policy::Policy> load_policy(const std::string& policy_path, std::vector<std::string>& errors) {
+    auto path = policy::discover(policy_path);
+    if (!path) return std::nullopt;
+    auto loaded = policy::load_file(*path);
+    if (loaded.policy) return std::move(loaded.policy);
+    std::string first = loaded.errors.empty() ? *path + ": unreadable" : loaded.errors.front().to_string();
+    std::cerr << "hookwarden: policy " << *path << " is invalid; running under built-in defaults\n";
+    for (const auto& e : loaded.errors) std::cerr << "hookwarden: " << e.to_string() << "\n";
+    errors.push_back("policy invalid, built-in defaults in force: " + first);
+    return std::nullopt;
 }
 
 store::OpenOptions no_wait() {
@@ -345,27 +368,17 @@ std::string derive_name(const std::vector<std::string>& command) {
 }
 
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
-                            std::chrono::steady_clock::time_point process_start) {
+                            std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound) {
     Invocation inv;
     inv.process_start = process_start;
-    inv.input = read_stdin(std::chrono::milliseconds(10000), inv.errors);
+    inv.policy = load_policy(policy_path, inv.errors);
+    const auto limit = stdin_bound(inv.policy ? &*inv.policy : nullptr);
+    inv.signal = read_stdin(limit, inv.input, inv.errors);
     inv.info = protocol::parse_event(inv.input, event_override);
     if (!inv.info.is_json && !inv.input.empty()) {
         // The hook still gets the bytes unchanged; only hookwarden's view is limited.
         spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);
         inv.errors.push_back("input is not a JSON event: " + inv.info.parse_error);
-    }
-    if (auto path = policy::discover(policy_path)) {
-        auto loaded = policy::load_file(*path);
-        if (loaded.policy) {
-            inv.policy = std::move(loaded.policy);
-        } else {
-            // Never silently weaker (docs/policy.md): built-in limits stay in force, and we say so.
-            std::string first = loaded.errors.empty() ? *path + ": unreadable" : loaded.errors.front().to_string();
-            std::cerr << "hookwarden: policy " << *path << " is invalid; running under built-in defaults\n";
-            for (const auto& e : loaded.errors) std::cerr << "hookwarden: " << e.to_string() << "\n";
-            inv.errors.push_back("policy invalid, built-in defaults in force: " + first);
-        }
     }
     return inv;
 }
@@ -378,7 +391,10 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 
     process::Guardian guardian;
     Attempt attempt;
-    if (!admitted.admission.run) {
+    if (inv.signal) {
+        attempt = not_started(Outcome::internal_error, "hookwarden received signal " + std::to_string(*inv.signal) +
+                                                           " while reading the event; the hook was not started");
+    } else if (!admitted.admission.run) {
         attempt = not_started(Outcome::breaker_open, "breaker open; retry after " +
                                                          std::to_string(admitted.admission.retry_after_ms) + " ms");
     } else if (command.empty()) {
@@ -403,9 +419,13 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 
 int run(const RunOptions& options) {
     process::prepare_process();
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start);
+    const std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
+    // stdin is awaited no longer than the hook itself may run.
+    auto own_timeout = [&](const policy::Policy* policy) {
+        return std::chrono::milliseconds(policy::resolve(policy, hook, options.event, options.limits).limits.timeout_ms);
+    };
+    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, own_timeout);
 
-    std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
     std::vector<std::string> command = options.command;
     const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
     policy::Resolved resolved = policy::resolve(policy, hook, inv.info.event, options.limits);
