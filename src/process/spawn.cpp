@@ -33,7 +33,7 @@ struct ChildFailure {
     int error;
     int fatal;  // 0: a notice (the child goes on to exec)
 };
-constexpr const char* kStages[] = {"cgroup", "setpgid", "pdeathsig", "rlimit",       "signals", "stdio",
+constexpr const char* kStages[] = {"cgroup", "setsid", "pdeathsig", "rlimit",       "signals", "stdio",
                                    "fds",    "exec",    "netns",     "userns-maps", "loopback", "no_new_privs",
                                    "landlock"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
@@ -107,9 +107,11 @@ void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
         if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
     if (!in_cgroup_already && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
         fail(error_fd, 0);
-    // Own process group: the `none` backend kills by group, and an agent's signal to
-    // hookwarden's group does not reach the hook behind the supervisor's back.
-    if (::setpgid(0, 0) != 0) fail(error_fd, 1);
+    // Own session, hence own process group and no controlling terminal: the `none`
+    // backend kills by group, an agent's signal to hookwarden's group does not reach the
+    // hook behind the supervisor's back, and the hook cannot write to (or read from) the
+    // agent's terminal through /dev/tty.
+    if (::setsid() < 0) fail(error_fd, 1);
     // If the supervisor dies, the hook's main process dies with it (the guardian takes
     // care of the rest of the tree). Re-check the parent: it may have died before prctl.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(error_fd, 2);
