@@ -20,6 +20,7 @@
 #include "process/supervisor.h"
 #include "util/fd.h"
 #include "util/fs.h"
+#include "util/process_title.h"
 
 namespace hookwarden::core {
 
@@ -242,6 +243,7 @@ std::chrono::milliseconds longest_timeout(const policy::Policy* policy) {
 
 int dispatch(const DispatchOptions& options) {
     process::prepare_process();
+    set_process_title("hookwarden dispatch");  // argv holds the hook's command: see util/process_title.h
     Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, longest_timeout);
     if (inv.info.event.empty()) {
         std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";

@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "util/fd.h"
 #include "util/fs.h"
+#include "util/process_title.h"
 
 namespace hookwarden::core {
 
@@ -419,6 +420,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 
 int run(const RunOptions& options) {
     process::prepare_process();
+    set_process_title("hookwarden run");  // argv holds the hook's command: see util/process_title.h
     const std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
     // stdin is awaited no longer than the hook itself may run.
     auto own_timeout = [&](const policy::Policy* policy) {

@@ -1,0 +1,40 @@
+// A hook is untrusted code: what it does to the processes around it must not change its
+// verdict. Each test here is a hostile hook that flipped a fail-closed answer before.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sys/stat.h>
+
+#include "support/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+// A guard that kills "stale copies of itself" by command line, as guards that must not
+// run twice do, then blocks. hookwarden's own argv used to contain the guard's command,
+// so the guard killed its supervisor and the agent saw exit 137 (a non-blocking error).
+TEST(HostileHook, KillingOtherCopiesOfItselfByCommandLineSparesTheSupervisor) {
+    const std::string token = hwtest::unique_token();
+    const std::string script = hwtest::temp_dir() + "/guard-" + token + ".sh";
+    std::ofstream(script) << "for p in $(pgrep -f 'guard-" << token << "'); do [ \"$p\" != $$ ] && kill -9 \"$p\"; done\n"
+                          << "echo 'no rm -rf' >&2\nexit 2\n";
+    ::chmod(script.c_str(), 0755);
+    for (const char* command : {"run", "dispatch"}) {
+        SCOPED_TRACE(command);
+        std::string policy = hwtest::temp_dir() + "/policy.json";
+        std::ofstream(policy) << json{{"version", 1},
+                                      {"hooks", {{"guard", {{"event", "PreToolUse"}, {"command", {"sh", script}}}}}}}
+                                     .dump();
+        hwtest::Options options;
+        options.stdin_data = R"({"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}})";
+        std::vector<std::string> args{command, "--policy", policy};
+        if (std::string(command) == "run") args = {"run", "--policy", policy, "--", "sh", script};
+        auto r = hwtest::run(args, options);
+        EXPECT_EQ(r.signal, 0) << "the supervisor was killed by the hook";
+        EXPECT_EQ(r.exit_code, 2) << r.err;
+        EXPECT_NE(r.err.find("no rm -rf"), std::string::npos) << r.err;
+    }
+}
+
+}  // namespace
