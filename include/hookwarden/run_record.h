@@ -39,6 +39,7 @@ struct Confinement {
     std::vector<std::string> writable;        // expanded paths writes were allowed under
     std::int64_t env_scrubbed = 0;            // variables withheld from the hook (allow-list + scrub)
     bool no_new_privs = false;
+    std::string signals = "unscoped";  // "scoped-landlock-abi-N": the hook can signal only its own tree
     std::vector<std::string> unavailable;  // requested but not in force here, and why
     std::vector<std::string> notes;        // e.g. a writable entry dropped: its variable is unset
 };

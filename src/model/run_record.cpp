@@ -71,8 +71,8 @@ void from_json(const nlohmann::json& in, Limits& limits) {
 void to_json(nlohmann::json& out, const Confinement& c) {
     out = nlohmann::json{{"network", c.network},           {"filesystem", c.filesystem},
                          {"writable", c.writable},         {"env_scrubbed", c.env_scrubbed},
-                         {"no_new_privs", c.no_new_privs}, {"unavailable", c.unavailable},
-                         {"notes", c.notes}};
+                         {"no_new_privs", c.no_new_privs}, {"signals", c.signals},
+                         {"unavailable", c.unavailable},   {"notes", c.notes}};
 }
 
 void from_json(const nlohmann::json& in, Confinement& c) {
@@ -82,6 +82,7 @@ void from_json(const nlohmann::json& in, Confinement& c) {
     get_optional(in, "writable", c.writable);
     get_optional(in, "env_scrubbed", c.env_scrubbed);
     get_optional(in, "no_new_privs", c.no_new_privs);
+    get_optional(in, "signals", c.signals);
     get_optional(in, "unavailable", c.unavailable);
     get_optional(in, "notes", c.notes);
 }

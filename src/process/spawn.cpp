@@ -150,8 +150,10 @@ void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
     if (confine) {
         if (confine->no_new_privs && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(error_fd, kNoNewPrivs);
         // The ruleset was built by the parent; it is CLOEXEC, so the hook never holds it.
-        if (confine->landlock_fd >= 0 && ::syscall(SYS_landlock_restrict_self, confine->landlock_fd, 0U) != 0)
-            fail(error_fd, kLandlock);
+        if (confine->landlock_fd >= 0 && ::syscall(SYS_landlock_restrict_self, confine->landlock_fd, 0U) != 0) {
+            if (!confine->landlock_optional) fail(error_fd, kLandlock);
+            notice(error_fd, kLandlock);
+        }
         if (confine->envp) envp = confine->envp;
     }
     ::execve(path.c_str(), argv, envp);
@@ -243,6 +245,7 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         if (n != static_cast<ssize_t>(sizeof failure)) break;
         if (!failure.fatal) {
             if (failure.stage == kNetns && confine) confine->netns_error = failure.error;
+            if (failure.stage == kLandlock && confine) confine->landlock_error = failure.error;
             continue;
         }
         // The child is exiting with 127; the caller reaps it like any other.

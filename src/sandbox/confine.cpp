@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <functional>
 #include <unistd.h>
 
 #include <linux/landlock.h>
@@ -22,11 +23,22 @@ namespace {
 constexpr std::uint64_t kTruncate = 1ULL << 14;
 constexpr std::uint64_t kRefer = 1ULL << 13;
 
-// Only the first field: the kernel accepts the shorter struct of ABI 1 on every ABI, and
-// network or scope restrictions are not ours to handle.
+// struct landlock_ruleset_attr as of ABI 6. Passed with the size of the fields this
+// kernel knows (8 bytes before ABI 4), since an older kernel refuses a larger struct.
 struct RulesetAttr {
-    std::uint64_t handled_access_fs;
+    std::uint64_t handled_access_fs = 0;
+    std::uint64_t handled_access_net = 0;
+    std::uint64_t scoped = 0;
 };
+// ABI 6 (kernel 6.12): signals may only be sent to processes of the same Landlock domain
+// or one nested in it. Debian 12's headers predate it.
+constexpr std::uint64_t kScopeSignal = 1ULL << 1;
+constexpr int kScopeAbi = 6;
+
+long create_ruleset(int abi, const RulesetAttr& attr) {
+    const std::size_t size = abi >= kScopeAbi ? sizeof attr : abi >= 4 ? 2 * sizeof(std::uint64_t) : sizeof(std::uint64_t);
+    return ::syscall(SYS_landlock_create_ruleset, &attr, size, 0);
+}
 
 std::uint64_t handled_writes(int abi) {
     std::uint64_t rights = LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |
@@ -69,6 +81,10 @@ Prepared::~Prepared() {
 }
 
 void Prepared::finish() {
+    if (child.landlock_error != 0) {
+        report.signals = "unscoped";
+        report.notes.push_back(std::string("signals not scoped: landlock_restrict_self: ") + errno_text(child.landlock_error));
+    }
     if (child.new_netns && child.netns_error != 0) {
         report.network = "host";
         report.unavailable.push_back("network none: could not create a network namespace (" +
@@ -139,81 +155,100 @@ int landlock_abi(std::string* why) {
     return 0;
 }
 
+namespace {
+
+// Environment: built here, so the child only hands a ready array to execve.
+void prepare_env(const SandboxConfig& config, char* const* environment, Prepared& p,
+                 std::vector<std::string>& env, std::vector<char*>& envp) {
+    if (config.env_allow.empty() && config.env_scrub.empty()) return;
+    env = filter_env(environment, config.env_allow, config.env_scrub, p.report.env_scrubbed);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    p.child.envp = envp.data();
+}
+
+void prepare_network(const SandboxConfig& config, bool root, Prepared& p) {
+    if (config.network != NetworkMode::none) return;
+    p.child.new_netns = true;
+    p.child.netns_optional = !config.refuse_unavailable;
+    if (!root) {
+        // Unprivileged: a user namespace in which the hook keeps its own uid and gid
+        // (one-line maps the child writes for itself), owning the new network namespace.
+        p.child.new_userns = true;
+        std::snprintf(p.child.uid_map, sizeof p.child.uid_map, "%u %u 1\n", ::geteuid(), ::geteuid());
+        std::snprintf(p.child.gid_map, sizeof p.child.gid_map, "%u %u 1\n", ::getegid(), ::getegid());
+    }
+    p.report.network = "none";  // finish() takes it back if the child could not
+}
+
+// The writable paths of a read-only filesystem, expanded; what cannot be is noted.
+std::vector<std::string> writable_paths(const SandboxConfig& config, Confinement& report) {
+    std::vector<std::string> paths;
+    for (const auto& entry : config.writable) {
+        std::string path, unset;
+        if (!expand_path(entry, path, unset)) {
+            report.notes.push_back("writable \"" + entry + "\" dropped: $" + unset + " is unset or empty");
+        } else if (path.empty() || path[0] != '/') {
+            report.notes.push_back("writable \"" + entry + "\" dropped: \"" + path + "\" is not absolute");
+        } else {
+            paths.push_back(path);
+        }
+    }
+    // /dev/null is always writable: `> /dev/null` is not a write anyone means to forbid.
+    paths.push_back("/dev/null");
+    return paths;
+}
+
+// One Landlock ruleset for the hook: writes only beneath `writable` when the policy asks
+// for a read-only filesystem, and, where the kernel has it, signals scoped to the hook's
+// own tree whatever the policy says — a hook must not be able to kill or stop its
+// supervisor or guardian (docs/security.md). Returns whether a ruleset was made.
+bool prepare_landlock(const SandboxConfig& config, bool root, Prepared& p,
+                      const std::function<void(const std::string&)>& unavailable) {
+    std::string why;
+    const int abi = landlock_abi(&why);
+    // Without no_new_privs only a root supervisor may restrict the hook.
+    const bool scope = abi >= kScopeAbi && (root || config.no_new_privs);
+    if (config.read_only && abi <= 0) unavailable("filesystem read_only: " + why);
+    if (!scope && !(config.read_only && abi > 0)) return false;
+    RulesetAttr attr;
+    if (config.read_only && abi > 0) attr.handled_access_fs = handled_writes(abi);
+    if (scope) attr.scoped = kScopeSignal;
+    long fd = create_ruleset(abi, attr);
+    if (fd < 0) {
+        if (config.read_only) unavailable("filesystem read_only: landlock_create_ruleset: " + errno_text(errno));
+        return false;
+    }
+    p.child.landlock_fd = static_cast<int>(fd);
+    p.child.landlock_optional = attr.handled_access_fs == 0;  // signal scoping alone never stops a hook
+    if (scope) p.report.signals = "scoped-landlock-abi-" + std::to_string(abi);
+    if (attr.handled_access_fs == 0) return true;
+    for (const auto& path : writable_paths(config, p.report)) {
+        std::string failed;
+        if (allow_beneath(p.child.landlock_fd, path, attr.handled_access_fs, failed)) p.report.writable.push_back(path);
+        else p.report.notes.push_back("writable \"" + path + "\" dropped: " + failed);
+    }
+    p.report.filesystem = "landlock-abi-" + std::to_string(abi);
+    return true;
+}
+
+}  // namespace
+
 std::unique_ptr<Prepared> prepare(const SandboxConfig& config, char* const* environment) {
     auto p = std::make_unique<Prepared>();
-    Confinement& report = p->report;
     auto unavailable = [&](const std::string& what) {
-        report.unavailable.push_back(what);
+        p->report.unavailable.push_back(what);
         if (config.refuse_unavailable && p->refusal.empty()) p->refusal = what;
     };
-
-    // Environment: built here, so the child only hands a ready array to execve.
-    if (!config.env_allow.empty() || !config.env_scrub.empty()) {
-        p->env_ = filter_env(environment, config.env_allow, config.env_scrub, report.env_scrubbed);
-        for (auto& e : p->env_) p->envp_.push_back(e.data());
-        p->envp_.push_back(nullptr);
-        p->child.envp = p->envp_.data();
-    }
-
     const bool root = ::geteuid() == 0;
-    if (config.network == NetworkMode::none) {
-        p->child.new_netns = true;
-        p->child.netns_optional = !config.refuse_unavailable;
-        if (!root) {
-            // Unprivileged: a user namespace in which the hook keeps its own uid and gid
-            // (one-line maps the child writes for itself), owning the new network namespace.
-            p->child.new_userns = true;
-            std::snprintf(p->child.uid_map, sizeof p->child.uid_map, "%u %u 1\n", ::geteuid(), ::geteuid());
-            std::snprintf(p->child.gid_map, sizeof p->child.gid_map, "%u %u 1\n", ::getegid(), ::getegid());
-        }
-        report.network = "none";  // finish() takes it back if the child could not
-    }
-
-    bool landlock = false;
-    if (config.read_only) {
-        std::string why;
-        int abi = landlock_abi(&why);
-        if (abi <= 0) {
-            unavailable("filesystem read_only: " + why);
-        } else {
-            std::uint64_t handled = handled_writes(abi);
-            RulesetAttr attr{handled};
-            long fd = ::syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
-            if (fd < 0) {
-                unavailable("filesystem read_only: landlock_create_ruleset: " + errno_text(errno));
-            } else {
-                p->child.landlock_fd = static_cast<int>(fd);
-                // /dev/null is always writable: `> /dev/null` is not a write anyone means to forbid.
-                std::vector<std::string> paths;
-                for (const auto& entry : config.writable) {
-                    std::string path, unset;
-                    if (!expand_path(entry, path, unset)) {
-                        report.notes.push_back("writable \"" + entry + "\" dropped: $" + unset + " is unset or empty");
-                        continue;
-                    }
-                    if (path.empty() || path[0] != '/') {
-                        report.notes.push_back("writable \"" + entry + "\" dropped: \"" + path + "\" is not absolute");
-                        continue;
-                    }
-                    paths.push_back(path);
-                }
-                paths.push_back("/dev/null");
-                for (const auto& path : paths) {
-                    std::string failed;
-                    if (allow_beneath(p->child.landlock_fd, path, handled, failed)) report.writable.push_back(path);
-                    else report.notes.push_back("writable \"" + path + "\" dropped: " + failed);
-                }
-                report.filesystem = "landlock-abi-" + std::to_string(abi);
-                landlock = true;
-            }
-        }
-    }
-
+    prepare_env(config, environment, *p, p->env_, p->envp_);
+    prepare_network(config, root, *p);
+    const bool landlock = prepare_landlock(config, root, *p, unavailable);
     // landlock_restrict_self needs no_new_privs unless the caller has CAP_SYS_ADMIN.
     p->child.no_new_privs = config.no_new_privs || (landlock && !root);
     if (p->child.no_new_privs && !config.no_new_privs)
-        report.notes.push_back("no_new_privs set anyway: Landlock requires it for a non-root supervisor");
-    report.no_new_privs = p->child.no_new_privs;
+        p->report.notes.push_back("no_new_privs set anyway: Landlock requires it for a non-root supervisor");
+    p->report.no_new_privs = p->child.no_new_privs;
     return p;
 }
 

@@ -27,8 +27,11 @@ struct ChildConfinement {
     char gid_map[64] = {};
     bool no_new_privs = false;
     int landlock_fd = -1;  // ruleset to enforce with landlock_restrict_self, or -1
-    // Written by spawn() in the parent: errno of a non-fatal network namespace failure.
+    bool landlock_optional = false;  // only signal scoping: a failed restrict is reported, not fatal
+    // Written by spawn() in the parent: errno of a non-fatal network namespace failure,
+    // and of a failed optional Landlock restriction.
     int netns_error = 0;
+    int landlock_error = 0;
 };
 
 // The parent's side: owns the envp strings and the ruleset fd; says what will be in force.
@@ -48,7 +51,7 @@ public:
 
 private:
     friend std::unique_ptr<Prepared> prepare(const SandboxConfig&, char* const* environment);
-    std::vector<std::string> env_;
+    std::vector<std::string> env_;  // what child.envp points into
     std::vector<char*> envp_;
 };
 

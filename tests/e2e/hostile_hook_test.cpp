@@ -38,3 +38,44 @@ TEST(HostileHook, KillingOtherCopiesOfItselfByCommandLineSparesTheSupervisor) {
 }
 
 }  // namespace
+
+namespace {
+
+// `kill -9 $PPID` / `kill -STOP $PPID`: the supervisor must survive and answer. Where the
+// kernel scopes signals (Landlock ABI 6+), the kill is refused; elsewhere the test skips.
+void expect_parent_signal_refused(const std::string& backend, const char* signal) {
+    std::string policy = hwtest::temp_dir() + "/policy.json";
+    const std::string script = std::string("kill -") + signal +
+                               " $PPID 2>/dev/null && echo signalled-parent >&2; echo 'no rm -rf' >&2; exit 2";
+    std::ofstream(policy) << json{{"version", 1},
+                                  {"hooks",
+                                   {{"guard",
+                                     {{"event", "PreToolUse"},
+                                      {"command", {"sh", "-c", script}},
+                                      {"limits", {{"timeout_ms", 1000}}},
+                                      {"on_failure", "block"}}}}}}
+                                 .dump();
+    hwtest::Options options;
+    options.stdin_data = R"({"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"}})";
+    auto r = hwtest::run({"run", "--policy", policy, "--name", "guard", "--backend", backend}, options);
+    if (r.record.is_object() && r.record["confinement"].value("signals", "unscoped") == "unscoped")
+        GTEST_SKIP() << "this kernel cannot scope a hook's signals (Landlock ABI < 6)";
+    EXPECT_EQ(r.signal, 0) << "the hook killed its supervisor";
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.err.find("signalled-parent"), std::string::npos) << r.err;
+    EXPECT_LT(r.elapsed_ms, 3000) << "a stopped supervisor held the agent";
+    ASSERT_TRUE(r.record.is_object());
+    EXPECT_EQ(r.record["outcome"], "blocked");
+}
+
+TEST(HostileHook, CannotKillItsSupervisor) {
+    expect_parent_signal_refused("none", "9");
+    if (hwtest::cgroup_v1_available()) expect_parent_signal_refused("cgroup-v1", "9");
+}
+
+TEST(HostileHook, CannotStopItsSupervisor) {
+    expect_parent_signal_refused("none", "STOP");
+    if (hwtest::cgroup_v1_available()) expect_parent_signal_refused("cgroup-v1", "STOP");
+}
+
+}  // namespace
