@@ -1,6 +1,6 @@
-// Claude Code's hook events: one row per documented event (docs/protocol.md, "Claude
-// Code's events", says what each column means and which facts were chosen
-// conservatively where Claude Code's hooks reference is silent).
+// Claude Code's hook events: one row per documented event. docs/protocol.md ("Events")
+// says what each column means and which facts were chosen conservatively where Claude
+// Code's hooks reference is silent.
 #pragma once
 
 #include <cstdint>
