@@ -28,10 +28,6 @@ struct LimitOverrides {
     void apply_to(Limits& limits) const;
 };
 
-// Built-in per-event timeouts of SPEC §5; unknown events get 2000 ms.
-std::int64_t builtin_timeout_ms(const std::string& event);
-Limits builtin_limits(const std::string& event);
-
 // Soft SLA budgets that `check` compares reports against.
 struct Budgets {
     std::optional<double> p95_ms;  // unset: half the hook's timeout

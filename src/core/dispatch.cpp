@@ -56,7 +56,7 @@ std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, cons
     const std::string& event = inv.info.event;
     if (inv.policy) {
         for (const auto* hook : policy::hooks_for_event(*inv.policy, event))
-            if (!protocol::matcher_applies(event) || protocol::matcher_matches(hook->matcher, inv.info.matcher_target))
+            if (!agents::claude::matcher_applies(event) || agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
     if (!inv.policy && !policy::discover(policy_path))
@@ -91,7 +91,7 @@ public:
     }
 
     bool stopped() const { return stopping_; }
-    const std::vector<protocol::HookAnswer>& answers() const { return answers_; }
+    const std::vector<agents::claude::HookAnswer>& answers() const { return answers_; }
     const std::vector<nlohmann::json>& records() const { return records_; }
 
 private:
@@ -210,17 +210,17 @@ private:
     }
 
     // A hook whose supervisor could not start or died: its degradation policy answers.
-    protocol::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
+    agents::claude::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
         const auto on_failure = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {}).on_failure;
         return {hook.name, Outcome::internal_error,
-                protocol::degrade(on_failure, inv_.info.event, hook.name, Outcome::internal_error, detail,
+                agents::claude::degrade(on_failure, inv_.info.event, hook.name, Outcome::internal_error, detail,
                                   inv_.info.stop_hook_active)};
     }
 
     const Invocation& inv_;
     const DispatchOptions& options_;
     const std::vector<const policy::HookEntry*> hooks_;
-    std::vector<protocol::HookAnswer> answers_;
+    std::vector<agents::claude::HookAnswer> answers_;
     std::vector<nlohmann::json> records_;
     std::map<int, Child> running_;
     std::size_t next_ = 0;
@@ -255,7 +255,7 @@ int dispatch(const DispatchOptions& options) {
     dispatcher.run();  // after a signal while stdin was read: answers every hook by its policy
 
     std::vector<std::string> warnings;
-    protocol::Answer merged = protocol::merge(inv.info.event, dispatcher.answers(), warnings);
+    agents::claude::Answer merged = agents::claude::merge(inv.info.event, dispatcher.answers(), warnings);
     for (const auto& warning : warnings) spdlog::warn("dispatch: {}", warning);
     if (!options.record_path.empty()) {
         std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n");

@@ -19,7 +19,7 @@
 #include <fmt/format.h>
 
 #include "policy/policy.h"
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 #include "report/gate.h"
 #include "report/render.h"
 #include "report/stats.h"
@@ -572,14 +572,14 @@ int bench_command(const BenchOptions& options, std::ostream& out, std::ostream& 
             err << "hookwarden: bench: cannot read '" << path << "': " << std::strerror(errno) << "\n";
             return kUsageError;
         }
-        auto info = protocol::parse_event(*bytes);
+        auto info = agents::claude::parse_event(*bytes);
         if (!info.is_json || info.event.empty()) {
             err << "hookwarden: bench: '" << path << "' is not a hook event (a JSON object with hook_event_name)"
                 << (info.parse_error.empty() ? "" : ": " + info.parse_error) << "\n";
             return kUsageError;
         }
         for (const auto* hook : policy::hooks_for_event(*pol.policy, info.event)) {
-            if (protocol::matcher_applies(info.event) && !protocol::matcher_matches(hook->matcher, info.matcher_target))
+            if (agents::claude::matcher_applies(info.event) && !agents::claude::matcher_matches(hook->matcher, info.matcher_target))
                 continue;
             jobs.push_back({path, hook->name, hook->command});
             hooks_run.insert(hook->name);

@@ -224,7 +224,7 @@ std::string failure_detail(const Attempt& attempt, const Limits& limits, const s
 // Phase 4: what the agent is told. The hook's own answer, relayed unchanged, or the
 // degradation policy's: a fixed answer or a fallback command run in the hook's place.
 struct Verdict {
-    protocol::Answer answer;
+    agents::claude::Answer answer;
     std::string answered_by = "own";  // RunRecord::answer
     std::vector<std::string> errors;
     double fallback_wall_ms = 0;      // not hookwarden's overhead: the fallback's own time
@@ -246,7 +246,7 @@ Verdict run_fallback(const Invocation& inv, const std::string& hook, const polic
     }
     const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command, fallback.errors);
     verdict.errors.push_back("fallback command " + std::string(to_string(fallback.outcome)) + (why.empty() ? "" : ": " + why));
-    verdict.answer = protocol::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
+    verdict.answer = agents::claude::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
     verdict.answered_by = to_string(FailureAction::allow);
     return verdict;
 }
@@ -267,7 +267,7 @@ Verdict decide(const Invocation& inv, const std::string& hook, const std::vector
     Verdict degraded;
     degraded.answered_by = to_string(on_failure.action);
     degraded.answer =
-        protocol::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
+        agents::claude::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
     return degraded;
 }
 
@@ -375,7 +375,7 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
     inv.policy = load_policy(policy_path, inv.errors);
     const auto limit = stdin_bound(inv.policy ? &*inv.policy : nullptr);
     inv.signal = read_stdin(limit, inv.input, inv.errors);
-    inv.info = protocol::parse_event(inv.input, event_override);
+    inv.info = agents::claude::parse_event(inv.input, event_override);
     if (!inv.info.is_json && !inv.input.empty()) {
         // The hook still gets the bytes unchanged; only hookwarden's view is limited.
         spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);

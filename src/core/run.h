@@ -11,7 +11,7 @@
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
 #include "policy/policy.h"
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 
 namespace hookwarden::core {
 
@@ -30,7 +30,7 @@ struct RunOptions {
 // What every hook of one invocation shares: the agent's input and the policy.
 struct Invocation {
     std::string input;
-    protocol::EventInfo info;
+    agents::claude::EventInfo info;
     std::optional<policy::Policy> policy;  // nullopt: built-in defaults
     std::vector<std::string> errors;       // about the input or the policy, copied into records
     std::optional<int> signal;             // the agent's signal that ended the wait for stdin
@@ -48,7 +48,7 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
 
 struct HookResult {
     RunRecord record;
-    protocol::Answer answer;
+    agents::claude::Answer answer;
 };
 
 // One hook, start to finish: breaker, sandbox, supervision, classification, the

@@ -14,26 +14,6 @@ void LimitOverrides::apply_to(Limits& limits) const {
     if (output_kb) limits.output_kb = *output_kb;
 }
 
-std::int64_t builtin_timeout_ms(const std::string& event) {
-    static constexpr std::array<std::pair<const char*, std::int64_t>, 6> kTimeouts{{
-        {"PreToolUse", 2000},
-        {"PostToolUse", 5000},
-        {"UserPromptSubmit", 10000},
-        {"Notification", 1000},
-        {"Stop", 500},
-        {"SubagentStop", 500},
-    }};
-    for (const auto& [name, timeout] : kTimeouts)
-        if (event == name) return timeout;
-    return 2000;
-}
-
-Limits builtin_limits(const std::string& event) {
-    Limits limits;
-    limits.timeout_ms = builtin_timeout_ms(event);
-    return limits;
-}
-
 const char* to_string(NetworkMode mode) { return mode == NetworkMode::none ? "none" : "host"; }
 
 void SandboxOverrides::apply_to(SandboxConfig& config) const {

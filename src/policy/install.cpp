@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/claude/events.h"
 #include "policy/json_positions.h"
 #include "policy/policy.h"
 #include "util/fs.h"
@@ -1116,7 +1117,7 @@ int install_command(const Options& o, std::ostream& out, std::ostream& err) {
         if (!policy_doc.contains("events")) policy_doc["events"] = ojson::object();
         for (const auto& ev : events_seen)
             if (!policy_doc["events"].contains(ev) && known_event(ev))
-                policy_doc["events"][ev] = ojson{{"limits", {{"timeout_ms", 2000}}}};
+                policy_doc["events"][ev] = ojson{{"limits", {{"timeout_ms", agents::claude::builtin_timeout_ms(ev)}}}};
     }
     std::string new_settings = dump_with(settings, detect_indent(ctx.file.text));
     std::string new_policy = added_names.empty() ? ctx.policy_file.text : policy_text(policy_doc);

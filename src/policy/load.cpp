@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/claude/protocol.h"
 #include "policy/json_positions.h"
 #include "policy/policy.h"
-#include "policy/regex_check.h"
 #include "util/fs.h"
 
 namespace hookwarden::policy {
@@ -164,13 +164,6 @@ std::vector<std::string> names_of(const std::vector<Field>& fields) {
 const std::vector<std::string> kActions{"allow", "block", "ask", "fallback"};
 const std::vector<std::string> kNetworkModes{"host", "none"};
 const std::vector<std::string> kUnavailableModes{"refuse", "run"};
-
-// Claude Code's rule: these characters only => exact names or a |-list; else a regex.
-bool is_plain_matcher(const std::string& m) {
-    return std::all_of(m.begin(), m.end(), [](unsigned char c) {
-        return std::isalnum(c) || c == '_' || c == '-' || c == ' ' || c == ',' || c == '|';
-    });
-}
 
 bool is_valid_hook_name(const std::string& name) {
     return !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
@@ -600,9 +593,10 @@ private:
         }
     }
 
+    // Classified by the protocol's own rule, so `policy check` rejects exactly the
+    // matchers dispatch would treat as a regex that cannot match.
     void check_matcher(const Path& path, const std::string& matcher) {
-        if (matcher == "*" || is_plain_matcher(matcher)) return;
-        if (std::string error = regex_syntax_error(matcher); !error.empty())
+        if (std::string error = agents::claude::matcher_regex_error(matcher); !error.empty())
             at_value(path, "matcher is neither a tool name list (letters, digits, _ - , |) nor a valid regular "
                            "expression: " + error);
     }

@@ -5,14 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agents/claude/events.h"
+
 namespace hookwarden::policy {
 
 const std::vector<std::string>& known_events() {
-    static const std::vector<std::string> kEvents{
-        "PreToolUse",   "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "Notification",
-        "Stop",         "SubagentStop", "SubagentStart",     "SessionStart",     "SessionEnd",
-        "PreCompact",   "PostCompact", "PermissionRequest",
-    };
+    static const std::vector<std::string> kEvents = [] {
+        std::vector<std::string> names;
+        for (const agents::EventFacts& facts : agents::claude::events()) names.emplace_back(facts.name);
+        return names;
+    }();
     return kEvents;
 }
 
@@ -109,7 +111,7 @@ Resolved resolve(const Policy* policy, const std::string& hook_name, const std::
     Resolved r;
     r.hook = policy ? find_hook(*policy, hook_name) : nullptr;
     const std::string& ev = !event.empty() || !r.hook ? event : r.hook->event;
-    r.limits = builtin_limits(ev);
+    r.limits.timeout_ms = agents::claude::builtin_timeout_ms(ev);
 
     std::vector<const Layer*> layers;  // lowest precedence first
     if (policy) {

@@ -4,10 +4,10 @@
 
 #include <string>
 
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 #include "util/fs.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 namespace {
 
 std::string fixture(const std::string& name) {
@@ -131,4 +131,4 @@ TEST(MatcherField, PerEvent) {
 }
 
 }  // namespace
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

@@ -2,9 +2,9 @@
 // hand-written policies go wrong most often.
 #include <gtest/gtest.h>
 
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 namespace {
 
 struct Case {
@@ -97,4 +97,4 @@ TEST(Matcher, EventsWithoutMatchers) {
 }
 
 }  // namespace
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

@@ -6,9 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 namespace {
 
 using nlohmann::json;
@@ -246,4 +246,4 @@ TEST(Merge, NotJsonThatLooksLikeJson) {
 }
 
 }  // namespace
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

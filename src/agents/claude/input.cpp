@@ -1,9 +1,8 @@
 // Event parsing and matchers. This runs on every hook invocation before the hook starts,
 // so it stays allocation-light: a SAX pass that keeps a handful of top-level strings,
 // and regexes compiled once per thread.
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 
-#include <array>
 #include <cstddef>
 #include <memory>
 // GCC 12 reports a false -Wmaybe-uninitialized inside <regex>'s automaton when
@@ -12,36 +11,44 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <regex>
 #pragma GCC diagnostic pop
+#include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-namespace hookwarden::protocol {
+#include "agents/claude/events.h"
+
+namespace hookwarden::agents::claude {
 
 namespace {
 
-// The top-level fields worth keeping. Key order in the object is arbitrary, so every
-// candidate matcher field is kept until hook_event_name is known.
-enum class Field { none, event, session_id, tool_name, source, reason, notification_type, trigger, agent_type,
-                   stop_hook_active };
-
-constexpr std::array<std::pair<std::string_view, Field>, 9> kFields{{
-    {"hook_event_name", Field::event},
-    {"session_id", Field::session_id},
-    {"tool_name", Field::tool_name},
-    {"source", Field::source},
-    {"reason", Field::reason},
-    {"notification_type", Field::notification_type},
-    {"trigger", Field::trigger},
-    {"agent_type", Field::agent_type},
-    {"stop_hook_active", Field::stop_hook_active},
-}};
+// The top-level fields worth keeping. Key order in the object is arbitrary, so the value
+// of every field some event matches on is kept until hook_event_name is known.
+enum class Field { none, event, session_id, tool_name, stop_hook_active, matcher_candidate };
 
 struct Collected {
-    std::string event, session_id, tool_name, source, reason, notification_type, trigger, agent_type;
+    std::string event, session_id, tool_name;
     bool stop_hook_active = false;
+    // (field name, value) of the top-level strings named by a matcher_field in the table.
+    std::vector<std::pair<std::string_view, std::string>> candidates;
+
+    const std::string* value_of(std::string_view field) const {
+        if (field == "tool_name") return &tool_name;
+        for (const auto& [name, value] : candidates)
+            if (name == field) return &value;
+        return nullptr;
+    }
 };
+
+// The matcher field `key` names in Claude Code's table ("" when none does). The table's
+// own string_view is returned, so the collected pair needs no copy of the name.
+std::string_view matcher_field_named(std::string_view key) {
+    for (const EventFacts& facts : events())
+        if (!facts.matcher_field.empty() && facts.matcher_field == key) return facts.matcher_field;
+    return {};
+}
 
 class TopLevelSax final : public nlohmann::json_sax<nlohmann::json> {
 public:
@@ -58,9 +65,7 @@ public:
     bool binary(binary_t&) override { return value_seen(); }
 
     bool string(string_t& value) override {
-        if (depth_ == 1) {
-            if (std::string* slot = slot_for(field_)) *slot = std::move(value);
-        }
+        if (depth_ == 1) store(value);
         return value_seen();
     }
 
@@ -87,8 +92,11 @@ public:
     bool key(string_t& name) override {
         field_ = Field::none;
         if (depth_ != 1) return true;
-        for (const auto& [key_name, field] : kFields)
-            if (name == key_name) field_ = field;
+        if (name == "hook_event_name") field_ = Field::event;
+        else if (name == "session_id") field_ = Field::session_id;
+        else if (name == "tool_name") field_ = Field::tool_name;
+        else if (name == "stop_hook_active") field_ = Field::stop_hook_active;
+        else if (!(candidate_ = matcher_field_named(name)).empty()) field_ = Field::matcher_candidate;
         return true;
     }
 
@@ -106,36 +114,37 @@ private:
         return true;
     }
 
-    std::string* slot_for(Field field) {
-        switch (field) {
-            case Field::event: return &out_.event;
-            case Field::session_id: return &out_.session_id;
-            case Field::tool_name: return &out_.tool_name;
-            case Field::source: return &out_.source;
-            case Field::reason: return &out_.reason;
-            case Field::notification_type: return &out_.notification_type;
-            case Field::trigger: return &out_.trigger;
-            case Field::agent_type: return &out_.agent_type;
-            default: return nullptr;
+    void store(std::string& value) {
+        switch (field_) {
+            case Field::event: out_.event = std::move(value); break;
+            case Field::session_id: out_.session_id = std::move(value); break;
+            case Field::tool_name: out_.tool_name = std::move(value); break;
+            case Field::matcher_candidate: keep_candidate(std::move(value)); break;
+            default: break;
         }
+    }
+
+    // A repeated key keeps its last value, as for the other fields.
+    void keep_candidate(std::string value) {
+        for (auto& [name, kept] : out_.candidates)
+            if (name == candidate_) {
+                kept = std::move(value);
+                return;
+            }
+        out_.candidates.emplace_back(candidate_, std::move(value));
     }
 
     Collected& out_;
     int depth_ = 0;
     Field field_ = Field::none;
+    std::string_view candidate_;  // the matcher field named by the current key
     bool top_is_object_ = false;
     std::string error_;
 };
 
 const std::string* target_of(std::string_view event, const Collected& c) {
     const std::string_view field = matcher_field(event);
-    if (field == "tool_name") return &c.tool_name;
-    if (field == "source") return &c.source;
-    if (field == "reason") return &c.reason;
-    if (field == "notification_type") return &c.notification_type;
-    if (field == "trigger") return &c.trigger;
-    if (field == "agent_type") return &c.agent_type;
-    return nullptr;
+    return field.empty() ? nullptr : c.value_of(field);
 }
 
 bool is_list_char(char ch) {
@@ -183,26 +192,15 @@ std::string_view trim_spaces(std::string_view text) {
 }  // namespace
 
 std::string_view matcher_field(std::string_view event) {
-    if (event == "PreToolUse" || event == "PostToolUse" || event == "PostToolUseFailure" ||
-        event == "PermissionRequest" || event == "PermissionDenied")
-        return "tool_name";
-    if (event == "SessionStart") return "source";
-    if (event == "SessionEnd") return "reason";
-    if (event == "Notification") return "notification_type";
-    if (event == "PreCompact" || event == "PostCompact") return "trigger";
-    if (event == "SubagentStart" || event == "SubagentStop") return "agent_type";
-    return {};
+    const EventFacts* facts = find_event(event);
+    return facts ? facts->matcher_field : std::string_view{};
 }
 
 bool matcher_applies(std::string_view event) {
-    // Claude Code documents these as ignoring any matcher; a hook configured for them
-    // with a matcher still runs every time.
-    static constexpr std::array<std::string_view, 8> kNoMatcher{
-        "UserPromptSubmit", "Stop", "TeammateIdle", "TaskCreated", "TaskCompleted", "WorktreeCreate",
-        "WorktreeRemove", "CwdChanged"};
-    for (std::string_view name : kNoMatcher)
-        if (event == name) return false;
-    return true;
+    // An event Claude Code does not document has no known matcher rule; matching its
+    // (empty) target keeps the hooks configured with a matcher from running on guesses.
+    const EventFacts* facts = find_event(event);
+    return !facts || !facts->matcher_field.empty();
 }
 
 EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override) {
@@ -258,4 +256,4 @@ bool matcher_matches(std::string_view matcher, std::string_view target) {
     return std::regex_search(target.begin(), target.end(), *entry.regex);
 }
 
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

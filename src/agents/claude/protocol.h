@@ -1,7 +1,8 @@
-// Claude Code's hook protocol (SPEC §4): reading the event on stdin, matching it the way
-// Claude Code does, answering for a hook that did not finish on its own, and merging the
-// answers of several hooks into the one answer `dispatch` gives. docs/protocol.md is the
-// user-facing description of the choices made here.
+// Claude Code's hook protocol: reading the event on stdin, matching it the way Claude
+// Code does, answering for a hook that did not finish on its own, and merging the answers
+// of several hooks into the one answer `dispatch` gives. What differs per event comes
+// from the event table (events.h). docs/protocol.md is the user-facing description of
+// the choices made here.
 #pragma once
 
 #include <string>
@@ -11,7 +12,7 @@
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 
 struct EventInfo {
     bool is_json = false;      // stdin was one JSON object
@@ -30,12 +31,12 @@ struct EventInfo {
 // (--event) replaces hook_event_name, and the matcher target follows the override.
 EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override = {});
 
-// The field a matcher is compared with, per event: tool_name, source, reason,
-// notification_type, trigger or agent_type. Empty for events without one.
+// The field a matcher is compared with, per event (tool_name, source, reason, ...; the
+// event table's matcher_field). Empty for events without one.
 std::string_view matcher_field(std::string_view event);
 
 // False for events whose matcher Claude Code ignores (UserPromptSubmit, Stop, ...):
-// there every configured hook runs.
+// there every configured hook runs. True for an event the table does not know.
 bool matcher_applies(std::string_view event);
 
 // Claude Code's matcher rule: "*" and "" match all; a value of only letters, digits,
@@ -58,7 +59,7 @@ struct Answer {
 // (timeout, oom, crash, spawn_error, breaker_open, internal_error). `detail` is a short
 // human text appended to the message (e.g. "2000 ms", "exec: No such file"). A
 // `fallback` without fallback_output (a fallback command that itself failed) answers
-// like `allow`. See the per-event table in claude.cpp / docs/protocol.md.
+// like `allow`. See the per-event table in answer.cpp / docs/protocol.md.
 Answer degrade(const OnFailure& policy, const std::string& event, const std::string& hook, Outcome outcome,
                const std::string& detail, bool stop_hook_active = false);
 
@@ -77,4 +78,4 @@ struct HookAnswer {
 // conflicting updatedInput, output Claude Code would drop) are appended to `warnings`.
 Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, std::vector<std::string>& warnings);
 
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

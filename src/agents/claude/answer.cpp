@@ -2,40 +2,40 @@
 //
 // Facts of Claude Code this rests on (hooks reference, 2026):
 //  - exit 0: stdout is parsed as JSON when it is a JSON object; otherwise plain stdout
-//    is added to the context for UserPromptSubmit and SessionStart and only logged for
-//    the other events.
+//    is added to the context for the events whose row says plain_stdout_is_context
+//    and only logged for the others.
 //  - exit 2: a blocking error. stderr is the reason; stdout, JSON included, is ignored.
-//    What "blocking" does depends on the event (table below).
+//    What "blocking" does depends on the event (its row's `blocking`).
 //  - any other exit: a non-blocking error; stderr is shown to the user, the agent goes on.
 //  - a hook that times out or crashes is a non-blocking error too: that fail-open is
 //    exactly what `block` exists to replace.
 //  - parallel hooks: the most restrictive permissionDecision wins (deny > defer > ask >
 //    allow), every additionalContext is kept, continue:false stops the agent.
 //
-// Degradation table (what each FailureAction answers, per event):
+// Degradation table (what each FailureAction answers, by the event's `blocking`):
 //
-//  event              allow                block                                 ask
-//  -----------------  -------------------  ------------------------------------  -----------------------------
-//  PreToolUse         exit 0 +             exit 2 + reason on stderr; stdout     exit 0 + permissionDecision
-//                     systemMessage; no    also carries permissionDecision       "ask" (the user decides)
-//                     permissionDecision,  "deny" for agent versions that parse
-//                     so the normal        JSON on any exit (same verdict)
-//                     permission rules
-//                     and prompts apply
-//  PermissionRequest  same                 exit 2 (denies the permission) +      exit 0, no decision: the
-//                                          decision.behavior "deny" on stdout    permission dialog is shown,
+//  blocking             allow              block                                 ask
+//  -------------------  -----------------  ------------------------------------  ---------------------------
+//  permission_decision  exit 0 +           exit 2 + reason on stderr; stdout     exit 0 + permissionDecision
+//  (PreToolUse)         systemMessage; no  also carries permissionDecision       "ask" (the user decides)
+//                       decision, so the   "deny" for agent versions that parse
+//                       normal permission  JSON on any exit (same verdict)
+//                       rules and prompts
+//                       apply
+//  permission_request   same               exit 2 (denies the permission) +      exit 0, no decision: the
+//  (PermissionRequest)                     decision.behavior "deny" on stdout    permission dialog is shown,
 //                                                                                which *is* asking the user
-//  UserPromptSubmit   same                 exit 2: the prompt is not processed   as block
-//  PostToolUse        same                 exit 2: the tool already ran; the     as block
-//                                          reason is fed to Claude
-//  Stop/SubagentStop  same                 exit 2: the agent keeps working with  as block
-//                                          the reason -- but never when
-//                                          stop_hook_active is set: then the
-//                                          answer is allow, so a failing hook
-//                                          cannot keep the agent looping
-//  PreCompact         same                 exit 2: the compaction is blocked     as block
-//  all other events   same                 exit 2: Claude Code shows the reason  as block
-//                                          to the user; nothing can be blocked
+//  top_level_decision   same               exit 2 + {"decision": "block"} with   as block
+//                                          the reason on stdout. Stop and
+//                                          SubagentStop (stop_loop_guard):
+//                                          never while stop_hook_active is set;
+//                                          then the answer is allow, so a failing
+//                                          hook cannot keep the agent looping
+//  exit_code,           same               exit 2 + reason on stderr, nothing    as block
+//  nonzero_exit                            on stdout
+//  cannot               same               exit 2 + reason on stderr: Claude     as block
+//                                          Code shows it to the user; there is
+//                                          nothing to block, and the text says so
 //
 //  fallback with fallback_output: exit 0 and that JSON on stdout, on every event. An
 //  output that is not a JSON object, or a fallback without output (its command is run by
@@ -53,9 +53,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/claude.h"
+#include "agents/claude/events.h"
+#include "agents/claude/protocol.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 
 namespace {
 
@@ -87,13 +88,20 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-bool has_decision_field(const std::string& event) {
-    return event == "UserPromptSubmit" || event == "PostToolUse" || event == "Stop" || event == "SubagentStop";
+// How `event` blocks; an event the table does not know cannot be blocked.
+Blocking blocking_of(const std::string& event) {
+    const EventFacts* facts = find_event(event);
+    return facts ? facts->blocking : Blocking::cannot;
 }
 
-// Plain stdout on exit 0 reaches Claude's context only for these events.
 bool plain_stdout_is_context(const std::string& event) {
-    return event == "UserPromptSubmit" || event == "SessionStart";
+    const EventFacts* facts = find_event(event);
+    return facts && facts->plain_stdout_is_context;
+}
+
+bool guards_stop_loop(const std::string& event) {
+    const EventFacts* facts = find_event(event);
+    return facts && facts->stop_loop_guard;
 }
 
 Answer allow_answer(const std::string& message) {
@@ -102,21 +110,39 @@ Answer allow_answer(const std::string& message) {
     return answer;
 }
 
-Answer block_answer(const std::string& event, const std::string& reason) {
+// Writes the blocking verdict into `out` in the JSON form `event` reads. Claude Code
+// ignores stdout on exit 2; versions that parse it anyway must read the same verdict.
+void force_block_verdict(ojson& out, const std::string& event, const std::string& reason) {
+    switch (blocking_of(event)) {
+        case Blocking::permission_decision:
+            out["hookSpecificOutput"]["hookEventName"] = event;
+            out["hookSpecificOutput"]["permissionDecision"] = "deny";
+            out["hookSpecificOutput"]["permissionDecisionReason"] = reason;
+            break;
+        case Blocking::permission_request:
+            out["hookSpecificOutput"]["hookEventName"] = event;
+            out["hookSpecificOutput"]["decision"] = {{"behavior", "deny"}, {"message", reason}};
+            break;
+        case Blocking::top_level_decision:
+            out["decision"] = "block";
+            out["reason"] = reason;
+            break;
+        case Blocking::exit_code:
+        case Blocking::nonzero_exit:
+        case Blocking::cannot: break;  // no JSON verdict: a foreign hookSpecificOutput would be rejected
+    }
+}
+
+Answer block_answer(const std::string& event, const std::string& what) {
+    const std::string reason =
+        what + (blocking_of(event) == Blocking::cannot ? "; " + event + " cannot be blocked, reported only"
+                                                       : "; blocked (fail-closed)");
     Answer answer;
     answer.exit_code = 2;
     answer.stderr_data = reason + "\n";
-    if (event == "PreToolUse") {
-        answer.stdout_data = dump(ojson{{"hookSpecificOutput",
-                                         {{"hookEventName", event},
-                                          {"permissionDecision", "deny"},
-                                          {"permissionDecisionReason", reason}}}});
-    } else if (event == "PermissionRequest") {
-        answer.stdout_data = dump(
-            ojson{{"hookSpecificOutput", {{"hookEventName", event}, {"decision", {{"behavior", "deny"}, {"message", reason}}}}}});
-    } else if (has_decision_field(event)) {
-        answer.stdout_data = dump(ojson{{"decision", "block"}, {"reason", reason}});
-    }
+    ojson verdict = ojson::object();
+    force_block_verdict(verdict, event, reason);
+    if (!verdict.empty()) answer.stdout_data = dump(verdict);
     return answer;
 }
 
@@ -161,7 +187,7 @@ Answer degrade(const OnFailure& policy, const std::string& event, const std::str
         }
 
         case FailureAction::ask:
-            if (event == "PreToolUse") {
+            if (blocking_of(event) == Blocking::permission_decision) {
                 Answer answer;
                 const std::string reason = what + "; asking the user";
                 answer.stdout_data = dump(ojson{{"systemMessage", reason},
@@ -171,13 +197,14 @@ Answer degrade(const OnFailure& policy, const std::string& event, const std::str
                                                   {"permissionDecisionReason", reason}}}});
                 return answer;
             }
-            if (event == "PermissionRequest") return allow_answer(what + "; leaving the decision to the user");
+            if (blocking_of(event) == Blocking::permission_request)
+                return allow_answer(what + "; leaving the decision to the user");
             [[fallthrough]];
 
         case FailureAction::block:
-            if ((event == "Stop" || event == "SubagentStop") && stop_hook_active)
+            if (guards_stop_loop(event) && stop_hook_active)
                 return allow_answer(what + "; not blocking again while a Stop hook is already active");
-            return block_answer(event, what + "; blocked (fail-closed)");
+            return block_answer(event, what);
     }
     return allow_answer(what + "; allowed (fail-open)");
 }
@@ -372,39 +399,36 @@ struct Merger {
     }
 };
 
-}  // namespace
+// The answers of one event's hooks, sorted by what Claude Code would make of each.
+struct Tally {
+    Tally(const std::string& event, std::vector<std::string>& warnings) : merger(event, warnings) {}
 
-Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, std::vector<std::string>& warnings) {
-    if (answers.empty()) return {};
-    // One hook: its answer goes through unchanged, exactly as without dispatch.
-    if (answers.size() == 1) return answers.front().answer;
-
-    Merger merger(event, warnings);
+    Merger merger;
     std::vector<std::string> block_reasons;
     std::vector<const HookAnswer*> errors;
     std::vector<std::pair<const HookAnswer*, std::string>> plain;  // exit-0 plain stdout
     bool any_success = false;
 
-    for (const HookAnswer& item : answers) {
+    void add(const HookAnswer& item, const std::string& event) {
         const Answer& a = item.answer;
         if (a.exit_code == 2) {
             std::string reason(trim(a.stderr_data));
             if (reason.empty()) reason = "hook '" + item.hook + "' blocked";
             block_reasons.push_back(std::move(reason));
-            continue;
+            return;
         }
         if (a.exit_code != 0) {
             errors.push_back(&item);
-            continue;
+            return;
         }
         any_success = true;
         const std::string_view text = trim(a.stdout_data);
-        if (text.empty()) continue;
+        if (text.empty()) return;
         if (text.front() == '{') {
             ojson parsed = ojson::parse(text, nullptr, false);
             if (!parsed.is_discarded() && parsed.is_object()) {
                 merger.add(item.hook, parsed);
-                continue;
+                return;
             }
         }
         // Kept in place among the JSON contexts so the policy order survives.
@@ -414,8 +438,7 @@ Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, s
 
     // Claude Code shows each failing hook's stderr to the user; in one merged answer
     // that exits 0 the only channel to the user is systemMessage.
-    const bool relay_errors = any_success || !block_reasons.empty();
-    if (relay_errors) {
+    void relay_errors() {
         for (const HookAnswer* item : errors) {
             std::string note = "hookwarden: hook '" + item->hook + "' failed (exit " +
                                std::to_string(item->answer.exit_code) + ")";
@@ -425,64 +448,68 @@ Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, s
             merger.any_json = true;
         }
     }
+};
 
-    if (!block_reasons.empty()) {
-        Answer answer;
-        answer.exit_code = 2;
-        std::string reasons;
-        for (const std::string& reason : block_reasons) join_into(reasons, reason, "\n");
-        answer.stderr_data = reasons + "\n";
-        // Documented Claude Code ignores stdout on exit 2; versions that parse it anyway
-        // must read the same verdict, so the JSON is forced to the blocking decision.
-        ojson out = merger.build();
-        if (event == "PreToolUse") {
-            out["hookSpecificOutput"]["hookEventName"] = event;
-            out["hookSpecificOutput"]["permissionDecision"] = "deny";
-            out["hookSpecificOutput"]["permissionDecisionReason"] = reasons;
-        } else if (event == "PermissionRequest") {
-            out["hookSpecificOutput"]["hookEventName"] = event;
-            out["hookSpecificOutput"]["decision"] = {{"behavior", "deny"}, {"message", reasons}};
-        } else if (has_decision_field(event)) {
-            out["decision"] = "block";
-            out["reason"] = reasons;
-        }
-        answer.stdout_data = dump(out);
-        const bool loses_context = !merger.contexts.empty() || !merger.system_messages.empty() || merger.stop ||
-                                   (!plain.empty() && plain_stdout_is_context(event));
-        if (loses_context)
-            warnings.push_back("a hook blocked with exit 2, so Claude Code ignores the other hooks' "
-                               "additionalContext, systemMessage and continue:false");
-        return answer;
-    }
-
-    if (!any_success) {
-        // Every hook failed without a verdict: a non-blocking error, as each would be alone.
-        Answer answer;
-        answer.exit_code = errors.front()->answer.exit_code;
-        std::string text;
-        for (const HookAnswer* item : errors) join_into(text, std::string(trim(item->answer.stderr_data)), "\n");
-        if (!text.empty()) answer.stderr_data = text + "\n";
-        return answer;
-    }
-
-    if (!merger.any_json) {
-        // Only plain text: the same bytes Claude Code would have taken from each hook.
-        Answer answer;
-        std::string text;
-        for (const auto& [item, body] : plain) join_into(text, body, "\n");
-        if (!text.empty()) answer.stdout_data = text + "\n";
-        return answer;
-    }
-
-    for (const auto& [item, body] : plain) {
-        if (!plain_stdout_is_context(event)) {
-            warnings.push_back("plain-text stdout of hook '" + item->hook + "' dropped: for " + event +
-                               " Claude Code only logs it, and the merged answer is JSON");
-        }
-    }
+Answer blocking_answer(const std::string& event, const Tally& tally, std::vector<std::string>& warnings) {
     Answer answer;
-    answer.stdout_data = dump(merger.build());
+    answer.exit_code = 2;
+    std::string reasons;
+    for (const std::string& reason : tally.block_reasons) join_into(reasons, reason, "\n");
+    answer.stderr_data = reasons + "\n";
+    ojson out = tally.merger.build();
+    force_block_verdict(out, event, reasons);
+    answer.stdout_data = dump(out);
+    const Merger& m = tally.merger;
+    const bool loses_context = !m.contexts.empty() || !m.system_messages.empty() || m.stop ||
+                               (!tally.plain.empty() && plain_stdout_is_context(event));
+    if (loses_context)
+        warnings.push_back("a hook blocked with exit 2, so Claude Code ignores the other hooks' "
+                           "additionalContext, systemMessage and continue:false");
     return answer;
 }
 
-}  // namespace hookwarden::protocol
+// Every hook failed without a verdict: a non-blocking error, as each would be alone.
+Answer all_failed_answer(const Tally& tally) {
+    Answer answer;
+    answer.exit_code = tally.errors.front()->answer.exit_code;
+    std::string text;
+    for (const HookAnswer* item : tally.errors) join_into(text, std::string(trim(item->answer.stderr_data)), "\n");
+    if (!text.empty()) answer.stderr_data = text + "\n";
+    return answer;
+}
+
+// Only plain text: the same bytes Claude Code would have taken from each hook.
+Answer plain_answer(const Tally& tally) {
+    Answer answer;
+    std::string text;
+    for (const auto& [item, body] : tally.plain) join_into(text, body, "\n");
+    if (!text.empty()) answer.stdout_data = text + "\n";
+    return answer;
+}
+
+}  // namespace
+
+Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, std::vector<std::string>& warnings) {
+    if (answers.empty()) return {};
+    // One hook: its answer goes through unchanged, exactly as without dispatch.
+    if (answers.size() == 1) return answers.front().answer;
+
+    Tally tally(event, warnings);
+    for (const HookAnswer& item : answers) tally.add(item, event);
+    if (tally.any_success || !tally.block_reasons.empty()) tally.relay_errors();
+
+    if (!tally.block_reasons.empty()) return blocking_answer(event, tally, warnings);
+    if (!tally.any_success) return all_failed_answer(tally);
+    if (!tally.merger.any_json) return plain_answer(tally);
+
+    if (!plain_stdout_is_context(event)) {
+        for (const auto& [item, body] : tally.plain)
+            warnings.push_back("plain-text stdout of hook '" + item->hook + "' dropped: for " + event +
+                               " Claude Code only logs it, and the merged answer is JSON");
+    }
+    Answer answer;
+    answer.stdout_data = dump(tally.merger.build());
+    return answer;
+}
+
+}  // namespace hookwarden::agents::claude

@@ -12,10 +12,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 #include "util/fs.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 namespace {
 
 using nlohmann::json;
@@ -168,4 +168,4 @@ TEST_F(ExampleHooks, ExamplesAreExecutable) {
 }
 
 }  // namespace
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude

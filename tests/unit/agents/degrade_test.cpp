@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/claude.h"
+#include "agents/claude/protocol.h"
 
-namespace hookwarden::protocol {
+namespace hookwarden::agents::claude {
 namespace {
 
 using nlohmann::json;
@@ -197,4 +197,4 @@ TEST(Degrade, HostileHookNamesStayValidJson) {
 }
 
 }  // namespace
-}  // namespace hookwarden::protocol
+}  // namespace hookwarden::agents::claude
