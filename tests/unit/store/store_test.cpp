@@ -182,8 +182,8 @@ TEST(Records, RoundTripEveryField) {
     r.errors = {"policy: bad thing", "second"};
     store::Admission a;  // closed
     ASSERT_EQ(s->complete(r, {}, a, r.time_unix_ms), "");
-    EXPECT_EQ(r.breaker_before, "closed");
-    EXPECT_EQ(r.breaker_after, "closed");
+    EXPECT_EQ(r.breaker_before, BreakerState::closed);
+    EXPECT_EQ(r.breaker_after, BreakerState::closed);
 
     auto got = s->records();
     ASSERT_EQ(got.size(), 1u);
