@@ -100,7 +100,8 @@ std::int64_t Store::Impl::insert_record(const RunRecord& r) {
     s.bind(18, r.limits.timeout_ms).bind(19, r.limits.kill_grace_ms).bind(20, r.limits.memory_mb);
     s.bind(21, r.limits.pids).bind(22, r.limits.cpu_percent).bind(23, r.limits.output_kb);
     s.bind(24, r.stdout_bytes).bind(25, r.stderr_bytes).bind(26, r.stdout_truncated);
-    s.bind(27, r.stderr_truncated).bind(28, breaker_state_text(r.breaker_before)).bind(29, breaker_state_text(r.breaker_after));
+    s.bind(27, r.stderr_truncated).bind(28, breaker_state_text(r.breaker_before));
+    s.bind(29, breaker_state_text(r.breaker_after));
     s.bind(30, r.backend).bind(31, r.overhead_ms).bind(32, json_text(r.errors));
     s.bind(33, json_text(nlohmann::json(r.confinement)));
     s.step();
