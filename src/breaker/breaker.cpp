@@ -1,14 +1,14 @@
 #include "breaker/breaker.h"
 
 #include <algorithm>
-#include <array>
-#include <utility>
+
+#include "hookwarden/enum_names.h"
 
 namespace hookwarden::breaker {
 
 namespace {
 
-constexpr std::array<std::pair<Action, const char*>, 4> kActionNames{{
+constexpr EnumNames<Action, 4> kActionNames{{
     {Action::reset, "reset"},
     {Action::close, "close"},
     {Action::open, "open"},
@@ -171,17 +171,9 @@ bool apply(Breaker& b, const BreakerConfig& config, const Result& result, std::i
     return false;
 }
 
-const char* to_string(Action action) {
-    for (const auto& [value, name] : kActionNames)
-        if (value == action) return name;
-    return "reset";
-}
+const char* to_string(Action action) { return name_in(kActionNames, action, "reset"); }
 
-std::optional<Action> action_from_string(const std::string& text) {
-    for (const auto& [value, name] : kActionNames)
-        if (text == name) return value;
-    return std::nullopt;
-}
+std::optional<Action> action_from_string(const std::string& text) { return value_in(kActionNames, text); }
 
 void apply(Breaker& b, Action action, std::int64_t now_ms) {
     switch (action) {

@@ -1,12 +1,11 @@
 #include "hookwarden/breaker_state.h"
 
-#include <array>
-#include <utility>
+#include "hookwarden/enum_names.h"
 
 namespace hookwarden {
 
 namespace {
-constexpr std::array<std::pair<BreakerState, const char*>, 5> kBreakerStateNames{{
+constexpr EnumNames<BreakerState, 5> kBreakerStateNames{{
     {BreakerState::closed, "closed"},
     {BreakerState::open, "open"},
     {BreakerState::half_open, "half_open"},
@@ -15,16 +14,10 @@ constexpr std::array<std::pair<BreakerState, const char*>, 5> kBreakerStateNames
 }};
 }  // namespace
 
-const char* to_string(BreakerState state) {
-    for (const auto& [value, name] : kBreakerStateNames)
-        if (value == state) return name;
-    return "closed";
-}
+const char* to_string(BreakerState state) { return name_in(kBreakerStateNames, state, "closed"); }
 
 std::optional<BreakerState> breaker_state_from_string(const std::string& text) {
-    for (const auto& [value, name] : kBreakerStateNames)
-        if (text == name) return value;
-    return std::nullopt;
+    return value_in(kBreakerStateNames, text);
 }
 
 std::string breaker_state_text(const std::optional<BreakerState>& state) { return state ? to_string(*state) : ""; }
