@@ -25,7 +25,8 @@ inline constexpr const char* kDatabaseName = "hookwarden.db";
 
 struct Admission {
     bool run = true;
-    // nullopt when the store failed or was not consulted (the breaker gate admitted).
+    // nullopt when the store failed, was not consulted (the breaker gate admitted), or
+    // holds a state this version does not know (the hook then runs).
     std::optional<BreakerState> state_before;
     bool probe = false;
     std::int64_t probe_id = 0;
