@@ -1,6 +1,4 @@
-// The breakers and probes tables, and the gate file that mirrors which breakers need the
-// full admission (store/handoff.h). The state machine itself is src/breaker/.
-#include "store/handoff.h"
+// The breakers and probes tables. The state machine itself is src/breaker/.
 #include "store/impl.h"
 
 namespace hookwarden::store {
@@ -25,9 +23,6 @@ const char* const kSelectStatuses =
     "SELECT hook, " HW_BREAKER_COLUMNS ", (SELECT count(*) FROM probes p WHERE p.hook = b.hook) "
     "FROM breakers b ORDER BY hook";
 #undef HW_BREAKER_COLUMNS
-// Every hook whose breaker breaker::needs_admission (a state this version does not know
-// included: its runs take the full admission, which lets them run).
-const char* const kSelectGated = "SELECT hook FROM breakers WHERE state NOT IN ('closed', 'disabled') ORDER BY hook";
 const char* const kDeleteProbes = "DELETE FROM probes WHERE hook = ?1";
 // expires_ms <= now: breaker::probe_expired.
 const char* const kDeleteExpiredProbes = "DELETE FROM probes WHERE hook = ?1 AND expires_ms <= ?2";
@@ -126,32 +121,5 @@ void Store::Impl::delete_expired_probes(const std::string& hook, std::int64_t no
 }
 
 void Store::Impl::delete_probes(const std::string& hook) { run(kDeleteProbes, hook); }
-
-// Inside the write transaction that changes the set, so gate writes are ordered like
-// the commits. If that transaction then fails, the gate is removed (see forget_gate):
-// everyone takes the full admission until the next write.
-void Store::Impl::write_gate() {
-    gate_written = true;
-    std::vector<std::string> listed;
-    Stmt s = cached(kSelectGated);
-    while (s.step()) listed.push_back(s.text(0));
-    if (!store::write_gate(dir, listed).empty()) store::remove_gate(dir);
-}
-
-void Store::Impl::ensure_gate() {
-    if (::access((dir + "/" + kGateName).c_str(), F_OK) == 0 || errno != ENOENT) return;
-    try {
-        WriteTx tx(*this);
-        write_gate();
-        tx.commit();
-    } catch (const std::exception&) {
-        store::remove_gate(dir);
-    }
-}
-
-void Store::Impl::forget_gate() {
-    if (gate_written) store::remove_gate(dir);
-    gate_written = false;
-}
 
 }  // namespace hookwarden::store

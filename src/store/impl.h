@@ -1,6 +1,7 @@
 // Store::Impl, internal to src/store/. The connection and its schema (connection.cpp),
-// the breaker and probe rows (breaker_rows.cpp), the record rows (record_rows.cpp); the
-// public methods in store.cpp combine them inside one write transaction where needed.
+// the breaker and probe rows (breaker_rows.cpp), the breaker gate (gate.cpp), the record
+// rows (record_rows.cpp); the public methods in store.cpp combine them inside one write
+// transaction where needed.
 #pragma once
 
 #include <cerrno>
@@ -73,6 +74,8 @@ struct Store::Impl {
     void delete_probe(const std::string& hook, std::int64_t probe_id);
     void delete_expired_probes(const std::string& hook, std::int64_t now_ms);
     void delete_probes(const std::string& hook);
+
+    // gate.cpp
     void write_gate();
     // The first store (or one whose gate was removed) writes it, so that later runs
     // can be admitted without the database. Best effort: without a gate, runs simply
