@@ -1,5 +1,6 @@
-// The record of one hook run (SPEC §7): what `run --record FILE` writes, what the store
-// keeps, and what reports aggregate. Field names in JSON are the documented contract.
+// The record of one hook run: what `run --record FILE` writes, what the store keeps, and
+// what reports aggregate. Its JSON fields are the contract in README.md ("What a run
+// reports").
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
 
 namespace hookwarden {
@@ -29,6 +31,9 @@ const char* to_string(Outcome outcome);
 std::optional<Outcome> outcome_from_string(const std::string& text);
 // Failures count against breakers and error rates.
 bool is_failure(Outcome outcome);
+// The run says something about the hook's health, so its breaker accounts it (a failure
+// or not): all but a run skipped by an open breaker and hookwarden's own failure.
+bool counts_for_breaker(Outcome outcome);
 // The hook finished on its own: its answer is relayed unchanged.
 bool is_own_answer(Outcome outcome);
 
@@ -71,8 +76,8 @@ struct RunRecord {
     bool stdout_truncated = false;
     bool stderr_truncated = false;
 
-    std::string breaker_before;  // closed / open / half_open / disabled / "" when unknown
-    std::string breaker_after;
+    std::optional<BreakerState> breaker_before;  // nullopt (JSON "") when unknown
+    std::optional<BreakerState> breaker_after;
     std::string backend;            // cgroup-v2 / cgroup-v1 / none
     Confinement confinement;
     double overhead_ms = 0;         // supervisor total minus the hook's wall time

@@ -22,6 +22,15 @@ template <typename T>
 void get_optional(const nlohmann::json& in, const char* key, T& value) {
     if (auto it = in.find(key); it != in.end() && !it->is_null()) it->get_to(value);
 }
+
+// Unknown on the wire is "", as it always was; a name this version does not know
+// reads as unknown.
+void get_state(const nlohmann::json& in, const char* key, std::optional<BreakerState>& state) {
+    std::string text;
+    get_optional(in, key, text);
+    state = breaker_state_from_string(text);
+}
+
 }  // namespace
 
 const char* to_string(Outcome outcome) {
@@ -47,6 +56,10 @@ bool is_failure(Outcome outcome) {
         default:
             return false;
     }
+}
+
+bool counts_for_breaker(Outcome outcome) {
+    return outcome != Outcome::breaker_open && outcome != Outcome::internal_error;
 }
 
 bool is_own_answer(Outcome outcome) {
@@ -111,8 +124,8 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"stderr_bytes", r.stderr_bytes},
         {"stdout_truncated", r.stdout_truncated},
         {"stderr_truncated", r.stderr_truncated},
-        {"breaker_before", r.breaker_before},
-        {"breaker_after", r.breaker_after},
+        {"breaker_before", breaker_state_text(r.breaker_before)},
+        {"breaker_after", breaker_state_text(r.breaker_after)},
         {"backend", r.backend},
         {"confinement", r.confinement},
         {"overhead_ms", r.overhead_ms},
@@ -144,8 +157,8 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "stderr_bytes", r.stderr_bytes);
     get_optional(in, "stdout_truncated", r.stdout_truncated);
     get_optional(in, "stderr_truncated", r.stderr_truncated);
-    get_optional(in, "breaker_before", r.breaker_before);
-    get_optional(in, "breaker_after", r.breaker_after);
+    get_state(in, "breaker_before", r.breaker_before);
+    get_state(in, "breaker_after", r.breaker_after);
     get_optional(in, "backend", r.backend);
     get_optional(in, "confinement", r.confinement);
     get_optional(in, "overhead_ms", r.overhead_ms);

@@ -70,7 +70,7 @@ HookStats aggregate(const std::vector<const RunRecord*>& runs) {
         if (r->outcome == Outcome::ok || r->outcome == Outcome::blocked) ++ok_like;
         if (r->outcome == Outcome::timeout) ++s.timeouts;
         if (r->outcome == Outcome::oom || r->oom_killed) ++s.oom_kills;
-        if (r->breaker_before != "open" && r->breaker_after == "open") ++s.breaker_trips;
+        if (r->breaker_before != BreakerState::open && r->breaker_after == BreakerState::open) ++s.breaker_trips;
         if (r->answer != "own") ++s.degradations;
     }
     s.latency_ms = percentiles(std::move(latency));

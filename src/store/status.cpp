@@ -57,11 +57,11 @@ std::string fit(const std::string& text, std::size_t width) {
 }
 
 std::string state_text(const BreakerStatus& b, std::int64_t now) {
-    if (b.state == "open") {
+    if (b.state == BreakerState::open) {
         if (now >= b.open_until_ms) return "open, due";
         return "open " + short_duration(b.open_until_ms - now);
     }
-    return b.state;
+    return b.state ? to_string(*b.state) : "unknown";
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
-// The run store and the circuit breakers (SPEC §6, §7): one SQLite database shared by
-// every concurrent `hookwarden run` process. Every hook invocation opens it, so `open`
-// is kept cheap, and no method throws: a store that fails must never stop a hook from
-// running or the agent from getting its answer. Failures come back as error texts.
+// The run store and the circuit breakers (README.md, "Breakers and records"): one SQLite
+// database shared by every concurrent `hookwarden run` process. Every hook invocation
+// opens it, so `open` is kept cheap, and no method throws: a store that fails must never
+// stop a hook from running or the agent from getting its answer. Failures come back as
+// error texts.
 #pragma once
 
 #include <cstddef>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
 
@@ -23,8 +25,9 @@ inline constexpr const char* kDatabaseName = "hookwarden.db";
 
 struct Admission {
     bool run = true;
-    // closed | open | half_open | disabled | forced_open; "" when the store failed.
-    std::string state_before;
+    // nullopt when the store failed, was not consulted (the breaker gate admitted), or
+    // holds a state this version does not know (the hook then runs).
+    std::optional<BreakerState> state_before;
     bool probe = false;
     std::int64_t probe_id = 0;
     std::int64_t retry_after_ms = 0;  // when run == false: how long until a run may be admitted
@@ -35,7 +38,9 @@ struct Admission {
 
 struct BreakerStatus {
     std::string hook;
-    std::string state;  // as stored; an `open` past open_until_ms becomes half_open on the next admit
+    // As stored (nullopt: a state this version does not know); an `open` past
+    // open_until_ms becomes half_open on the next admit.
+    std::optional<BreakerState> state;
     std::int64_t since_ms = 0;
     std::int64_t open_until_ms = 0;
     std::int64_t consecutive_failures = 0;

@@ -26,8 +26,8 @@ inline RunRecord record(const std::string& hook, double wall_ms, Outcome outcome
     r.cpu_sys_ms = wall_ms / 4;
     r.peak_memory_bytes = 10 * 1024 * 1024;
     r.peak_memory_source = "cgroup-v2:memory.peak";
-    r.breaker_before = "closed";
-    r.breaker_after = "closed";
+    r.breaker_before = BreakerState::closed;
+    r.breaker_after = BreakerState::closed;
     r.backend = "cgroup-v2";
     r.overhead_ms = 1.5;
     r.oom_killed = outcome == Outcome::oom;

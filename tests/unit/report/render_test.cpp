@@ -128,8 +128,8 @@ std::vector<RunRecord> prometheus_records() {
     // Exactly on bucket bounds, between them, past the last one, and not started.
     for (double ms : {5.0, 5.0, 7.0, 10.0, 99.0, 250.0, 12000.0}) records.push_back(record("edge", ms));
     records.push_back(record("edge", 0, Outcome::breaker_open));
-    records.back().breaker_before = "closed";
-    records.back().breaker_after = "open";
+    records.back().breaker_before = BreakerState::closed;
+    records.back().breaker_after = BreakerState::open;
     auto more = ramp("we\"ird\\hook\nname", 4);
     records.insert(records.end(), more.begin(), more.end());
     return records;

@@ -120,10 +120,10 @@ TEST(Build, OutcomeCountersAndErrorRateDenominator) {
     // Refused by an open breaker: no latency, not in the error-rate denominator.
     for (int i = 0; i < 2; ++i) records.push_back(record("h", 0, Outcome::breaker_open));
     // The run that tripped the breaker.
-    records[9].breaker_after = "open";
+    records[9].breaker_after = BreakerState::open;
     // Already open before: not a new trip.
-    records[10].breaker_before = "open";
-    records[10].breaker_after = "open";
+    records[10].breaker_before = BreakerState::open;
+    records[10].breaker_after = BreakerState::open;
     Report report = build(records);
     const HookStats& h = report.hooks.at(0);
     EXPECT_EQ(h.runs, 12u);

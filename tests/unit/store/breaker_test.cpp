@@ -1,4 +1,4 @@
-// Every breaker transition of SPEC §6, driven through the real store.
+// Every breaker transition (README.md, "Breakers and records"), driven through the real store.
 #include <gtest/gtest.h>
 
 #include "support.h"
@@ -41,7 +41,7 @@ protected:
 TEST_F(Breakers, UnknownHookIsClosedAndRuns) {
     auto a = store_->admit("never-seen", config_, now_, ttl_);
     EXPECT_TRUE(a.run);
-    EXPECT_EQ(a.state_before, "closed");
+    EXPECT_EQ(a.state_before, BreakerState::closed);
     EXPECT_FALSE(a.probe);
     EXPECT_EQ(a.error, "");
 }
@@ -53,12 +53,12 @@ TEST_F(Breakers, ConsecutiveFailuresTrip) {
     run(Outcome::error);
     run(Outcome::timeout);
     EXPECT_EQ(status().consecutive_failures, 2);
-    EXPECT_EQ(last_.breaker_after, "closed");
+    EXPECT_EQ(last_.breaker_after, BreakerState::closed);
     run(Outcome::crash);
-    EXPECT_EQ(last_.breaker_before, "closed");
-    EXPECT_EQ(last_.breaker_after, "open");
+    EXPECT_EQ(last_.breaker_before, BreakerState::closed);
+    EXPECT_EQ(last_.breaker_after, BreakerState::open);
     auto b = status();
-    EXPECT_EQ(b.state, "open");
+    EXPECT_EQ(b.state, BreakerState::open);
     EXPECT_EQ(b.since_ms, now_);
     EXPECT_EQ(b.open_until_ms, now_ + config_.open_ms);
     EXPECT_EQ(b.trips, 1);
@@ -74,7 +74,7 @@ TEST_F(Breakers, SuccessAndBlockedResetTheConsecutiveCount) {
     run(Outcome::blocked);  // the hook's own verdict is not a failure
     run(Outcome::error);
     run(Outcome::error);
-    EXPECT_EQ(status().state, "closed");
+    EXPECT_EQ(status().state, BreakerState::closed);
     EXPECT_EQ(status().consecutive_failures, 2);
 }
 
@@ -87,10 +87,10 @@ TEST_F(Breakers, FailureRateNeedsMinCalls) {
     run(Outcome::error);
     run(Outcome::ok);
     run(Outcome::error);  // 2/3 failed, but only 3 calls
-    EXPECT_EQ(status().state, "closed");
+    EXPECT_EQ(status().state, BreakerState::closed);
     EXPECT_NEAR(status().window_failure_rate, 2.0 / 3, 1e-9);
     run(Outcome::ok);  // 2/4 = 0.5 >= 0.5 with min_calls reached
-    EXPECT_EQ(status().state, "open");
+    EXPECT_EQ(status().state, BreakerState::open);
 }
 
 TEST_F(Breakers, FailureRateWindowSlides) {
@@ -104,11 +104,11 @@ TEST_F(Breakers, FailureRateWindowSlides) {
                       Outcome::error})
         run(o);
     auto b = status();
-    EXPECT_EQ(b.state, "closed");
+    EXPECT_EQ(b.state, BreakerState::closed);
     EXPECT_EQ(b.window_calls, 4);
     EXPECT_DOUBLE_EQ(b.window_failure_rate, 0.5);
     run(Outcome::error);  // o e e e = 3/4
-    EXPECT_EQ(status().state, "open");
+    EXPECT_EQ(status().state, BreakerState::open);
 }
 
 TEST_F(Breakers, SlowCallRateTrips) {
@@ -122,35 +122,35 @@ TEST_F(Breakers, SlowCallRateTrips) {
     run(Outcome::ok, 99);
     run(Outcome::ok, 100);  // == slow_call_ms counts as slow
     run(Outcome::ok, 10);
-    EXPECT_EQ(status().state, "closed");
+    EXPECT_EQ(status().state, BreakerState::closed);
     run(Outcome::ok, 500);  // 3/5 slow
-    EXPECT_EQ(status().state, "open");
-    EXPECT_EQ(last_.breaker_after, "open");
+    EXPECT_EQ(status().state, BreakerState::open);
+    EXPECT_EQ(last_.breaker_after, BreakerState::open);
 }
 
 TEST_F(Breakers, OpenRejectsUntilOpenMsThenHalfOpensLazily) {
     config_.consecutive_failures = 1;
     config_.open_ms = 1000;
     run(Outcome::error);
-    ASSERT_EQ(status().state, "open");
+    ASSERT_EQ(status().state, BreakerState::open);
 
     now_ += 400;
     auto a = run(Outcome::ok);
     EXPECT_FALSE(a.run);
-    EXPECT_EQ(a.state_before, "open");
+    EXPECT_EQ(a.state_before, BreakerState::open);
     EXPECT_EQ(a.retry_after_ms, 600);
     EXPECT_EQ(last_.outcome, Outcome::breaker_open);
-    EXPECT_EQ(last_.breaker_before, "open");
-    EXPECT_EQ(last_.breaker_after, "open");
-    EXPECT_EQ(status().state, "open");  // nothing changes until someone asks after open_ms
+    EXPECT_EQ(last_.breaker_before, BreakerState::open);
+    EXPECT_EQ(last_.breaker_after, BreakerState::open);
+    EXPECT_EQ(status().state, BreakerState::open);  // nothing changes until someone asks after open_ms
 
     now_ += 600;
     a = store_->admit("h", config_, now_, ttl_);
     EXPECT_TRUE(a.run);
     EXPECT_TRUE(a.probe);
     EXPECT_GT(a.probe_id, 0);
-    EXPECT_EQ(a.state_before, "half_open");
-    EXPECT_EQ(status().state, "half_open");
+    EXPECT_EQ(a.state_before, BreakerState::half_open);
+    EXPECT_EQ(status().state, BreakerState::half_open);
     EXPECT_EQ(status().since_ms, now_);
     EXPECT_EQ(status().active_probes, 1);
 
@@ -158,7 +158,7 @@ TEST_F(Breakers, OpenRejectsUntilOpenMsThenHalfOpensLazily) {
     auto other = store_->admit("h", config_, now_ + 10, ttl_);
     EXPECT_FALSE(other.run);
     EXPECT_FALSE(other.probe);
-    EXPECT_EQ(other.state_before, "half_open");
+    EXPECT_EQ(other.state_before, BreakerState::half_open);
     EXPECT_EQ(other.retry_after_ms, ttl_ - 10);
 }
 
@@ -168,10 +168,10 @@ TEST_F(Breakers, ProbeSuccessCloses) {
     now_ += config_.open_ms;
     auto a = run(Outcome::ok);
     ASSERT_TRUE(a.probe);
-    EXPECT_EQ(last_.breaker_before, "half_open");
-    EXPECT_EQ(last_.breaker_after, "closed");
+    EXPECT_EQ(last_.breaker_before, BreakerState::half_open);
+    EXPECT_EQ(last_.breaker_after, BreakerState::closed);
     auto b = status();
-    EXPECT_EQ(b.state, "closed");
+    EXPECT_EQ(b.state, BreakerState::closed);
     EXPECT_EQ(b.open_count, 0);
     EXPECT_EQ(b.consecutive_failures, 0);
     EXPECT_EQ(b.active_probes, 0);
@@ -193,8 +193,8 @@ TEST_F(Breakers, ProbeFailureReopensWithDoublingUpToTheCap) {
         now_ = b.open_until_ms;
         auto a = run(Outcome::timeout);
         ASSERT_TRUE(a.probe);
-        EXPECT_EQ(last_.breaker_before, "half_open");
-        EXPECT_EQ(last_.breaker_after, "open");
+        EXPECT_EQ(last_.breaker_before, BreakerState::half_open);
+        EXPECT_EQ(last_.breaker_after, BreakerState::open);
     }
     EXPECT_EQ(durations, (std::vector<std::int64_t>{1000, 2000, 4000, 5000, 5000}));
     EXPECT_EQ(status().trips, 6);
@@ -208,7 +208,7 @@ TEST_F(Breakers, SlowProbeDoesNotClose) {
     now_ += config_.open_ms;
     auto a = run(Outcome::ok, 250);
     ASSERT_TRUE(a.probe);
-    EXPECT_EQ(status().state, "open");
+    EXPECT_EQ(status().state, BreakerState::open);
 }
 
 TEST_F(Breakers, ExpiredProbeFreesItsSlot) {
@@ -226,7 +226,7 @@ TEST_F(Breakers, ExpiredProbeFreesItsSlot) {
     now_ += ttl_;
     RunRecord r = hwtest::make_record("h", Outcome::ok, 10, now_);
     ASSERT_EQ(store_->complete(r, config_, fresh, now_), "");
-    EXPECT_EQ(status().state, "closed");
+    EXPECT_EQ(status().state, BreakerState::closed);
 }
 
 TEST_F(Breakers, SeveralProbesAllMustSucceed) {
@@ -241,11 +241,11 @@ TEST_F(Breakers, SeveralProbesAllMustSucceed) {
     for (int i = 0; i < 2; ++i) {
         RunRecord r = hwtest::make_record("h", Outcome::ok, 10, now_);
         ASSERT_EQ(store_->complete(r, config_, probes[static_cast<std::size_t>(i)], now_), "");
-        EXPECT_EQ(r.breaker_after, "half_open");
+        EXPECT_EQ(r.breaker_after, BreakerState::half_open);
     }
     RunRecord r = hwtest::make_record("h", Outcome::ok, 10, now_);
     ASSERT_EQ(store_->complete(r, config_, probes[2], now_), "");
-    EXPECT_EQ(r.breaker_after, "closed");
+    EXPECT_EQ(r.breaker_after, BreakerState::closed);
 }
 
 TEST_F(Breakers, OneFailedProbeReopensAndLateProbesAreOnlyRecorded) {
@@ -258,11 +258,11 @@ TEST_F(Breakers, OneFailedProbeReopensAndLateProbesAreOnlyRecorded) {
     ASSERT_TRUE(p1.probe && p2.probe);
     RunRecord bad = hwtest::make_record("h", Outcome::crash, 10, now_);
     ASSERT_EQ(store_->complete(bad, config_, p1, now_), "");
-    EXPECT_EQ(bad.breaker_after, "open");
+    EXPECT_EQ(bad.breaker_after, BreakerState::open);
     RunRecord late = hwtest::make_record("h", Outcome::ok, 10, now_);
     ASSERT_EQ(store_->complete(late, config_, p2, now_), "");
-    EXPECT_EQ(late.breaker_after, "open");
-    EXPECT_EQ(status().state, "open");
+    EXPECT_EQ(late.breaker_after, BreakerState::open);
+    EXPECT_EQ(status().state, BreakerState::open);
     EXPECT_EQ(store_->record_count(), 3u);
 }
 
@@ -276,7 +276,7 @@ TEST_F(Breakers, ResultsOfRunsAdmittedBeforeATripDoNotReTrip) {
         ASSERT_EQ(store_->complete(r, config_, *a, now_), "");
     }
     auto b = status();
-    EXPECT_EQ(b.state, "open");
+    EXPECT_EQ(b.state, BreakerState::open);
     EXPECT_EQ(b.trips, 1);
     EXPECT_EQ(b.runs, 3);
     EXPECT_EQ(b.failures, 3);
@@ -286,7 +286,7 @@ TEST_F(Breakers, BreakerOpenAndInternalErrorRecordsAreNotFailures) {
     config_.consecutive_failures = 2;
     run(Outcome::error);
     store::Admission closed;
-    closed.state_before = "closed";
+    closed.state_before = BreakerState::closed;
     for (Outcome o : {Outcome::breaker_open, Outcome::internal_error}) {
         RunRecord r = hwtest::make_record("h", o, 10, now_);
         ASSERT_EQ(store_->complete(r, config_, closed, now_), "");
@@ -302,12 +302,12 @@ TEST_F(Breakers, ForcedOpenNeverRunsUntilClosed) {
         now_ += 10 * config_.max_open_ms;
         auto a = run(Outcome::ok);
         EXPECT_FALSE(a.run);
-        EXPECT_EQ(a.state_before, "forced_open");
+        EXPECT_EQ(a.state_before, BreakerState::forced_open);
         EXPECT_EQ(last_.outcome, Outcome::breaker_open);
     }
     ASSERT_EQ(store_->set_breaker("h", "close", now_), "");
     EXPECT_TRUE(run(Outcome::ok).run);
-    EXPECT_EQ(status().state, "closed");
+    EXPECT_EQ(status().state, BreakerState::closed);
 }
 
 TEST_F(Breakers, DisabledAlwaysRunsAndNeverTrips) {
@@ -316,10 +316,10 @@ TEST_F(Breakers, DisabledAlwaysRunsAndNeverTrips) {
     for (int i = 0; i < 20; ++i) {
         auto a = run(Outcome::timeout);
         EXPECT_TRUE(a.run);
-        EXPECT_EQ(a.state_before, "disabled");
+        EXPECT_EQ(a.state_before, BreakerState::disabled);
     }
-    EXPECT_EQ(status().state, "disabled");
-    EXPECT_EQ(last_.breaker_after, "disabled");
+    EXPECT_EQ(status().state, BreakerState::disabled);
+    EXPECT_EQ(last_.breaker_after, BreakerState::disabled);
     EXPECT_EQ(status().failures, 20);
 }
 
@@ -330,18 +330,18 @@ TEST_F(Breakers, ResetAndCloseEndAnOpenEpisode) {
     ASSERT_TRUE(store_->admit("h", config_, now_, ttl_).probe);  // a probe in flight
     ASSERT_EQ(store_->set_breaker("h", "close", now_), "");
     auto b = status();
-    EXPECT_EQ(b.state, "closed");
+    EXPECT_EQ(b.state, BreakerState::closed);
     EXPECT_EQ(b.active_probes, 0);
     EXPECT_EQ(b.trips, 1);  // close keeps the history
     run(Outcome::error);
     ASSERT_EQ(store_->set_breaker("h", "reset", now_), "");
     b = status();
-    EXPECT_EQ(b.state, "closed");
+    EXPECT_EQ(b.state, BreakerState::closed);
     EXPECT_EQ(b.trips, 0);
     EXPECT_EQ(b.open_count, 0);
     // A breaker can be set by hand before its hook ever ran.
     ASSERT_EQ(store_->set_breaker("fresh", "open", now_), "");
-    EXPECT_EQ(status("fresh").state, "forced_open");
+    EXPECT_EQ(status("fresh").state, BreakerState::forced_open);
 }
 
 TEST_F(Breakers, BadManualActionsAreRejected) {
@@ -353,7 +353,7 @@ TEST_F(Breakers, BadManualActionsAreRejected) {
 TEST_F(Breakers, HooksAreIndependent) {
     config_.consecutive_failures = 1;
     run(Outcome::error, 10, "a");
-    EXPECT_EQ(status("a").state, "open");
+    EXPECT_EQ(status("a").state, BreakerState::open);
     EXPECT_TRUE(run(Outcome::ok, 10, "b").run);
-    EXPECT_EQ(status("b").state, "closed");
+    EXPECT_EQ(status("b").state, BreakerState::closed);
 }

@@ -18,7 +18,7 @@ std::int64_t trip(const std::string& dir, const BreakerConfig& config, std::int6
     auto a = s->admit("h", config, now, 1000);
     RunRecord r = hwtest::make_record("h", Outcome::error, 10, now);
     EXPECT_EQ(s->complete(r, config, a, now), "");
-    EXPECT_EQ(r.breaker_after, "open");
+    EXPECT_EQ(r.breaker_after, BreakerState::open);
     return now + config.open_ms;
 }
 
@@ -70,7 +70,7 @@ TEST_P(HalfOpenRace, ExactlyTheAllowedNumberOfProbesRun) {
     auto s = hwtest::open_ok(tmp.path());
     auto b = s->breakers();
     ASSERT_EQ(b.size(), 1u);
-    EXPECT_EQ(b[0].state, "half_open");
+    EXPECT_EQ(b[0].state, BreakerState::half_open);
     EXPECT_EQ(b[0].active_probes, GetParam());
 }
 
@@ -135,8 +135,8 @@ TEST(Concurrency, ManyProcessesRecordEveryRunExactlyOnce) {
         seen[r.session_id]++;
         failures += is_failure(r.outcome) ? 1 : 0;
         skipped += r.outcome == Outcome::breaker_open ? 1 : 0;
-        EXPECT_FALSE(r.breaker_before.empty());
-        EXPECT_FALSE(r.breaker_after.empty());
+        EXPECT_TRUE(r.breaker_before.has_value());
+        EXPECT_TRUE(r.breaker_after.has_value());
     }
     EXPECT_EQ(seen.size(), records.size()) << "a run was recorded twice";
     auto b = s->breakers();

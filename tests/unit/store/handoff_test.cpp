@@ -61,7 +61,7 @@ TEST(Gate, FollowsTheBreakersOfTheStore) {
     EXPECT_FALSE(store::gate_admits(tmp.path(), "h"));
     RunRecord ok = hwtest::make_record("h", Outcome::ok, 10, now);
     ASSERT_EQ(s->complete(ok, config, probe, now), "");
-    EXPECT_EQ(ok.breaker_after, "closed");
+    EXPECT_EQ(ok.breaker_after, BreakerState::closed);
     EXPECT_TRUE(store::gate_admits(tmp.path(), "h"));
     // Manual states: forced open is listed, disabled always runs and is not.
     ASSERT_EQ(s->set_breaker("h", "open", now), "");

@@ -83,7 +83,7 @@ TEST(BreakerCommand, ActionsAndExitCodes) {
     }
     for (const char* action : {"close", "disable", "reset"})
         EXPECT_EQ(store::breaker_command(tmp.path(), action, "guard", out, err), 0) << action;
-    EXPECT_EQ(hwtest::open_ok(tmp.path())->breakers().at(0).state, "closed");
+    EXPECT_EQ(hwtest::open_ok(tmp.path())->breakers().at(0).state, BreakerState::closed);
 
     std::ostringstream e1, e2, e3;
     EXPECT_EQ(store::breaker_command(tmp.path(), "smash", "guard", out, e1), 2);

@@ -182,8 +182,8 @@ TEST(Records, RoundTripEveryField) {
     r.errors = {"policy: bad thing", "second"};
     store::Admission a;  // closed
     ASSERT_EQ(s->complete(r, {}, a, r.time_unix_ms), "");
-    EXPECT_EQ(r.breaker_before, "closed");
-    EXPECT_EQ(r.breaker_after, "closed");
+    EXPECT_EQ(r.breaker_before, BreakerState::closed);
+    EXPECT_EQ(r.breaker_after, BreakerState::closed);
 
     auto got = s->records();
     ASSERT_EQ(got.size(), 1u);
@@ -291,4 +291,40 @@ TEST(Bench, OpenAdmitCompletePerRun) {
                 static_cast<long long>(pct(total, 0.99)), static_cast<long long>(pct(open_us, 0.5)),
                 static_cast<long long>(pct(admit_us, 0.5)), static_cast<long long>(pct(complete_us, 0.5)));
     RecordProperty("total_p50_us", std::to_string(pct(total, 0.5)));
+}
+
+// A breaker state this version does not know (a newer hookwarden wrote it): its hook
+// runs, the record says "unknown", and the row is not rewritten by a run.
+TEST(BreakerRows, AStateThisVersionDoesNotKnowLetsTheHookRun) {
+    TempDir tmp;
+    auto s = hwtest::open_ok(tmp.path());
+    RunRecord first = hwtest::make_record("h", Outcome::ok);
+    ASSERT_EQ(s->complete(first, {}, {}, 1), "");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "UPDATE breakers SET state = 'ajar', runs = 41 WHERE hook = 'h'", nullptr, nullptr,
+                           nullptr),
+              SQLITE_OK);
+    sqlite3_close(db);
+
+    auto a = s->admit("h", {}, 2, 1000);
+    EXPECT_EQ(a.error, "");
+    EXPECT_TRUE(a.run);
+    EXPECT_FALSE(a.probe);
+    EXPECT_EQ(a.state_before, std::nullopt);
+    RunRecord r = hwtest::make_record("h", Outcome::error);
+    ASSERT_EQ(s->complete(r, {}, a, 3), "");
+    EXPECT_EQ(r.breaker_before, std::nullopt);
+    EXPECT_EQ(r.breaker_after, std::nullopt);
+    EXPECT_EQ(nlohmann::json(r)["breaker_before"], "");
+    auto rows = s->breakers();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].state, std::nullopt);
+    EXPECT_EQ(rows[0].runs, 41);
+    EXPECT_EQ(s->records().back().breaker_after, std::nullopt);
+
+    // A manual action is explicit: it replaces the unknown state.
+    ASSERT_EQ(s->set_breaker("h", "close", 4), "");
+    EXPECT_EQ(s->breakers().at(0).state, BreakerState::closed);
+    EXPECT_EQ(s->breakers().at(0).runs, 41);
 }

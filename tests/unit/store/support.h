@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,11 @@
 #include <unistd.h>
 
 #include "store/store.h"
+
+namespace hookwarden {
+// Failure messages name the state rather than its number.
+inline void PrintTo(BreakerState state, std::ostream* os) { *os << to_string(state); }
+}  // namespace hookwarden
 
 namespace hwtest {
 
