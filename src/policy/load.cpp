@@ -9,12 +9,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/json_positions.h"
 #include "policy/policy.h"
 #include "policy/regex_check.h"
 #include "util/fs.h"
+#include "util/json_positions.h"
 
 namespace hookwarden::policy {
+
+using jsonpos::pointer_append;
+using jsonpos::Position;
+using jsonpos::position_of_offset;
+using jsonpos::PositionIndex;
 
 namespace {
 
