@@ -621,6 +621,37 @@ TEST(Install, UserScopeNamesItsPolicy) {
     fs::remove_all(home);
 }
 
+// `run` finds the policy that `install --scope user` writes, whatever $XDG_CONFIG_HOME
+// holds: both resolve it with util/paths, which ignores a relative value (XDG spec).
+TEST(Install, UserScopePolicyIsWhereRunLooks) {
+    fs::path home = temp_dir();
+    fs::path elsewhere = temp_dir();  // the working directory, with no project policy above it
+    ScopedEnv h("HOME", home.string());
+    ScopedEnv x("XDG_CONFIG_HOME", std::string("relative-config"));
+    ScopedEnv named("HOOKWARDEN_POLICY", std::nullopt);
+    ScopedEnv project("CLAUDE_PROJECT_DIR", std::nullopt);
+    spit(home / ".claude" / "settings.json", slurp(kData / "user-style.json"));
+    const fs::path cwd = fs::current_path();
+    fs::current_path(elsewhere);
+    Options o;
+    o.scope = "user";
+    std::ostringstream out, err;
+    int rc = install_command(o, out, err);
+    std::optional<std::string> found = policy::discover("");
+    fs::current_path(cwd);
+    ASSERT_EQ(rc, 0) << err.str();
+    ASSERT_TRUE(found.has_value()) << out.str();
+    EXPECT_EQ(fs::path(*found), home / ".config" / "hookwarden" / "policy.json");
+    EXPECT_TRUE(fs::exists(*found)) << out.str();
+    EXPECT_FALSE(fs::exists(elsewhere / "relative-config")) << "nothing is written below the working directory";
+    ojson s = parse(slurp(home / ".claude" / "settings.json"));
+    EXPECT_NE(s["hooks"]["Stop"][0]["hooks"][0]["command"].get<std::string>().find("--policy " + *found),
+              std::string::npos)
+        << "the wrapped command names that same file";
+    fs::remove_all(home);
+    fs::remove_all(elsewhere);
+}
+
 TEST(Install, MissingFiles) {
     Project p("compact.json");
     fs::remove(p.settings());
