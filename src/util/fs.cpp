@@ -76,7 +76,7 @@ UniqueFd create_temporary(const std::string& path, const Inherited& like, std::s
         // chown first: it clears set-id bits, which the chmod then restores.
         bool ok = (!like.has_owner || ::fchown(fd.get(), like.uid, like.gid) == 0) && ::fchmod(fd.get(), like.mode) == 0;
         if (ok) return fd;
-        error = errno_text("cannot set the mode of '" + tmp + "'", errno);
+        error = errno_text("cannot give '" + tmp + "' the owner and mode of '" + path + "'", errno);
         ::unlink(tmp.c_str());
         return UniqueFd();
     }
