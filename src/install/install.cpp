@@ -148,9 +148,9 @@ private:
 
 // The settings are well-formed and the policy is one install can add to.
 int check_inputs(Context& ctx, const Shape& shape, std::ostream& err) {
-    for (const auto& n : shape.notes) err << "note: " << describe(ctx.settings, ctx.file.text, n) << "\n";
+    report(ctx.settings, ctx.file.text, shape.notes, err, "note: ");
     if (!shape.errors.empty()) {
-        for (const auto& e : shape.errors) err << describe(ctx.settings, ctx.file.text, e) << "\n";
+        report(ctx.settings, ctx.file.text, shape.errors, err);
         err << ctx.settings << ": left unchanged (" << shape.errors.size()
             << (shape.errors.size() == 1 ? " problem" : " problems") << ")\n";
         return kConfigError;

@@ -114,6 +114,11 @@ std::string describe(const std::string& file, const std::string& text, const Pro
            ": " + p.message;
 }
 
+void report(const std::string& file, const std::string& text, const std::vector<Problem>& problems,
+            std::ostream& err, const char* prefix) {
+    for (const auto& p : problems) err << prefix << describe(file, text, p) << "\n";
+}
+
 bool group_is_dispatch(const ojson& group) {
     if (!group.is_object() || !group.contains("hooks") || !group["hooks"].is_array()) return false;
     for (const auto& h : group["hooks"])

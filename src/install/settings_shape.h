@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ Shape check_shape(const ojson& settings);
 
 // FILE:LINE:COL: $.path: message, the position found in the settings text.
 std::string describe(const std::string& file, const std::string& text, const Problem& problem);
+// Each problem described on its own line of `err`, after `prefix`.
+void report(const std::string& file, const std::string& text, const std::vector<Problem>& problems,
+            std::ostream& err, const char* prefix = "");
 
 // A matcher group holding a `hookwarden dispatch` command hook.
 bool group_is_dispatch(const ojson& group);

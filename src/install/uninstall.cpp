@@ -138,7 +138,7 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
     if (rc != 0 || done) return rc;
     Shape shape = check_shape(ctx.file.value);
     if (!shape.errors.empty()) {
-        for (const auto& e : shape.errors) err << describe(ctx.settings, ctx.file.text, e) << "\n";
+        report(ctx.settings, ctx.file.text, shape.errors, err);
         err << ctx.settings << ": left unchanged\n";
         return kConfigError;
     }
