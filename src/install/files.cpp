@@ -9,6 +9,8 @@
 #include <system_error>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "util/fd.h"
 #include "util/fs.h"
 #include "util/text_diff.h"
@@ -114,7 +116,7 @@ bool load_json_file(const std::string& path, const char* what, Loaded& out, std:
         err << path << ":1:1: $: expected " << what << " object, got " << type_name(*value) << "\n";
         return false;
     }
-    out.value = std::move(*value);
+    out.json = std::make_shared<ojson>(std::move(*value));
     return true;
 }
 

@@ -3,6 +3,7 @@
 // managers) to its target; a backup never replaces an earlier one.
 #pragma once
 
+#include <memory>
 #include <ostream>
 #include <string>
 
@@ -26,7 +27,10 @@ std::string apply_write(const std::string& path, const std::string& content, std
 struct Loaded {
     bool exists = false;
     std::string text;
-    ojson value;
+    // Set when `exists`. Held by pointer so that this header needs only json_fwd.hpp.
+    std::shared_ptr<ojson> json;
+    const ojson& value() const { return *json; }
+    ojson& value() { return *json; }
 };
 // False after reporting on `err` a file that cannot be read, is not JSON or is not an
 // object. `what` names it in messages ("a policy").

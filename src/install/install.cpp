@@ -6,6 +6,8 @@
 #include <set>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "install/policy_entries.h"
 #include "install/settings_shape.h"
 #include "install/state.h"
@@ -41,8 +43,8 @@ ojson dispatch_groups(const ojson& groups, const std::string& dispatch) {
 // What install is about to change, built before anything is written.
 struct Plan {
     Plan(const Options& options, const Context& context, const Shape& settings_shape)
-        : o(options), ctx(context), shape(settings_shape), settings(context.file.value),
-          policy_doc(context.policy_file.exists ? context.policy_file.value : ojson::parse(policy::starter_policy_json())),
+        : o(options), ctx(context), shape(settings_shape), settings(context.file.value()),
+          policy_doc(context.policy_file.exists ? context.policy_file.value() : ojson::parse(policy::starter_policy_json())),
           entry(state_entry(context).value_or(ojson::object())), policy_for_run(policy_arg(options, context.policy)) {
         if (!policy_doc.contains("hooks")) policy_doc["hooks"] = ojson::object();
         if (!entry.contains("wrapped")) entry["wrapped"] = ojson::object();
@@ -70,10 +72,10 @@ struct Plan {
 
     void dispatch_each() {
         if (!entry.contains("events")) entry["events"] = ojson::object();
-        if (!ctx.file.value.contains("hooks")) return;
+        if (!ctx.file.value().contains("hooks")) return;
         std::string dispatch = shell::quote(o.hookwarden_path) + " dispatch";
         if (!policy_for_run.empty()) dispatch += " --policy " + shell::quote(policy_for_run);
-        for (const auto& [event, groups] : ctx.file.value["hooks"].items()) dispatch_event(event, groups, dispatch);
+        for (const auto& [event, groups] : ctx.file.value()["hooks"].items()) dispatch_event(event, groups, dispatch);
     }
 
     // A new policy gets a visible default for each event the settings use.
@@ -159,8 +161,8 @@ int check_inputs(Context& ctx, const Shape& shape, std::ostream& err) {
         err << ctx.policy << ": fix or move the policy away first; nothing was changed\n";
         return kConfigError;
     }
-    if (ctx.policy_file.exists && ctx.policy_file.value.contains("hooks") &&
-        !ctx.policy_file.value["hooks"].is_object()) {
+    if (ctx.policy_file.exists && ctx.policy_file.value().contains("hooks") &&
+        !ctx.policy_file.value()["hooks"].is_object()) {
         err << ctx.policy << ": $.hooks: expected an object; nothing was changed\n";
         return kConfigError;
     }
@@ -239,7 +241,7 @@ int install_command(const Options& o, std::ostream& out, std::ostream& err) {
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file, so no hooks to wrap; nothing done", done);
     if (rc != 0 || done) return rc;
-    Shape shape = check_shape(ctx.file.value);
+    Shape shape = check_shape(ctx.file.value());
     if (rc = check_inputs(ctx, shape, err); rc != 0) return rc;
     Plan plan(o, ctx, shape);
     if (o.dispatch)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "policy/policy.h"
 #include "util/shell_words.h"
 

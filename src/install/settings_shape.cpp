@@ -1,5 +1,7 @@
 #include "install/settings_shape.h"
 
+#include <nlohmann/json.hpp>
+
 #include "install/wrap.h"
 #include "util/json_positions.h"
 

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "util/fs.h"
 #include "util/paths.h"
 
@@ -38,7 +40,7 @@ int check_options(const Options& o, std::ostream& err) {
 int read_state(Context& ctx, std::ostream& err) {
     if (!load_json_file(ctx.state, "an install state", ctx.state_file, err)) return kConfigError;
     if (ctx.state_file.exists &&
-        (!ctx.state_file.value.contains("settings") || !ctx.state_file.value["settings"].is_object())) {
+        (!ctx.state_file.value().contains("settings") || !ctx.state_file.value()["settings"].is_object())) {
         err << ctx.state << ": $.settings: expected an object; move the file away to start afresh\n";
         return kConfigError;
     }
@@ -75,19 +77,19 @@ int prepare(const Options& o, Context& ctx, std::ostream& out, std::ostream& err
         err << ctx.settings << ": left unchanged\n";
         return kConfigError;
     }
-    ctx.file.value = std::move(*value);
+    ctx.file.json = std::make_shared<ojson>(std::move(*value));
     return read_state(ctx, err);
 }
 
 std::optional<ojson> state_entry(const Context& ctx) {
     if (!ctx.state_file.exists) return std::nullopt;
-    const ojson& s = ctx.state_file.value["settings"];
+    const ojson& s = ctx.state_file.value()["settings"];
     if (!s.contains(ctx.settings_key) || !s[ctx.settings_key].is_object()) return std::nullopt;
     return s[ctx.settings_key];
 }
 
 std::string state_text_with(const Context& ctx, const std::optional<ojson>& entry) {
-    ojson state = ctx.state_file.exists ? ctx.state_file.value : ojson::object();
+    ojson state = ctx.state_file.exists ? ctx.state_file.value() : ojson::object();
     if (!state.contains("$comment"))
         state["$comment"] =
             "Written by `hookwarden install`; `hookwarden uninstall` reads it to restore the settings exactly. "

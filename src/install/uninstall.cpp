@@ -5,6 +5,8 @@
 #include <system_error>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "install/install.h"
 #include "install/settings_shape.h"
 #include "install/state.h"
@@ -101,7 +103,7 @@ std::optional<std::string> original_bytes(const std::vector<std::string>& backup
 
 // The settings text after uninstall (the current text when there is nothing to undo).
 std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::string>& warnings) {
-    Restored r{ctx.file.value, 0, {}};
+    Restored r{ctx.file.value(), 0, {}};
     restore_events(entry, r);
     restore_wrapped(entry, r);
     warnings = std::move(r.warnings);
@@ -136,7 +138,7 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file; nothing to uninstall", done);
     if (rc != 0 || done) return rc;
-    Shape shape = check_shape(ctx.file.value);
+    Shape shape = check_shape(ctx.file.value());
     if (!shape.errors.empty()) {
         report(ctx.settings, ctx.file.text, shape.errors, err);
         err << ctx.settings << ": left unchanged\n";
