@@ -10,11 +10,16 @@
 #include <nlohmann/json.hpp>
 
 #include "agents/claude/protocol.h"
-#include "policy/json_positions.h"
 #include "policy/policy.h"
 #include "util/fs.h"
+#include "util/json_positions.h"
 
 namespace hookwarden::policy {
+
+using jsonpos::pointer_append;
+using jsonpos::Position;
+using jsonpos::position_of_offset;
+using jsonpos::PositionIndex;
 
 namespace {
 

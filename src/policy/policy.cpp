@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "agents/claude/events.h"
+#include "util/paths.h"
 
 namespace hookwarden::policy {
 
@@ -81,12 +82,8 @@ std::optional<std::string> discover(const std::string& explicit_path) {
         }
     }
 
-    std::string config = env("XDG_CONFIG_HOME");
-    if (config.empty() || config[0] != '/') {  // XDG: relative values are invalid, ignore them
-        std::string home = env("HOME");
-        config = home.empty() ? "" : home + "/.config";
-    }
-    if (!config.empty()) {
+    // The same resolver `install --scope user` writes through.
+    if (std::string config = paths::config_home(); !config.empty()) {
         std::string candidate = config + "/hookwarden/policy.json";
         if (is_regular_file(candidate)) return candidate;
     }

@@ -72,9 +72,10 @@ struct LoadResult {
 LoadResult load_file(const std::string& path);
 LoadResult load_string(const std::string& text, const std::string& name_for_messages);
 
-// SPEC §5 lookup order: explicit path, $HOOKWARDEN_POLICY, .hookwarden/policy.json in
-// $CLAUDE_PROJECT_DIR, then in the working directory and each parent, then
-// $XDG_CONFIG_HOME/hookwarden/policy.json (default ~/.config). nullopt = built-in
+// Lookup order (README "Policy"): explicit path, $HOOKWARDEN_POLICY, .hookwarden/policy.json
+// in $CLAUDE_PROJECT_DIR, then in the working directory and each parent, then
+// <config home>/hookwarden/policy.json (paths::config_home: an absolute
+// $XDG_CONFIG_HOME, else ~/.config). nullopt = built-in
 // defaults. An explicit path or $HOOKWARDEN_POLICY is returned even if it does not
 // exist: a policy someone named must not be silently replaced by another one.
 std::optional<std::string> discover(const std::string& explicit_path);

@@ -3,6 +3,7 @@
 // leaks into the hook (only fds 0, 1, 2 may reach it) or keeps a pipe from reaching EOF.
 #pragma once
 
+#include <cerrno>
 #include <unistd.h>
 
 #include <utility>
@@ -29,6 +30,13 @@ public:
     void reset(int fd = -1) {
         if (fd_ >= 0) ::close(fd_);
         fd_ = fd;
+    }
+    // For writers: close() is where a deferred write error (NFS, quota) shows up, so a
+    // writer calls this and checks it rather than leaving it to the destructor.
+    // 0 or the errno; the descriptor is gone either way.
+    int close() {
+        int fd = release();
+        return fd >= 0 && ::close(fd) != 0 ? errno : 0;
     }
 
 private:

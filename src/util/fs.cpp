@@ -4,7 +4,10 @@
 #include <chrono>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "util/fd.h"
 
 namespace hookwarden::fs {
 
@@ -24,31 +27,77 @@ std::optional<std::string> read_all(int fd) {
 }
 
 std::optional<std::string> read_file(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::nullopt;
-    auto out = read_all(fd);
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) return std::nullopt;
+    auto out = read_all(fd.get());
     int saved = errno;
-    ::close(fd);
+    fd.reset();
     errno = saved;
     return out;
 }
 
-std::string write_file_atomic(const std::string& path, const std::string& content) {
-    std::string tmp = path + ".tmp." + std::to_string(::getpid());
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return "cannot create '" + tmp + "': " + std::strerror(errno);
-    if (int e = write_all(fd, content); e != 0) {
-        ::close(fd);
+namespace {
+
+std::string errno_text(const std::string& what, int error) { return what + ": " + std::strerror(error); }
+
+// What the new file must look like: the replaced file's mode, and its owner when we are
+// root (a root-run `install` must not hand a user's settings file to root).
+struct Inherited {
+    mode_t mode = 0644;
+    bool has_owner = false;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+
+Inherited inherited_from(const std::string& path) {
+    Inherited out;
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
+    out.mode = st.st_mode & 07777;
+    out.has_owner = ::geteuid() == 0;
+    out.uid = st.st_uid;
+    out.gid = st.st_gid;
+    return out;
+}
+
+// A fresh temporary beside `path`. O_EXCL|O_NOFOLLOW: never write through a file or a
+// symlink someone else put at that name. It is created with the final mode (the umask
+// can only narrow it) and fixed up before any content goes in, so the content is never
+// readable by more people than the replaced file allowed.
+UniqueFd create_temporary(const std::string& path, const Inherited& like, std::string& tmp, std::string& error) {
+    for (unsigned attempt = 0; attempt < 100; ++attempt) {
+        tmp = path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(attempt);
+        UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, like.mode));
+        if (!fd && errno == EEXIST) continue;
+        if (!fd) {
+            error = errno_text("cannot create '" + tmp + "'", errno);
+            return fd;
+        }
+        // chown first: it clears set-id bits, which the chmod then restores.
+        bool ok = (!like.has_owner || ::fchown(fd.get(), like.uid, like.gid) == 0) && ::fchmod(fd.get(), like.mode) == 0;
+        if (ok) return fd;
+        error = errno_text("cannot give '" + tmp + "' the owner and mode of '" + path + "'", errno);
         ::unlink(tmp.c_str());
-        return "cannot write '" + tmp + "': " + std::strerror(e);
+        return UniqueFd();
     }
-    if (::close(fd) != 0) {
-        std::string error = "cannot write '" + tmp + "': " + std::strerror(errno);
+    error = "cannot create a temporary file beside '" + path + "': 100 names taken";
+    return UniqueFd();
+}
+
+}  // namespace
+
+std::string write_file_atomic(const std::string& path, const std::string& content) {
+    std::string tmp, error;
+    UniqueFd fd = create_temporary(path, inherited_from(path), tmp, error);
+    if (!fd) return error;
+    int e = write_all(fd.get(), content);
+    if (e == 0) e = fd.close();
+    if (e != 0) {
         ::unlink(tmp.c_str());
-        return error;
+        return errno_text("cannot write '" + tmp + "'", e);
     }
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
-        std::string error = "cannot rename '" + tmp + "' to '" + path + "': " + std::strerror(errno);
+        error = errno_text("cannot rename '" + tmp + "' to '" + path + "'", errno);
         ::unlink(tmp.c_str());
         return error;
     }
@@ -56,12 +105,10 @@ std::string write_file_atomic(const std::string& path, const std::string& conten
 }
 
 int write_small(const std::string& path, const std::string& content) {
-    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    ssize_t n = ::write(fd, content.data(), content.size());
-    int result = (n == static_cast<ssize_t>(content.size())) ? 0 : (n < 0 ? errno : EIO);
-    ::close(fd);
-    return result;
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    if (!fd) return errno;
+    ssize_t n = ::write(fd.get(), content.data(), content.size());
+    return (n == static_cast<ssize_t>(content.size())) ? 0 : (n < 0 ? errno : EIO);
 }
 
 int write_all(int fd, const std::string& data) {

@@ -6,12 +6,13 @@
 #include <sstream>
 
 #include "policy/commands.h"
-#include "policy/json_positions.h"
 #include "policy/policy.h"
+#include "util/json_positions.h"
 
 namespace fs = std::filesystem;
 using namespace hookwarden;
 using namespace hookwarden::policy;
+using namespace hookwarden::jsonpos;
 
 namespace {
 

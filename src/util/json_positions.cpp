@@ -1,8 +1,8 @@
-#include "policy/json_positions.h"
+#include "util/json_positions.h"
 
 #include <set>
 
-namespace hookwarden::policy {
+namespace hookwarden::jsonpos {
 
 namespace {
 
@@ -210,4 +210,4 @@ Position PositionIndex::value(const std::string& pointer) const {
     return e ? e->value : Position{};
 }
 
-}  // namespace hookwarden::policy
+}  // namespace hookwarden::jsonpos

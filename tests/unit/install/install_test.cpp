@@ -1,4 +1,4 @@
-// `hookwarden install` / `uninstall` (src/policy/install.h): round trips over the
+// `hookwarden install` / `uninstall` (src/install/install.h): round trips over the
 // settings files of tests/data/settings, idempotency, dry runs, backups, malformed input,
 // and that a wrapped command runs the very argv the original ran.
 #include <gtest/gtest.h>
@@ -13,12 +13,17 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/install.h"
+#include "install/install.h"
 #include "policy/policy.h"
+#include "util/hook_name.h"
+#include "util/shell_words.h"
+#include "util/text_diff.h"
 
 namespace fs = std::filesystem;
 using namespace hookwarden;
 using namespace hookwarden::install;
+using hookwarden::shell::split_simple;
+using hookwarden::text::unified_diff;
 using ojson = nlohmann::ordered_json;
 
 namespace {
@@ -134,7 +139,7 @@ std::vector<std::string> commands_of(const ojson& settings) {
 
 // Runs `sh -c command` and returns its stdout.
 std::string sh_output(const std::string& command, const fs::path& cwd) {
-    std::string full = "cd '" + cwd.string() + "' && sh -c " + shell_quote(command) + " 2>&1";
+    std::string full = "cd '" + cwd.string() + "' && sh -c " + shell::quote(command) + " 2>&1";
     FILE* p = ::popen(full.c_str(), "r");
     std::string out;
     char buf[4096];
@@ -148,20 +153,20 @@ std::string sh_output(const std::string& command, const fs::path& cwd) {
 // ---------------------------------------------------------------- building blocks
 
 TEST(InstallNames, DerivedFromTheScript) {
-    EXPECT_EQ(derive_name("uv run .claude/hooks/pre_tool_use.py"), "pre_tool_use");
-    EXPECT_EQ(derive_name("uv run --script .claude/hooks/subagent_stop.py --notify"), "subagent_stop");
-    EXPECT_EQ(derive_name("${CLAUDE_PLUGIN_ROOT}/hooks/validate-bash.sh"), "validate-bash");
-    EXPECT_EQ(derive_name("\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/format.sh"), "format");
-    EXPECT_EQ(derive_name("node \"${CLAUDE_PLUGIN_ROOT}/scripts/session-start.js\""), "session-start");
-    EXPECT_EQ(derive_name("FOO=1 BAR=\"two words\" ./.claude/hooks/guard.py"), "guard");
-    EXPECT_EQ(derive_name("cd \"$CLAUDE_PROJECT_DIR\" && npm run lint --silent"), "CLAUDE_PROJECT_DIR");
-    EXPECT_EQ(derive_name("jq -r '.tool_input.command' >> ~/.claude/bash-command-log.txt"), "jq");
-    EXPECT_EQ(derive_name("python3.12 hook.py"), "hook");
-    EXPECT_EQ(derive_name("/usr/local/bin/post-bash-audit --read"), "post-bash-audit");
-    EXPECT_EQ(derive_name("'weird name!.sh'"), "weird_name");
-    EXPECT_EQ(derive_name(""), "hook");
-    EXPECT_EQ(derive_name("sh -c 'echo checked >&2'"), "echo");
-    EXPECT_EQ(derive_name("bash -c 'cd x && ./hooks/lint.sh'"), "lint");
+    EXPECT_EQ(naming::derive_name_from_shell("uv run .claude/hooks/pre_tool_use.py"), "pre_tool_use");
+    EXPECT_EQ(naming::derive_name_from_shell("uv run --script .claude/hooks/subagent_stop.py --notify"), "subagent_stop");
+    EXPECT_EQ(naming::derive_name_from_shell("${CLAUDE_PLUGIN_ROOT}/hooks/validate-bash.sh"), "validate-bash");
+    EXPECT_EQ(naming::derive_name_from_shell("\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/format.sh"), "format");
+    EXPECT_EQ(naming::derive_name_from_shell("node \"${CLAUDE_PLUGIN_ROOT}/scripts/session-start.js\""), "session-start");
+    EXPECT_EQ(naming::derive_name_from_shell("FOO=1 BAR=\"two words\" ./.claude/hooks/guard.py"), "guard");
+    EXPECT_EQ(naming::derive_name_from_shell("cd \"$CLAUDE_PROJECT_DIR\" && npm run lint --silent"), "CLAUDE_PROJECT_DIR");
+    EXPECT_EQ(naming::derive_name_from_shell("jq -r '.tool_input.command' >> ~/.claude/bash-command-log.txt"), "jq");
+    EXPECT_EQ(naming::derive_name_from_shell("python3.12 hook.py"), "hook");
+    EXPECT_EQ(naming::derive_name_from_shell("/usr/local/bin/post-bash-audit --read"), "post-bash-audit");
+    EXPECT_EQ(naming::derive_name_from_shell("'weird name!.sh'"), "weird_name");
+    EXPECT_EQ(naming::derive_name_from_shell(""), "hook");
+    EXPECT_EQ(naming::derive_name_from_shell("sh -c 'echo checked >&2'"), "echo");
+    EXPECT_EQ(naming::derive_name_from_shell("bash -c 'cd x && ./hooks/lint.sh'"), "lint");
 }
 
 TEST(InstallShell, SplitsOnlyPlainCommands) {
@@ -177,11 +182,11 @@ TEST(InstallShell, SplitsOnlyPlainCommands) {
 }
 
 TEST(InstallShell, Quote) {
-    EXPECT_EQ(shell_quote("hookwarden"), "hookwarden");
-    EXPECT_EQ(shell_quote("/usr/bin/hookwarden"), "/usr/bin/hookwarden");
-    EXPECT_EQ(shell_quote("a b"), "'a b'");
-    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
-    EXPECT_EQ(shell_quote(""), "''");
+    EXPECT_EQ(shell::quote("hookwarden"), "hookwarden");
+    EXPECT_EQ(shell::quote("/usr/bin/hookwarden"), "/usr/bin/hookwarden");
+    EXPECT_EQ(shell::quote("a b"), "'a b'");
+    EXPECT_EQ(shell::quote("it's"), "'it'\\''s'");
+    EXPECT_EQ(shell::quote(""), "''");
 }
 
 TEST(InstallWrap, SimpleCommandsStayReadable) {
@@ -614,6 +619,37 @@ TEST(Install, UserScopeNamesItsPolicy) {
     ASSERT_EQ(uninstall_command(o, out, err), 0);
     EXPECT_EQ(slurp(home / ".claude" / "settings.json"), slurp(kData / "user-style.json"));
     fs::remove_all(home);
+}
+
+// `run` finds the policy that `install --scope user` writes, whatever $XDG_CONFIG_HOME
+// holds: both resolve it with util/paths, which ignores a relative value (XDG spec).
+TEST(Install, UserScopePolicyIsWhereRunLooks) {
+    fs::path home = temp_dir();
+    fs::path elsewhere = temp_dir();  // the working directory, with no project policy above it
+    ScopedEnv h("HOME", home.string());
+    ScopedEnv x("XDG_CONFIG_HOME", std::string("relative-config"));
+    ScopedEnv named("HOOKWARDEN_POLICY", std::nullopt);
+    ScopedEnv project("CLAUDE_PROJECT_DIR", std::nullopt);
+    spit(home / ".claude" / "settings.json", slurp(kData / "user-style.json"));
+    const fs::path cwd = fs::current_path();
+    fs::current_path(elsewhere);
+    Options o;
+    o.scope = "user";
+    std::ostringstream out, err;
+    int rc = install_command(o, out, err);
+    std::optional<std::string> found = policy::discover("");
+    fs::current_path(cwd);
+    ASSERT_EQ(rc, 0) << err.str();
+    ASSERT_TRUE(found.has_value()) << out.str();
+    EXPECT_EQ(fs::path(*found), home / ".config" / "hookwarden" / "policy.json");
+    EXPECT_TRUE(fs::exists(*found)) << out.str();
+    EXPECT_FALSE(fs::exists(elsewhere / "relative-config")) << "nothing is written below the working directory";
+    ojson s = parse(slurp(home / ".claude" / "settings.json"));
+    EXPECT_NE(s["hooks"]["Stop"][0]["hooks"][0]["command"].get<std::string>().find("--policy " + *found),
+              std::string::npos)
+        << "the wrapped command names that same file";
+    fs::remove_all(home);
+    fs::remove_all(elsewhere);
 }
 
 TEST(Install, MissingFiles) {

@@ -1,7 +1,7 @@
-// `hookwarden install --agent claude` / `uninstall` (SPEC §2): puts hookwarden between
-// Claude Code and the hooks of an existing settings file, reversibly.
+// `hookwarden install --agent claude` / `uninstall`: puts hookwarden between Claude Code
+// and the hooks of an existing settings file, reversibly (README "Adopting it in an
+// existing project").
 //
-// Design (see README "Adopting hookwarden"):
 // - wrap mode (default): each `type: "command"` hook keeps its place; only its `command`
 //   string changes, to `hookwarden run --name NAME -- ORIGINAL` when ORIGINAL is one
 //   simple command the shell parses the same way after the prefix, or to
@@ -9,27 +9,26 @@
 //   otherwise (&&, pipes, redirections, `VAR=x cmd`, builtins, unbalanced quotes).
 //   unwrap() is the exact inverse of wrap(), so even without any state the original
 //   string comes back byte for byte; an original that itself reads `sh -c '...'` is
-//   always wrapped in the shell form, which keeps the two forms apart.
+//   always wrapped in the shell form, which keeps the two forms apart (install/wrap.h).
 // - dispatch mode: each event's groups of command hooks become one
 //   `hookwarden dispatch` entry; the hooks move into the policy. Non-command hooks
 //   (prompt, agent, http) stay in the settings where they were.
 // - State: `<policy dir>/install-state.json` remembers, per settings file, what install
 //   replaced (wrapped -> original commands, or each event's original array) and the
-//   exact bytes before and after. uninstall restores the original bytes when the file is
-//   still exactly as install left it, and otherwise undoes install's changes one by one
-//   (user edits made since are kept). Without state, uninstall unwraps wrap-mode
-//   commands by parsing them (dispatch mode needs the state).
+//   backups it wrote. uninstall restores the original bytes when a backup holds exactly
+//   the restored value, and otherwise undoes install's changes one by one (user edits
+//   made since are kept). Without state, uninstall unwraps wrap-mode commands by parsing
+//   them (dispatch mode needs the state) (install/state.h).
 // - Every write goes through a backup (`FILE.hookwarden-backup-<UTC time>`, never
 //   overwriting an existing one) and an atomic rename that keeps the file's mode and
-//   follows a symlinked settings file to its target.
+//   follows a symlinked settings file to its target (install/files.h).
 // - Malformed settings are reported as FILE:LINE:COL: $.json.path: what was expected,
-//   nothing is written, exit 2.
+//   nothing is written, exit 2 (install/settings_shape.h).
 #pragma once
 
 #include <optional>
 #include <ostream>
 #include <string>
-#include <vector>
 
 namespace hookwarden::install {
 
@@ -41,13 +40,15 @@ struct Options {
     bool dispatch = false;           // install only: one `hookwarden dispatch` entry per event
     std::string hookwarden_path = "hookwarden";  // how the settings call hookwarden
     // Starter policy target. "" = <project>/.hookwarden/policy.json, or for user scope
-    // $XDG_CONFIG_HOME/hookwarden/policy.json (default ~/.config/hookwarden/policy.json).
+    // <config home>/hookwarden/policy.json, the file `run` finds (util/paths.h:
+    // $XDG_CONFIG_HOME when absolute, else ~/.config).
     std::string policy_path;
     std::string project_dir;  // "" = the working directory
 };
 
 // 0 done (or nothing to do), 2 usage/configuration error (unknown agent or scope,
-// malformed settings or policy, unwritable file). Nothing is written on exit 2.
+// malformed settings or policy, unwritable file, no home directory for user scope).
+// Nothing is written on exit 2.
 int install_command(const Options& options, std::ostream& out, std::ostream& err);
 int uninstall_command(const Options& options, std::ostream& out, std::ostream& err);
 
@@ -57,30 +58,15 @@ int uninstall_command(const Options& options, std::ostream& out, std::ostream& e
 std::string settings_path_for(const Options& options);
 std::string policy_path_for(const Options& options);
 
-// POSIX shell single-quoting: abc -> abc (when nothing needs quoting), a'b -> 'a'\''b'.
-std::string shell_quote(const std::string& word);
-
-// The words of `command` if it is one simple command a shell would run as plain argv:
-// only literal words (quotes allowed), no expansions, globs, operators, redirections,
-// assignments or comments. nullopt otherwise.
-std::optional<std::vector<std::string>> split_simple(const std::string& command);
-
-// A hook name (policy key, [A-Za-z0-9._-]+) for a settings command:
-// `uv run .claude/hooks/pre_tool_use.py` -> pre_tool_use.
-std::string derive_name(const std::string& command);
-
 // The settings command that runs `original` under hookwarden, and back.
 std::string wrap_command(const std::string& hookwarden_path, const std::string& name, const std::string& original);
 struct Unwrapped {
     std::string name, original;
 };
-// nullopt when `command` is not a `hookwarden run --name NAME -- ...` command.
+// nullopt when `command` is not a `hookwarden run --name NAME -- ...` command as
+// install writes it.
 std::optional<Unwrapped> unwrap_command(const std::string& command);
 // True for any command that already starts hookwarden (run or dispatch), however written.
 bool is_hookwarden_command(const std::string& command);
-
-// A unified diff (3 lines of context) of two texts, "" when they are equal.
-std::string unified_diff(const std::string& old_text, const std::string& new_text, const std::string& old_name,
-                         const std::string& new_name);
 
 }  // namespace hookwarden::install

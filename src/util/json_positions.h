@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace hookwarden::policy {
+namespace hookwarden::jsonpos {
 
 // 1-based, as editors show them. Columns count UTF-8 code points, not bytes, so that a
 // non-ASCII hook description does not shift the caret.
@@ -57,4 +57,4 @@ private:
 // JSON pointer (RFC 6901) of a child member: escapes '~' and '/'.
 std::string pointer_append(const std::string& pointer, const std::string& key);
 
-}  // namespace hookwarden::policy
+}  // namespace hookwarden::jsonpos

@@ -1,0 +1,164 @@
+// `hookwarden uninstall`: undoes what install changed in a settings file, from the
+// install state when there is one, else by unwrapping the commands install writes.
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "install/install.h"
+#include "install/settings_shape.h"
+#include "install/state.h"
+#include "util/fs.h"
+
+namespace hookwarden::install {
+
+namespace {
+
+using Entry = std::optional<ojson>;  // this settings file's install-state entry
+
+struct Restored {
+    ojson settings;
+    std::size_t count = 0;
+    std::vector<std::string> warnings;
+};
+
+// An event edited since install: its original groups come back, later additions stay.
+ojson merged_groups(const ojson& current, ojson& change) {
+    ojson merged = change["before"];
+    const ojson& after = change["after"];
+    for (const auto& g : current)
+        if (!group_is_dispatch(g) && std::find(after.begin(), after.end(), g) == after.end()) merged.push_back(g);
+    return merged;
+}
+
+// Dispatch mode: each event's groups as they were before install.
+void restore_events(Entry& entry, Restored& r) {
+    if (!entry || !entry->contains("events") || !r.settings.contains("hooks")) return;
+    for (auto& [event, change] : (*entry)["events"].items()) {
+        if (!r.settings["hooks"].contains(event)) {
+            r.warnings.push_back("$.hooks." + event + " was removed since install; not restored");
+            continue;
+        }
+        ojson& current = r.settings["hooks"][event];
+        if (current == change["after"]) {
+            current = change["before"];
+        } else {
+            current = merged_groups(current, change);
+            r.warnings.push_back("$.hooks." + event +
+                                 " was edited since install; restored its original hooks and kept the additions");
+        }
+        ++r.count;
+    }
+}
+
+// Wrapped commands, from the state when there is one, else every canonical wrapper.
+void restore_wrapped(Entry& entry, Restored& r) {
+    Shape now = check_shape(r.settings);
+    for (const auto& c : now.commands) {
+        std::optional<std::string> original;
+        if (entry && entry->contains("wrapped")) {
+            if ((*entry)["wrapped"].contains(c.command)) original = (*entry)["wrapped"][c.command].get<std::string>();
+        } else if (auto u = unwrap_command(c.command)) {
+            original = u->original;
+        }
+        if (!original) continue;
+        r.settings["hooks"][c.event][c.group]["hooks"][c.index]["command"] = *original;
+        ++r.count;
+    }
+}
+
+// Backups that may hold the original bytes: those the state lists, then any found
+// beside the settings file.
+std::vector<std::string> backup_candidates(const Context& ctx, Entry& entry) {
+    std::vector<std::string> backups;
+    if (entry && entry->contains("backups"))
+        for (const auto& b : (*entry)["backups"]) backups.push_back(b.get<std::string>());
+    namespace stdfs = std::filesystem;
+    auto target = stdfs::path(ctx.settings);
+    std::string prefix = target.filename().string() + ".hookwarden-backup-";
+    std::error_code ec;
+    std::vector<std::string> found;
+    for (const auto& e : stdfs::directory_iterator(target.parent_path().empty() ? "." : target.parent_path(), ec))
+        if (e.path().filename().string().rfind(prefix, 0) == 0) found.push_back(e.path().string());
+    std::sort(found.begin(), found.end());
+    backups.insert(backups.end(), found.begin(), found.end());
+    return backups;
+}
+
+// A backup holding exactly the restored value gives the original bytes back (its
+// formatting, escapes and number spellings), not just the value.
+std::optional<std::string> original_bytes(const std::vector<std::string>& backups, const ojson& value) {
+    for (const auto& b : backups) {
+        auto text = fs::read_file(b);
+        if (!text) continue;
+        try {
+            if (ojson::parse(*text) == value) return text;
+        } catch (const ojson::parse_error&) {
+        }
+    }
+    return std::nullopt;
+}
+
+// The settings text after uninstall (the current text when there is nothing to undo).
+std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::string>& warnings) {
+    Restored r{ctx.file.value(), 0, {}};
+    restore_events(entry, r);
+    restore_wrapped(entry, r);
+    warnings = std::move(r.warnings);
+    if (r.count == 0) return ctx.file.text;
+    if (!entry)
+        warnings.push_back("no install state (" + ctx.state +
+                           "): unwrapped every `hookwarden run` command install would have written");
+    if (auto bytes = original_bytes(backup_candidates(ctx, entry), r.settings)) return *bytes;
+    return dump_with(r.settings, detect_indent(ctx.file.text));
+}
+
+int write_restored(const Context& ctx, const Entry& entry, const std::string& new_text, std::ostream& out,
+                   std::ostream& err) {
+    std::string backup;
+    if (!back_up_settings(ctx, out, err, backup)) return kConfigError;
+    if (auto e = apply_write(ctx.settings, new_text, out, "settings"); !e.empty()) {
+        err << e << "\n";
+        return kConfigError;
+    }
+    if (entry)
+        if (auto e = apply_write(ctx.state, state_text_with(ctx, std::nullopt), out, "install state"); !e.empty())
+            err << "warning: " << e << "\n";
+    out << "restored the original hooks of " << ctx.settings << "; the policy " << ctx.policy
+        << " is kept (delete it if you no longer want it)\n";
+    return 0;
+}
+
+}  // namespace
+
+int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
+    Context ctx;
+    bool done = false;
+    int rc = prepare(o, ctx, out, err, "no settings file; nothing to uninstall", done);
+    if (rc != 0 || done) return rc;
+    Shape shape = check_shape(ctx.file.value());
+    if (!shape.errors.empty()) {
+        report(ctx.settings, ctx.file.text, shape.errors, err);
+        err << ctx.settings << ": left unchanged\n";
+        return kConfigError;
+    }
+    Entry entry = state_entry(ctx);
+    std::vector<std::string> warnings;
+    std::string new_text = restored_text(ctx, entry, warnings);
+    for (const auto& w : warnings) err << "note: " << ctx.settings << ": " << w << "\n";
+    if (new_text == ctx.file.text) {
+        if (entry && !o.dry_run) apply_write(ctx.state, state_text_with(ctx, std::nullopt), out, "install state");
+        out << ctx.settings << ": nothing to uninstall\n";
+        return 0;
+    }
+    if (o.dry_run) {
+        out << "dry run: nothing is written. Changes to " << ctx.settings << ":\n";
+        print_diff(out, ctx.settings, ctx.file.text, new_text, false);
+        return 0;
+    }
+    return write_restored(ctx, entry, new_text, out, err);
+}
+
+}  // namespace hookwarden::install
