@@ -51,18 +51,19 @@ struct Column {
 
     void add(double value) {
         if (!std::isfinite(value)) return add_text("null");
-        double written = std::round(value * 1000) / 1000;
-        if (delta && values > 0) {
-            uniform = false;
-            const double step = written - previous;
-            previous = written;
-            return add_text(fmt::format("{}", step));
-        }
+        const double written = std::round(value * 1000) / 1000;
+        const double shown = delta && values > 0 ? written - previous : written;
+        if (delta && values > 0) uniform = false;
         previous = written;
-        add_text(fmt::format("{}", written));
+        char buffer[40];
+        // Whole numbers (times, bytes, counts) as integers: shorter, and faster to write.
+        char* end = shown == std::floor(shown) && std::abs(shown) < 1e15
+                        ? fmt::format_to(buffer, "{}", static_cast<long long>(shown))
+                        : fmt::format_to(buffer, "{}", shown);
+        add_text(std::string_view(buffer, static_cast<std::size_t>(end - buffer)));
     }
     void add_null() { add_text("null"); }
-    void add_text(const std::string& value) {
+    void add_text(std::string_view value) {
         if (values == 0) first = value;
         else if (uniform && value != first) uniform = false;
         if (values++) text += ',';

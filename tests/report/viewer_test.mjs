@@ -8,7 +8,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { launch } from './cdp.mjs';
 
 const [check, html, jsonl, artifacts] = process.argv.slice(2);
-const runs = readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+// RUNS.jsonl may be a bare number for the performance check: how many runs the store has.
+const runs = /^\d+$/.test(jsonl) ? new Array(Number(jsonl)).fill(null)
+  : readFileSync(jsonl, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const failures = [];
 function expect(ok, what) { if (!ok) failures.push(what); }
 
@@ -139,9 +141,17 @@ async function performance(page) {
     load: performance.getEntriesByType('navigation')[0].loadEventEnd })`);
   figures.ready_ms = loaded.ready;
   figures.load_event_ms = loaded.load;
+  // Each search three times, its median kept: one garbage collection or a neighbour's
+  // build on a shared CI machine must not decide the verdict.
   const searches = [];
   for (const term of ['module_42.py', 'exited with status', 'lint-python', 'no-such-text', '']) {
-    searches.push({ term, ...(await setControl(page, '#run-search', term, 'input')) });
+    const tries = [];
+    for (let n = 0; n < 3; n++) {
+      await setControl(page, '#run-search', 'warm-up', 'input');
+      tries.push(await setControl(page, '#run-search', term, 'input'));
+    }
+    tries.sort((a, b) => a.painted - b.painted);
+    searches.push({ term, ...tries[1], tries: tries.map((t) => Math.round(t.painted)) });
   }
   figures.searches = searches;
   figures.worst_search_ms = Math.max(...searches.map((s) => s.painted));
@@ -150,7 +160,7 @@ async function performance(page) {
   const loadBudget = Number(process.env.HW_VIEWER_LOAD_MS || 1000), searchBudget = Number(process.env.HW_VIEWER_SEARCH_MS || 100);
   expect(typeof figures.ready_ms === 'number' && figures.ready_ms <= loadBudget, `load to interactive ${figures.ready_ms} ms > ${loadBudget} ms`);
   expect(figures.worst_search_ms <= searchBudget, `search ${figures.worst_search_ms} ms > ${searchBudget} ms`);
-  expect((await page.eval(countJs)).startsWith(`${runs.length} of ${runs.length}`), 'performance: not every run is in the table');
+  expect((await page.eval(countJs)).startsWith(`${runs.length} of ${runs.length}`), `performance: ${await page.eval(countJs)}, expected all ${runs.length} runs`);
 }
 
 const browser = await launch();
