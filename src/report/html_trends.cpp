@@ -84,7 +84,7 @@ struct Series {
 // One small line chart over the hook's days; `limit` > 0 draws the budget line across.
 std::string line_chart(const std::string& label, const std::vector<Day>& days, const std::vector<Series>& series,
                        double limit, const std::string& unit) {
-    constexpr double W = 300, H = 120, left = 40, right = 8, top = 14, bottom = 20;
+    constexpr double W = 300, H = 120, left = 56, right = 8, top = 14, bottom = 20;
     const double plot_w = W - left - right, plot_h = H - top - bottom;
     double y_max = std::max(limit, 1e-9);
     for (const auto& s : series)
@@ -97,7 +97,7 @@ std::string line_chart(const std::string& label, const std::vector<Day>& days, c
                                   number(H), xml_escape(label));
     svg += fmt::format("<text x=\"{}\" y=\"10\">{}</text>", number(left), xml_escape(label));
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>", number(left - 4), number(top + 4),
-                       xml_escape(text::number(std::round(y_max * 100) / 100) + unit));
+                       xml_escape(text::number(y_max >= 10 ? std::round(y_max) : std::round(y_max * 10) / 10) + unit));
     svg += fmt::format("<line class=\"axis\" x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\"/>", number(left),
                        number(top + plot_h), number(left + plot_w));
     svg += fmt::format("<text x=\"{}\" y=\"{}\">{}</text><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",

@@ -178,7 +178,7 @@ const char* const kViewerScript = R"JS(
       if (typeof k === 'number' && !seen[k] && strings[k] !== '') { seen[k] = 1; list.push(strings[k]); }
     });
     list.sort();
-    var select = el('select', { id: 'f-' + name, 'aria-label': label }, [el('option', { value: '' }, ['all ' + label])]);
+    var select = el('select', { id: 'f-' + name, 'aria-label': label }, [el('option', { value: '' }, ['all ' + label + 's'])]);
     list.forEach(function (s) { select.appendChild(el('option', { value: s }, [s])); });
     if (!cols[name]) {
       select.disabled = true;
@@ -240,10 +240,10 @@ const char* const kViewerScript = R"JS(
     var outcome = text('outcome', i), answer = text('answer', i);
     var label = outcome + (answer && answer !== 'own' ? ' → ' + answer : '');
     return el('tr', { 'data-run': String(i), class: 'outcome-' + outcome.replace(/[^a-z_]/g, '') }, [
-      el('td', { class: 'text' }, [utc(num('time', i))]), el('td', { class: 'name', title: text('hook', i) }, [text('hook', i)]),
+      el('td', { class: 'text' }, [utc(num('time', i))]), el('td', { class: 'text name', title: text('hook', i) }, [text('hook', i)]),
       el('td', { class: 'text' }, [text('event', i)]), el('td', { class: 'text' }, [label]),
       el('td', {}, [ms(num('wall_ms', i))]), el('td', {}, [mib(num('peak_memory_bytes', i))]),
-      el('td', { class: 'name', title: text('session', i) }, [text('session', i)]),
+      el('td', { class: 'text name', title: text('session', i) }, [text('session', i)]),
       el('td', { class: 'text command', title: commandText(i) }, [commandText(i)])]);
   }
   function renderPage() {
@@ -417,6 +417,9 @@ details summary { cursor: pointer; color: var(--muted); font-size: 12px; }
 .controls select { max-width: 180px; }
 #runs-app { contain: content; }
 table.runs { table-layout: fixed; }
+table.runs th:nth-child(1) { width: 172px; } table.runs th:nth-child(2) { width: 170px; }
+table.runs th:nth-child(3), table.runs th:nth-child(4) { width: 110px; }
+table.runs th:nth-child(5), table.runs th:nth-child(6) { width: 72px; } table.runs th:nth-child(7) { width: 120px; }
 table.runs td { overflow: hidden; text-overflow: ellipsis; }
 table.runs th button { border: 0; background: none; font: inherit; color: inherit; cursor: pointer; padding: 0; }
 table.runs th[aria-sort=ascending] button::after { content: " ▲"; }

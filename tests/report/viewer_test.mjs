@@ -95,7 +95,7 @@ async function trends(page) {
   }
   const budgetLines = await page.eval(`document.querySelectorAll('.trend-card svg line.budget').length`);
   expect(budgetLines >= 2 * new Set(runs.map((r) => r.hook)).size, `trends: ${budgetLines} budget lines`);
-  await page.screenshot('#trends', `${artifacts}/viewer-trends.png`, 900);
+  await page.screenshot('#trends', `${artifacts}/viewer-trends.png`, 560);
 }
 
 async function searchAndFilters(page) {
@@ -131,8 +131,9 @@ async function searchAndFilters(page) {
   const detail = await page.eval(`document.getElementById('run-detail').textContent`);
   for (const word of ['Limits', 'timeout_ms', 'Confinement', 'network', 'Breaker', 'Measurements', 'Errors'])
     expect(detail.includes(word), `run detail: no '${word}'`);
-  await page.screenshot('#runs', `${artifacts}/viewer-runs.png`, 1100);
-  await page.screenshot('#budgets', `${artifacts}/viewer-budgets.png`, 1000);
+  await page.screenshot('#run-detail', `${artifacts}/viewer-run-detail.png`, 500);
+  await page.screenshot('#runs', `${artifacts}/viewer-runs.png`, 560);
+  await page.screenshot('#budgets', `${artifacts}/viewer-budgets.png`, 700);
 }
 
 async function performance(page) {
