@@ -232,7 +232,10 @@ std::string violation_title(const HookView& h, const std::string& kind) {
 
 std::string span_text(const Report& report) {
     if (report.total_runs == 0) return "No runs recorded. The store is empty, or the filters selected nothing.";
-    return fmt::format("{} runs over {} hooks.", report.total_runs, report.hooks.size());
+    auto utc = [](std::int64_t ms) { return html::utc_text(static_cast<double>(ms), 16); };
+    return fmt::format("{} runs over {} hooks, from {} to {}{}.", report.total_runs, report.hooks.size(),
+                       utc(report.first_run_ms), utc(report.last_run_ms),
+                       report.since_ms ? " (runs since " + utc(report.since_ms) + ")" : "");
 }
 
 // Per hook: its statistics, its budget, the samples of its charts and what it violated.

@@ -37,6 +37,10 @@ std::string sessions_section(const std::vector<RunRecord>& records, const std::v
 std::string trends_section(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown,
                            const std::vector<HookBudget>& budgets);
 
+// A UTC time as "YYYY-MM-DD HH:MM:SSZ", cut to its first `length` characters: 10 gives the
+// date alone, 16 the minute (with the Z kept for any cut past the date).
+std::string utc_text(double unix_ms, std::size_t length = 19);
+
 // The Content-Security-Policy source of an inline script: 'sha256-<base64>'.
 std::string csp_hash_source(std::string_view script);
 

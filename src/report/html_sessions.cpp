@@ -1,6 +1,8 @@
 // The viewer's "Sessions" summary, rendered here so that it reads without the script and
 // on paper: per agent session, how long hooks held it and which hooks did.
 #include <algorithm>
+#include <cmath>
+#include <ctime>
 #include <map>
 
 #include <fmt/format.h>
@@ -68,14 +70,6 @@ Session summarize(std::string id, std::vector<std::size_t> runs, const std::vect
     return s;
 }
 
-std::string utc(double unix_ms) {
-    std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                       tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
 std::string seconds_text(double ms) { return ms < 1000 ? text::short_ms(ms) + " ms" : fmt::format("{:.1f} s", ms / 1000); }
 
 std::string session_row(const Session& s) {
@@ -87,12 +81,22 @@ std::string session_row(const Session& s) {
     return fmt::format(
         "<tr data-session=\"{0}\"><td class=\"name\" title=\"{0}\">{1}</td><td class=\"text\">{2}</td><td>{3}</td>"
         "<td>{4}</td><td>{5}</td><td>{6}</td><td>{7}</td><td class=\"text\">{8}</td></tr>\n",
-        xml_escape(s.id), xml_escape(text::ellipsize(s.id, 24)), utc(s.start_ms), s.runs.size(), seconds_text(span),
+        xml_escape(s.id), xml_escape(text::ellipsize(s.id, 24)), utc_text(s.start_ms), s.runs.size(), seconds_text(span),
         seconds_text(s.held_ms), span > 0 ? fmt::format("{:.1f}%", s.held_ms / span * 100) : "-",
         seconds_text(s.summed_ms), slowest);
 }
 
 }  // namespace
+
+std::string utc_text(double unix_ms, std::size_t length) {
+    std::time_t seconds = static_cast<std::time_t>(std::floor(unix_ms / 1000));
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    std::string full = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
+                                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    if (length <= 10) return full.substr(0, length);
+    return full.substr(0, length) + "Z";
+}
 
 std::string sessions_section(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown) {
     std::map<std::string, std::vector<std::size_t>> by_id;

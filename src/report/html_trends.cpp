@@ -69,12 +69,7 @@ std::vector<HookTrend> trends_of(const std::vector<RunRecord>& records, const st
     return trends;
 }
 
-std::string date_of(std::int64_t day) {
-    std::time_t seconds = static_cast<std::time_t>(day * (kDayMs / 1000));
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-}
+std::string date_of(std::int64_t day) { return utc_text(static_cast<double>(day * kDayMs), 10); }
 
 struct Series {
     const char* css;  // class of the line: "p50", "p95", …

@@ -172,6 +172,8 @@ const char* const kViewerScript = R"JS(
   var ui = {};
   var headings = [['time', 'time (UTC)'], ['hook', 'hook'], ['event', 'event'], ['outcome', 'outcome'],
                   ['wall', 'wall ms'], ['memory', 'peak MiB'], ['session', 'session'], [null, 'command']];
+  // Records carry no agent yet; when they do, the column and its filter appear by themselves.
+  if (cols.agent) headings.splice(7, 0, ['agent', 'agent']);
   function optionsOf(name, label) {
     var seen = {}, list = [];
     column(name).forEach(function (k) {
@@ -243,8 +245,9 @@ const char* const kViewerScript = R"JS(
       el('td', { class: 'text' }, [utc(num('time', i))]), el('td', { class: 'text name', title: text('hook', i) }, [text('hook', i)]),
       el('td', { class: 'text' }, [text('event', i)]), el('td', { class: 'text' }, [label]),
       el('td', {}, [ms(num('wall_ms', i))]), el('td', {}, [mib(num('peak_memory_bytes', i))]),
-      el('td', { class: 'text name', title: text('session', i) }, [text('session', i)]),
-      el('td', { class: 'text command', title: commandText(i) }, [commandText(i)])]);
+      el('td', { class: 'text name', title: text('session', i) }, [text('session', i)])].concat(
+      cols.agent ? [el('td', { class: 'text' }, [text('agent', i)])] : [],
+      [el('td', { class: 'text command', title: commandText(i) }, [commandText(i)])]));
   }
   function renderPage() {
     var rows = state.rows, start = state.page * PAGE, end = Math.min(rows.length, start + PAGE);
@@ -287,7 +290,8 @@ const char* const kViewerScript = R"JS(
     var bytes = function (name, flag) { return num(name, i) + (num(flag, i) ? ' (truncated)' : ''); };
     return [
       group('Run', [['id', i], ['started', utc(num('time', i))], ['hook', text('hook', i)], ['event', text('event', i)],
-                    ['matcher target', text('target', i)], ['session', text('session', i)], ['command', commandText(i)],
+                    ['matcher target', text('target', i)], ['session', text('session', i)], ['agent', text('agent', i)],
+                    ['command', commandText(i)],
                     ['outcome', text('outcome', i)], ['answer', text('answer', i)], ['exit code', num('exit_code', i)],
                     ['signal', num('signal', i)]]),
       group('Measurements', [['wall ms', num('wall_ms', i)], ['cpu user ms', num('cpu_user_ms', i)],
