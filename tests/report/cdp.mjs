@@ -12,7 +12,8 @@ export async function launch(binary = process.env.CHROMIUM || '/usr/bin/chromium
   const proc = spawn(binary, ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-extensions',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--hide-scrollbars',
     '--remote-debugging-pipe', `--user-data-dir=${profile}`, 'about:blank'],
-    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
+    // Its own process group, so that closing ends its renderers and helpers with it.
+    { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
   const browser = new Browser(proc, profile, () => stderr);
@@ -71,7 +72,12 @@ class Browser {
       this.proc.kill('SIGKILL');
       await exited;
     }
-    rmSync(this.profile, { recursive: true, force: true, maxRetries: 5 });
+    try { process.kill(-this.proc.pid, 'SIGKILL'); } catch { /* the group is gone already */ }
+    // A helper may still be flushing into the profile as it dies: retry, and leave a
+    // temporary directory behind rather than fail a test over it.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      try { rmSync(this.profile, { recursive: true, force: true }); return; } catch { await new Promise((r) => setTimeout(r, 100)); }
+    }
   }
 }
 
