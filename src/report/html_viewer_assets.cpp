@@ -382,6 +382,10 @@ const char* const kViewerScript = R"JS(
     update();
     performance.mark('hookwarden-viewer-table');
     setupSessions();
+    // On paper the per-day figures are worth their room: open them for printing.
+    window.addEventListener('beforeprint', function () {
+      document.querySelectorAll('details').forEach(function (d) { d.open = true; });
+    });
     var wanted = /^#run-(\d+)$/.exec(location.hash);
     if (wanted) openRun(Number(wanted[1]));
     window.hookwardenViewer = { openRun: openRun, drawWaterfall: function (id) { drawWaterfall(strings.indexOf(id)); } };
@@ -440,7 +444,7 @@ table.runs tr.outcome-oom td, table.runs tr.outcome-spawn_error td { color: var(
 .detail h4 { margin: 4px 0; font-size: 13px; }
 .detail dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0; font-size: 12px; }
 .detail dt { color: var(--muted); } .detail dd { margin: 0; word-break: break-all; font-family: ui-monospace, monospace; }
-@media print { #runs, header nav.views, .controls, .pager { display: none; } details > table { display: table; } }
+@media print { #runs, header nav.views, .controls, .pager { display: none; } }
 )CSS";
 
 }  // namespace hookwarden::report::html
