@@ -3,7 +3,7 @@
 # tests/report/viewer_test.mjs:
 #   sessions:    real concurrent `hookwarden run`s of one agent session (session_id in the
 #                event on stdin) and hooks with hostile names -> the waterfall, the session
-#                table, names shown as text;
+#                table, names shown as text, and the summary with JavaScript off;
 #   explore:     3 000 runs over 5 days committed through the real store (viewer_fill) ->
 #                trends per hook and day, search, filters, sort, paging, the run detail;
 #   performance: 100 000 runs -> generation <= 2 s, load to interactive <= 1 s, a search

@@ -164,8 +164,26 @@ async function performance(page) {
   expect((await page.eval(countJs)).startsWith(`${runs.length} of ${runs.length}`), `performance: ${await page.eval(countJs)}, expected all ${runs.length} runs`);
 }
 
+// With JavaScript off the summary still reads: sessions, trends, budgets, and a note
+// where the script's table would be.
+async function withoutScript(browser) {
+  const page = await browser.newPage(1280, 900);
+  await page.send('Emulation.setScriptExecutionDisabled', { value: true });
+  await page.goto(`file://${html}`);
+  const dom = await page.send('DOM.getDocument', { depth: -1 });
+  const { outerHTML } = await page.send('DOM.getOuterHTML', { nodeId: dom.root.nodeId });
+  const sessions = new Set(runs.filter((r) => r.session_id).map((r) => r.session_id)).size;
+  expect((outerHTML.match(/<tr data-session=/g) || []).length === Math.min(50, sessions), 'no script: sessions table rows');
+  expect(outerHTML.includes('class="card trend-card"'), 'no script: no trends');
+  expect(outerHTML.includes('id="budgets"') && outerHTML.includes('latency histogram of'), 'no script: no budgets');
+  expect(!outerHTML.includes('data-viewer="ready"'), 'no script: the script ran anyway');
+  expect(outerHTML.includes('The searchable table of runs is drawn by the page'), 'no script: no note where the runs table would be');
+  await page.screenshot('#runs', `${artifacts}/viewer-noscript-runs.png`, 200).catch(() => {});
+}
+
 const browser = await launch();
 try {
+  if (check === 'sessions') await withoutScript(browser);
   const page = await browser.newPage(1280, 900);
   await page.goto(`file://${html}`);
   await page.waitFor(`document.documentElement.dataset.viewer === 'ready'`);
