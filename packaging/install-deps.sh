@@ -22,7 +22,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# npm (for the independent JSON Schema validator): Debian's, unless a Node.js with npm
+# Node.js and npm (the independent JSON Schema validator; Node also drives Chromium over
+# the DevTools pipe in tests/report/viewer_chromium.sh): Debian's, unless a Node.js with npm
 # is already there (e.g. from NodeSource, whose nodejs package conflicts with Debian's npm).
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 

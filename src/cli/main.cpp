@@ -149,6 +149,7 @@ int main(int argc, char** argv) {
             ->check(CLI::IsMember({"table", "json", "markdown", "html", "jsonl"}));
         report->add_option("-o,--output", report_options.output, "write to FILE (atomically) instead of stdout");
         report->add_option("--policy", report_options.policy_path, "policy whose budgets are drawn (default: discovered)");
+        report->add_flag("--open", report_options.open, "open the HTML report in the browser (xdg-open)");
     }
     if (want("check")) {
         check = app.add_subcommand("check", "CI gate: exit 1 when a hook violates its budgets");

@@ -346,10 +346,56 @@ bool known_format(const std::string& format) {
 
 }  // namespace
 
+namespace {
+
+// Where `report` writes: -o FILE, else stdout; `--open` without -o writes a temporary
+// file, since a browser cannot open stdout. "" with --open: no file could be made (said on `err`).
+std::string report_destination(const ReportOptions& options, std::ostream& err) {
+    if (!options.open || (!options.output.empty() && options.output != "-")) return options.output;
+    std::string pattern = (std::filesystem::temp_directory_path() / "hookwarden-report-XXXXXX.html").string();
+    int fd = ::mkstemps(pattern.data(), 5);
+    if (fd < 0) {
+        err << "hookwarden: report: cannot create a file for --open in " << std::filesystem::temp_directory_path()
+            << ": " << std::strerror(errno) << "\n";
+        return "";
+    }
+    ::close(fd);
+    return pattern;
+}
+
+// Says on stderr where the report went (stdout stays the report's, or empty), and with
+// --open hands it to the desktop's browser through xdg-open.
+bool announce_report(const std::string& path, bool open, std::ostream& err) {
+    if (path.empty() || path == "-") return true;
+    std::error_code ec;
+    const std::string shown = std::filesystem::absolute(path, ec).string();
+    err << "hookwarden: report written to " << (ec ? path : shown) << "\n";
+    if (!open) return true;
+    pid_t pid = ::fork();
+    if (pid == 0) {
+        ::execlp("xdg-open", "xdg-open", (ec ? path : shown).c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        err << "hookwarden: report: xdg-open could not open it"
+            << (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (xdg-open not found; install xdg-utils)" : "")
+            << "; open the file above in a browser\n";
+        return false;
+    }
+    return true;
+}
+
+}  // namespace
+
 int report_command(const ReportOptions& options, std::ostream& out, std::ostream& err) {
     if (!known_format(options.format)) {
         err << "hookwarden: report: unknown format '" << options.format
             << "' (expected table, json, markdown, html or jsonl)\n";
+        return kUsageError;
+    }
+    if (options.open && options.format != "html") {
+        err << "hookwarden: report: --open needs --format html (a browser shows the HTML viewer)\n";
         return kUsageError;
     }
     std::string error;
@@ -375,8 +421,10 @@ int report_command(const ReportOptions& options, std::ostream& out, std::ostream
     const auto budgets =
         budgets_for(pol.policy ? &*pol.policy : nullptr, loaded.records, options.hook, options.event);
     if (loaded.records.empty()) err << "hookwarden: report: no runs recorded" << (*since_ms ? " in that period" : "") << "\n";
-    return emit(options.output, *render(options.format, rep, loaded.records, budgets), out, err) ? kClean
-                                                                                                  : kUsageError;
+    const std::string output = report_destination(options, err);
+    if (output.empty() && options.open) return kUsageError;
+    if (!emit(output, *render(options.format, rep, loaded.records, budgets), out, err)) return kUsageError;
+    return announce_report(output, options.open, err) ? kClean : kUsageError;
 }
 
 int check_command(const CheckOptions& options, std::ostream& out, std::ostream& err) {

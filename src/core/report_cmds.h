@@ -17,6 +17,7 @@ struct ReportOptions {
     std::string output;  // "" or "-" = stdout
     std::string policy_path;       // budgets come from here ("" = discovered)
     std::string state_dir;         // "" = store::default_state_dir()
+    bool open = false;             // --open: hand the HTML file to xdg-open (a temporary file without -o)
 };
 
 struct CheckOptions {

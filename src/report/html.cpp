@@ -5,8 +5,10 @@
 
 #include <fmt/format.h>
 
+#include "report/html_parts.h"
 #include "report/render.h"
 #include "report/text.h"
+#include "util/fs.h"
 
 namespace hookwarden::report {
 
@@ -81,25 +83,19 @@ struct HookView {
     std::vector<const Violation*> violations;
 };
 
-std::string latency_chart(const HookView& h) {
-    constexpr double W = 560, H = 200, left = 44, right = 16, top = 22, bottom = 34;
-    constexpr int kBins = 40;
-    const double plot_w = W - left - right, plot_h = H - top - bottom;
-    const HookStats& s = *h.stats;
-    const double budget = h.budget ? h.budget->p95_limit_ms() : 0;
-    const double x_max = nice_ceiling(std::max({s.latency_ms.max, budget, 1.0}) * 1.05);
-    std::vector<std::size_t> bins(kBins, 0);
-    for (double v : h.latencies) {
-        auto i = static_cast<int>(v / x_max * kBins);
-        bins[static_cast<std::size_t>(std::clamp(i, 0, kBins - 1))]++;
-    }
-    const std::size_t peak = std::max<std::size_t>(1, *std::max_element(bins.begin(), bins.end()));
-    auto x_of = [&](double ms) { return left + ms / x_max * plot_w; };
-    auto y_of = [&](double count) { return top + plot_h - count / static_cast<double>(peak) * plot_h; };
+// The geometry of a latency histogram (viewBox units).
+namespace histogram {
+constexpr double W = 560, H = 200, left = 44, right = 16, top = 22, bottom = 34;
+constexpr double plot_w = W - left - right, plot_h = H - top - bottom;
+}  // namespace histogram
 
+// The frame of a latency histogram: ticks in ms along x, the run count up y.
+std::string latency_axes(const std::string& name, double x_max, std::size_t peak) {
+    using namespace histogram;
+    auto x_of = [&](double ms) { return left + ms / x_max * plot_w; };
     std::string svg = fmt::format(
         "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"latency histogram of {}\">\n", number(W), number(H),
-        xml_escape(h.name));
+        xml_escape(name));
     for (int t = 0; t <= 5; ++t) {
         double ms = x_max * t / 5;
         double x = x_of(ms);
@@ -116,6 +112,25 @@ std::string latency_chart(const HookView& h) {
                        number(top + plot_h));
     svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 {} {})\">runs</text>\n",
                        number(12), number(top + plot_h / 2), number(12), number(top + plot_h / 2));
+    return svg;
+}
+
+std::string latency_chart(const HookView& h) {
+    using namespace histogram;
+    constexpr int kBins = 40;
+    const HookStats& s = *h.stats;
+    const double budget = h.budget ? h.budget->p95_limit_ms() : 0;
+    const double x_max = nice_ceiling(std::max({s.latency_ms.max, budget, 1.0}) * 1.05);
+    std::vector<std::size_t> bins(kBins, 0);
+    for (double v : h.latencies) {
+        auto i = static_cast<int>(v / x_max * kBins);
+        bins[static_cast<std::size_t>(std::clamp(i, 0, kBins - 1))]++;
+    }
+    const std::size_t peak = std::max<std::size_t>(1, *std::max_element(bins.begin(), bins.end()));
+    auto x_of = [&](double ms) { return left + ms / x_max * plot_w; };
+    auto y_of = [&](double count) { return top + plot_h - count / static_cast<double>(peak) * plot_h; };
+
+    std::string svg = latency_axes(h.name, x_max, peak);
     const double bin_w = plot_w / kBins;
     for (int i = 0; i < kBins; ++i) {
         if (!bins[static_cast<std::size_t>(i)]) continue;
@@ -216,16 +231,16 @@ std::string violation_title(const HookView& h, const std::string& kind) {
 }
 
 std::string span_text(const Report& report) {
-    if (report.total_runs == 0) return "No runs recorded.";
-    return fmt::format("{} runs over {} hooks.", report.total_runs, report.hooks.size());
+    if (report.total_runs == 0) return "No runs recorded. The store is empty, or the filters selected nothing.";
+    auto utc = [](std::int64_t ms) { return html::utc_text(static_cast<double>(ms), 16); };
+    return fmt::format("{} runs over {} hooks, from {} to {}{}.", report.total_runs, report.hooks.size(),
+                       utc(report.first_run_ms), utc(report.last_run_ms),
+                       report.since_ms ? " (runs since " + utc(report.since_ms) + ")" : "");
 }
 
-}  // namespace
-
-std::string render_html(const Report& report, const std::vector<RunRecord>& records,
-                        const std::vector<HookBudget>& budgets) {
-    const std::vector<Violation> violations = check(report, budgets);
-
+// Per hook: its statistics, its budget, the samples of its charts and what it violated.
+std::vector<HookView> hook_views(const Report& report, const std::vector<RunRecord>& records,
+                                 const std::vector<HookBudget>& budgets, const std::vector<Violation>& violations) {
     std::map<std::string, HookView> views;
     for (const auto& s : report.hooks) {
         views[s.hook].stats = &s;
@@ -251,70 +266,75 @@ std::string render_html(const Report& report, const std::vector<RunRecord>& reco
     }
     std::vector<HookView> hooks;
     for (auto& [name, view] : views) hooks.push_back(std::move(view));
+    return hooks;
+}
 
+std::string head(const std::string& script_source) {
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        // No scripts and no fetches of any kind: the file must work offline and from an
-        // artifact viewer, and a CSP makes that a guarantee rather than a habit.
+        // No fetches of any kind and no script but the viewer's own, named by its hash: the
+        // file must work offline and from an artifact viewer, and a CSP makes that a
+        // guarantee rather than a habit (an injected script would not run either).
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
-        "img-src data:\">\n"
+        "img-src data:; script-src " + script_source + "\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         "<link rel=\"icon\" href=\"data:,\">\n<title>hookwarden report</title>\n<style>";
     out += kStyle;
-    out += "</style>\n</head>\n<body>\n<h1>hookwarden report</h1>\n";
-    out += "<p class=\"meta\">" + xml_escape(span_text(report)) + "</p>\n";
+    out += html::kViewerStyle;
+    return out + "</style>\n</head>\n<body>\n";
+}
 
-    if (!budgets.empty()) {
-        if (violations.empty()) {
-            out += "<div class=\"verdict pass\">All budgets met.</div>\n";
-        } else {
-            out += fmt::format("<div class=\"verdict fail\"><strong>{} budget violation{}</strong><ul>\n",
-                               violations.size(), violations.size() == 1 ? "" : "s");
-            for (const auto& v : violations) out += "<li>" + xml_escape(v.message) + "</li>\n";
-            out += "</ul></div>\n";
-        }
-    }
+std::string verdict(const std::vector<HookBudget>& budgets, const std::vector<Violation>& violations) {
+    if (budgets.empty()) return "";
+    if (violations.empty()) return "<div class=\"verdict pass\">All budgets met.</div>\n";
+    std::string out = fmt::format("<div class=\"verdict fail\"><strong>{} budget violation{}</strong><ul>\n",
+                                  violations.size(), violations.size() == 1 ? "" : "s");
+    for (const auto& v : violations) out += "<li>" + xml_escape(v.message) + "</li>\n";
+    return out + "</ul></div>\n";
+}
 
-    out += "<h2>Hooks</h2>\n<div class=\"scroll\"><table>\n<thead><tr><th>hook</th><th class=\"text\">event</th><th>runs</th><th>ok %</th><th>p50 ms</th>"
-           "<th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>peak MiB</th><th>error rate</th><th>timeouts</th>"
-           "<th>OOM</th><th>breaker trips</th><th>degraded</th><th class=\"text\">backend</th></tr></thead>\n<tbody>\n";
-    for (const auto& h : hooks) {
-        out += fmt::format("<tr{}><td class=\"name\" title=\"{}\">{}</td>", h.violated.empty() ? "" : " class=\"violating\"",
-                           xml_escape(h.name), xml_escape(h.name));
-        if (!h.stats) {
-            out += "<td class=\"text\">" + xml_escape(h.budget ? h.budget->event : "") +
-                   "</td><td>0</td><td colspan=\"12\" class=\"text\">no runs recorded</td></tr>\n";
-            continue;
-        }
-        const HookStats& s = *h.stats;
-        const bool have = s.measured_runs > 0;
-        auto budget_note = [&](const std::string& note) {
-            return h.budget ? "<span class=\"budget\">" + note + "</span>" : std::string();
-        };
-        out += "<td class=\"text\">" + xml_escape(s.event) + "</td>";
-        out += fmt::format("<td>{}</td><td>{:.1f}</td>", s.runs, s.ok_rate * 100);
-        out += cell(text::short_ms(s.latency_ms.p50, have), false);
-        out += cell(text::short_ms(s.latency_ms.p95, have) +
-                        budget_note(h.budget ? "≤ " + text::short_ms(h.budget->p95_limit_ms()) : ""),
-                    h.violated.count("p95_ms") > 0, violation_title(h, "p95_ms"));
-        out += cell(text::short_ms(s.latency_ms.p99, have), false);
-        out += cell(text::short_ms(s.latency_ms.max, have), false);
-        out += cell(have ? fixed(s.memory_max_bytes / kMiB) : "-", false);
-        out += cell(fmt::format("{:.1f}%", s.error_rate * 100) +
-                        budget_note(h.budget ? fmt::format("≤ {:.1f}%", h.budget->budgets.error_rate * 100) : ""),
-                    h.violated.count("error_rate") > 0, violation_title(h, "error_rate"));
-        out += cell(std::to_string(s.timeouts) +
-                        budget_note(h.budget ? "≤ " + std::to_string(h.budget->budgets.timeouts) : ""),
-                    h.violated.count("timeouts") > 0, violation_title(h, "timeouts"));
-        out += cell(std::to_string(s.oom_kills) + budget_note(h.budget ? "≤ " + std::to_string(h.budget->budgets.oom) : ""),
-                    h.violated.count("oom") > 0, violation_title(h, "oom"));
-        out += cell(std::to_string(s.breaker_trips), false);
-        out += cell(std::to_string(s.degradations), false);
-        out += "<td class=\"text\">" + xml_escape(s.backend) + "</td></tr>\n";
-    }
-    out += "</tbody>\n</table></div>\n";
+std::string hook_row(const HookView& h) {
+    std::string out = fmt::format("<tr{}><td class=\"name\" title=\"{}\">{}</td>",
+                                  h.violated.empty() ? "" : " class=\"violating\"", xml_escape(h.name), xml_escape(h.name));
+    if (!h.stats)
+        return out + "<td class=\"text\">" + xml_escape(h.budget ? h.budget->event : "") +
+               "</td><td>0</td><td colspan=\"12\" class=\"text\">no runs recorded</td></tr>\n";
+    const HookStats& s = *h.stats;
+    const bool have = s.measured_runs > 0;
+    auto budget_note = [&](const std::string& note) {
+        return h.budget ? "<span class=\"budget\">" + note + "</span>" : std::string();
+    };
+    out += "<td class=\"text\">" + xml_escape(s.event) + "</td>";
+    out += fmt::format("<td>{}</td><td>{:.1f}</td>", s.runs, s.ok_rate * 100);
+    out += cell(text::short_ms(s.latency_ms.p50, have), false);
+    out += cell(text::short_ms(s.latency_ms.p95, have) +
+                    budget_note(h.budget ? "≤ " + text::short_ms(h.budget->p95_limit_ms()) : ""),
+                h.violated.count("p95_ms") > 0, violation_title(h, "p95_ms"));
+    out += cell(text::short_ms(s.latency_ms.p99, have), false);
+    out += cell(text::short_ms(s.latency_ms.max, have), false);
+    out += cell(have ? fixed(s.memory_max_bytes / kMiB) : "-", false);
+    out += cell(fmt::format("{:.1f}%", s.error_rate * 100) +
+                    budget_note(h.budget ? fmt::format("≤ {:.1f}%", h.budget->budgets.error_rate * 100) : ""),
+                h.violated.count("error_rate") > 0, violation_title(h, "error_rate"));
+    out += cell(std::to_string(s.timeouts) + budget_note(h.budget ? "≤ " + std::to_string(h.budget->budgets.timeouts) : ""),
+                h.violated.count("timeouts") > 0, violation_title(h, "timeouts"));
+    out += cell(std::to_string(s.oom_kills) + budget_note(h.budget ? "≤ " + std::to_string(h.budget->budgets.oom) : ""),
+                h.violated.count("oom") > 0, violation_title(h, "oom"));
+    out += cell(std::to_string(s.breaker_trips), false);
+    out += cell(std::to_string(s.degradations), false);
+    return out + "<td class=\"text\">" + xml_escape(s.backend) + "</td></tr>\n";
+}
 
-    out += "<h2>Latency distribution</h2>\n<div class=\"charts\">\n";
+// "Budgets": the verdict, the per-hook table with budgets beside the figures, the charts.
+std::string budgets_section(const std::vector<HookView>& hooks, const std::vector<HookBudget>& budgets,
+                            const std::vector<Violation>& violations) {
+    std::string out = "<section id=\"budgets\" class=\"view\">\n<h2>Hooks and budgets</h2>\n" + verdict(budgets, violations);
+    out += "<div class=\"scroll\"><table>\n<thead><tr><th>hook</th><th class=\"text\">event</th><th>runs</th><th>ok %</th>"
+           "<th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th><th>peak MiB</th><th>error rate</th>"
+           "<th>timeouts</th><th>OOM</th><th>breaker trips</th><th>degraded</th><th class=\"text\">backend</th></tr>"
+           "</thead>\n<tbody>\n";
+    for (const auto& h : hooks) out += hook_row(h);
+    out += "</tbody>\n</table></div>\n<h3>Latency distribution</h3>\n<div class=\"charts\">\n";
     for (const auto& h : hooks) {
         if (!h.stats || !h.stats->measured_runs) continue;
         const HookStats& s = *h.stats;
@@ -324,20 +344,51 @@ std::string render_html(const Report& report, const std::vector<RunRecord>& reco
                            s.measured_runs, text::short_ms(s.latency_ms.p50), text::short_ms(s.latency_ms.p90),
                            text::short_ms(s.latency_ms.p95), text::short_ms(s.latency_ms.p99),
                            text::short_ms(s.latency_ms.max));
-        out += latency_chart(h);
-        out += "</div>\n";
+        out += latency_chart(h) + "</div>\n";
     }
     out += "</div>\n<div class=\"legend\"><span class=\"swatch\" style=\"border-top:2px dashed #b3261e\"></span>"
            "p95 budget<span class=\"swatch\" style=\"border-top:2px solid #1d232b\"></span>measured p95 "
-           "(exact nearest-rank)</div>\n";
+           "(exact nearest-rank)</div>\n<h3>Peak memory</h3>\n" + memory_chart(hooks);
+    return out + "<div class=\"legend\"><span class=\"swatch\" style=\"border-top:8px solid #5b8def\"></span>p50"
+                 "<span class=\"swatch\" style=\"border-top:8px solid #a9c1f5\"></span>max"
+                 "<span class=\"swatch\" style=\"border-top:2px dashed #b3261e\"></span>memory limit</div>\n</section>\n";
+}
 
-    out += "<h2>Peak memory</h2>\n";
-    out += memory_chart(hooks);
-    out += "<div class=\"legend\"><span class=\"swatch\" style=\"border-top:8px solid #5b8def\"></span>p50"
-           "<span class=\"swatch\" style=\"border-top:8px solid #a9c1f5\"></span>max"
-           "<span class=\"swatch\" style=\"border-top:2px dashed #b3261e\"></span>memory limit</div>\n";
-    out += "<footer>Generated by hookwarden. Latency: wall time from start request to reaped process tree, of runs "
-           "that started. Self-contained file: no scripts, no network.</footer>\n</body>\n</html>\n";
+// "Runs": the table is the script's (filters, sort, pages over every run); without it the
+// section says so rather than showing nothing.
+std::string runs_section() {
+    return "<section id=\"runs\" class=\"view\">\n<h2>Runs</h2>\n"
+           "<noscript><p class=\"meta\">The searchable table of runs is drawn by the page's script; "
+           "`hookwarden report --format jsonl` exports the same records.</p></noscript>\n"
+           "<div id=\"runs-app\"></div>\n</section>\n";
+}
+
+std::string navigation() {
+    return "<nav class=\"views\"><a href=\"#sessions\">Sessions</a><a href=\"#trends\">Trends</a>"
+           "<a href=\"#runs\">Runs</a><a href=\"#budgets\">Budgets</a></nav>\n";
+}
+
+}  // namespace
+
+std::string render_html(const Report& report, const std::vector<RunRecord>& records,
+                        const std::vector<HookBudget>& budgets) {
+    const std::vector<Violation> violations = check(report, budgets);
+    const std::vector<HookView> hooks = hook_views(report, records, budgets, violations);
+    const std::vector<std::size_t> shown = html::shown_runs(records, report.since_ms);
+    const std::string script = html::kViewerScript;
+
+    std::string out = head(html::csp_hash_source(script));
+    out += "<header><h1>hookwarden report</h1>\n<p class=\"meta\" id=\"summary\">" + xml_escape(span_text(report)) +
+           "</p>\n" + navigation() + "</header>\n<main>\n";
+    out += html::sessions_section(records, shown);
+    out += html::trends_section(records, shown, budgets);
+    out += runs_section();
+    out += budgets_section(hooks, budgets, violations);
+    out += "</main>\n<footer>Generated by hookwarden. Latency: wall time from start request to reaped process tree, of "
+           "runs that started. Self-contained file: no network; its one script only reads the data embedded below."
+           "</footer>\n<script type=\"application/json\" id=\"hw-data\">";
+    out += html::viewer_data(records, shown, budgets, fs::now_unix_ms());
+    out += "</script>\n<script>" + script + "</script>\n</body>\n</html>\n";
     return out;
 }
 

@@ -1,4 +1,4 @@
-// Renderers of a Report for people and machines (SPEC §8). All return the whole document
+// Renderers of a Report for people and machines (docs/reports.md). All return the whole document
 // as a string; write_output() puts it where the user asked.
 #pragma once
 
@@ -51,11 +51,10 @@ std::string render_markdown(const Report& report);
 // Raw export: one RunRecord JSON object per line, in the order given.
 std::string render_jsonl(const std::vector<RunRecord>& records);
 
-// One self-contained HTML file (no scripts, no network: a CSP forbids both): summary
-// table with violated budgets highlighted, per hook a latency histogram with the p95
-// budget and the measured p95 drawn as lines, and a peak-memory chart against the limit.
-// `records` are those the report was built from (the charts need the samples); runs before
-// report.since_ms are ignored.
+// The HTML viewer (docs/reports.md, "The HTML viewer"): one self-contained file that opens
+// offline — sessions with their waterfall, trends per hook and day, the searchable runs, the
+// hooks and budgets. No network and no script but its own (the CSP admits it by its hash).
+// `records` are those the report was built from; runs before report.since_ms are ignored.
 std::string render_html(const Report& report, const std::vector<RunRecord>& records,
                         const std::vector<HookBudget>& budgets);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Renders the HTML report in headless Chromium and fails on any console message: the
-# report ships no scripts and forbids every fetch through its CSP, so anything Chromium
+# report's one script logs nothing and its CSP forbids every fetch, so anything Chromium
 # writes to the console (a script error, a blocked request, a CSP violation) is a bug.
 # Keeps a screenshot, the DOM and the browser log as artifacts.
 #

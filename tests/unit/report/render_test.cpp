@@ -21,6 +21,12 @@ using testing::run_command;
 using testing::Ran;
 using testing::TempDir;
 
+std::size_t count_of(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
 std::vector<std::string> lines(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -232,7 +238,9 @@ TEST(HtmlReport, SelfContainedWithChartsBudgetsAndViolations) {
     std::string html = render_html(report, sample.records, sample.budgets);
     EXPECT_EQ(html.find("http://"), std::string::npos);
     EXPECT_EQ(html.find("https://"), std::string::npos);
-    EXPECT_EQ(html.find("<script"), std::string::npos);  // the hostile name is escaped
+    // The hostile name is escaped: the only scripts are the viewer's data and its code.
+    EXPECT_EQ(html.find("<script>alert(1)"), std::string::npos);
+    EXPECT_EQ(count_of(html, "<script"), 2u);
     EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), std::string::npos);
     EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
     // One latency chart per hook that ran, each with its p95 budget line.
