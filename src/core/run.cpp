@@ -25,6 +25,7 @@
 #include "store/store.h"
 #include "util/fd.h"
 #include "util/fs.h"
+#include "util/hook_name.h"
 #include "util/process_title.h"
 
 namespace hookwarden::core {
@@ -339,35 +340,6 @@ void commit_record(RunRecord& record, const std::string& state_dir, const policy
 
 }  // namespace
 
-std::string derive_name(const std::vector<std::string>& command) {
-    auto base = [](const std::string& path) {
-        auto slash = path.rfind('/');
-        return slash == std::string::npos ? path : path.substr(slash + 1);
-    };
-    static const char* interpreters[] = {"python", "python3", "node", "bash", "sh",   "zsh", "dash", "uv",
-                                         "uvx",    "npx",     "bun",  "deno", "ruby", "perl", "env", "run"};
-    std::string name;
-    for (size_t i = 0; i < command.size(); ++i) {
-        std::string b = base(command[i]);
-        if (b == "-c" && i + 1 < command.size()) {
-            // A shell script string: name it after its first word.
-            std::string script = command[i + 1];
-            name = base(script.substr(0, script.find_first_of(" \t;|&")));
-            break;
-        }
-        bool interpreter = b.rfind("python3.", 0) == 0;
-        for (const char* known : interpreters) interpreter = interpreter || b == known;
-        if (interpreter || b.empty() || b[0] == '-') continue;
-        name = b;
-        break;
-    }
-    if (name.empty() && !command.empty()) name = base(command[0]);
-    if (auto dot = name.rfind('.'); dot != std::string::npos && dot > 0) name = name.substr(0, dot);
-    for (auto& c : name)
-        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-    return name.empty() ? "hook" : name;
-}
-
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
                             std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound) {
     Invocation inv;
@@ -421,7 +393,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 int run(const RunOptions& options) {
     process::prepare_process();
     set_process_title("hookwarden run");  // argv holds the hook's command: see util/process_title.h
-    const std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
+    const std::string hook = options.name.empty() ? naming::derive_name(options.command) : options.name;
     // stdin is awaited no longer than the hook itself may run.
     auto own_timeout = [&](const policy::Policy* policy) {
         return std::chrono::milliseconds(policy::resolve(policy, hook, options.event, options.limits).limits.timeout_ms);

@@ -61,9 +61,4 @@ HookResult execute(const Invocation& invocation, const std::string& hook, const 
 // `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
 int run(const RunOptions& options);
 
-// The hook's identity when --name is not given: the script an interpreter runs
-// ("python3 hooks/guard_bash.py" -> "guard_bash"), else the program's base name.
-std::string derive_name(const std::vector<std::string>& command);
-
-
 }  // namespace hookwarden::core

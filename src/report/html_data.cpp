@@ -147,8 +147,8 @@ void Encoder::add(const RunRecord& r) {
     num(kStderrBytes, static_cast<double>(r.stderr_bytes));
     num(kStdoutTruncated, r.stdout_truncated);
     num(kStderrTruncated, r.stderr_truncated);
-    str(kBreakerBefore, r.breaker_before);
-    str(kBreakerAfter, r.breaker_after);
+    str(kBreakerBefore, breaker_state_text(r.breaker_before));
+    str(kBreakerAfter, breaker_state_text(r.breaker_after));
     str(kBackend, r.backend);
     num(kOverhead, r.overhead_ms);
     columns[kLimits].add(static_cast<double>(objects.of(limits_key(r.limits), [&] { return nlohmann::json(r.limits); })));

@@ -15,6 +15,7 @@
 #include "store/handoff.h"
 #include "store/impl.h"
 #include "util/fs.h"
+#include "util/paths.h"
 
 namespace hookwarden::store {
 
@@ -38,23 +39,6 @@ std::string make_dirs(const std::string& dir) {
     struct stat st {};
     if (::stat(dir.c_str(), &st) != 0) return now_errno("cannot use state directory '" + dir + "'");
     if (!S_ISDIR(st.st_mode)) return "state directory '" + dir + "' is not a directory";
-    return "";
-}
-
-// The home directory from /etc/passwd, for a process started without $HOME. Read
-// directly: the binary is static, and glibc's getpwuid would dlopen NSS modules of
-// whatever glibc is installed at run time.
-std::string home_from_passwd(uid_t uid) {
-    auto text = fs::read_file("/etc/passwd");
-    if (!text) return "";
-    std::istringstream lines(*text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::vector<std::string> fields;
-        std::istringstream parts(line);
-        for (std::string field; std::getline(parts, field, ':');) fields.push_back(field);
-        if (fields.size() >= 6 && fields[2] == std::to_string(uid)) return fields[5];
-    }
     return "";
 }
 
@@ -126,14 +110,9 @@ void apply_run(Store::Impl& impl, RunRecord& r, const BreakerConfig& config, con
 
 std::string default_state_dir() {
     if (const char* dir = std::getenv("HOOKWARDEN_STATE_DIR"); dir && *dir) return dir;
-    if (const char* xdg = std::getenv("XDG_STATE_HOME"); xdg && *xdg) return std::string(xdg) + "/hookwarden";
-    std::string home;
-    if (const char* h = std::getenv("HOME"); h && *h) {
-        home = h;
-    } else if (home = home_from_passwd(::getuid()); home.empty()) {
-        home = "/tmp";
-    }
-    return home + "/.local/state/hookwarden";
+    // Without a home directory there is no per-user place: /tmp keeps hooks running.
+    const std::string state = paths::state_home();
+    return (state.empty() ? std::string("/tmp/.local/state") : state) + "/hookwarden";
 }
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     breaker.failure_rate = 1.1;
     breaker.slow_call_rate = 1.1;
     store::Admission admitted;
-    admitted.state_before = "closed";
+    admitted.state_before = BreakerState::closed;
     for (std::int64_t n = 0; n < total; ++n) {
         RunRecord r = synthetic(n, total, now - span, span - 60'000);
         if (std::string e = s->complete(r, breaker, admitted, r.time_unix_ms); !e.empty()) {
