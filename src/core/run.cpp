@@ -320,12 +320,12 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
 
     // The agent's answer: the hook's own, or what the degradation policy says.
     if (is_own_answer(record.outcome)) {
-        record.answer = "own";
+        record.answer = Answer::own;
         result.answer.exit_code = *supervised.exit_code;
         result.answer.stdout_data = std::move(supervised.out.data);
         result.answer.stderr_data = std::move(supervised.err.data);
     } else {
-        record.answer = to_string(resolved.on_failure.action);
+        record.answer = degraded_answer(resolved.on_failure.action);
         std::string detail = failure_detail(record, supervised);
         if (resolved.on_failure.action == FailureAction::fallback && !resolved.on_failure.fallback_command.empty()) {
             // A fallback command answers in the hook's place, under the same limits.
@@ -341,7 +341,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
                 OnFailure allow;
                 result.answer = protocol::degrade(allow, record.event, hook, record.outcome, detail,
                                                   inv.info.stop_hook_active);
-                record.answer = "allow";
+                record.answer = Answer::allow;
             }
         } else {
             result.answer = protocol::degrade(resolved.on_failure, record.event, hook, record.outcome, detail,
