@@ -26,23 +26,30 @@ constexpr std::array<std::pair<Answer, const char*>, 5> kAnswerNames{{
     {Answer::fallback, "fallback"},
 }};
 
+// The name tables above, read both ways.
+template <typename Enum, std::size_t N>
+const char* name_in(const std::array<std::pair<Enum, const char*>, N>& names, Enum value, const char* otherwise) {
+    for (const auto& [known, name] : names)
+        if (known == value) return name;
+    return otherwise;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_in(const std::array<std::pair<Enum, const char*>, N>& names, const std::string& text) {
+    for (const auto& [value, name] : names)
+        if (text == name) return value;
+    return std::nullopt;
+}
+
 template <typename T>
 void get_optional(const nlohmann::json& in, const char* key, T& value) {
     if (auto it = in.find(key); it != in.end() && !it->is_null()) it->get_to(value);
 }
 }  // namespace
 
-const char* to_string(Outcome outcome) {
-    for (const auto& [value, name] : kOutcomeNames)
-        if (value == outcome) return name;
-    return "internal_error";
-}
+const char* to_string(Outcome outcome) { return name_in(kOutcomeNames, outcome, "internal_error"); }
 
-std::optional<Outcome> outcome_from_string(const std::string& text) {
-    for (const auto& [value, name] : kOutcomeNames)
-        if (text == name) return value;
-    return std::nullopt;
-}
+std::optional<Outcome> outcome_from_string(const std::string& text) { return value_in(kOutcomeNames, text); }
 
 bool is_failure(Outcome outcome) {
     switch (outcome) {
@@ -77,17 +84,9 @@ double FailureRate::rate() const {
     return judged ? static_cast<double>(failures) / static_cast<double>(judged) : 0.0;
 }
 
-const char* to_string(Answer answer) {
-    for (const auto& [value, name] : kAnswerNames)
-        if (value == answer) return name;
-    return "own";
-}
+const char* to_string(Answer answer) { return name_in(kAnswerNames, answer, "own"); }
 
-std::optional<Answer> answer_from_string(const std::string& text) {
-    for (const auto& [value, name] : kAnswerNames)
-        if (text == name) return value;
-    return std::nullopt;
-}
+std::optional<Answer> answer_from_string(const std::string& text) { return value_in(kAnswerNames, text); }
 
 Answer degraded_answer(FailureAction action) {
     switch (action) {
