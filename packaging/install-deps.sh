@@ -10,6 +10,8 @@ packages=(
   # tests: GoogleTest, real tools the tests drive, browsers and validators they check with
   libgtest-dev libgmock-dev libbenchmark-dev cgroup-tools sqlite3 util-linux procps psmisc
   python3 python3-jsonschema prometheus chromium
+  # the source checks (tests/source): function lengths from universal-ctags
+  universal-ctags
   # the cgroup v2 tests boot a Debian kernel under qemu (tests/vm)
   qemu-system-x86 linux-image-amd64 busybox-static cpio
 )

@@ -9,6 +9,8 @@
 #include <optional>
 #include <string_view>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "util/log.h"
 

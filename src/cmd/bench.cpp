@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "cmd/bench_pool.h"
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "cmd/records.h"
 #include "protocol/claude.h"

@@ -1,6 +1,8 @@
 // `hookwarden check`: the CI gate over the recorded runs.
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "cmd/records.h"
 #include "report/budgets.h"

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
-
 #include "hookwarden/exit_code.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace hookwarden::cmd {
 
@@ -43,7 +45,7 @@ protected:
 };
 
 // A subcommand declared by declare() counts as chosen once CLI11 parsed it.
-inline bool parsed(const CLI::App* subcommand) { return subcommand != nullptr && subcommand->parsed(); }
+bool parsed(const CLI::App* subcommand);
 
 using CommandFactory = std::unique_ptr<Command> (*)();
 
@@ -61,6 +63,6 @@ std::unique_ptr<Command> make_install();  // install and uninstall
 std::unique_ptr<Command> make_doctor();
 
 // The backends `run`, `dispatch` and `bench` accept.
-inline const std::vector<std::string> kBackends{"auto", "cgroup-v2", "cgroup-v1", "none"};
+extern const std::vector<std::string> kBackends;
 
 }  // namespace hookwarden::cmd

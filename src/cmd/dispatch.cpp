@@ -1,4 +1,6 @@
 // `hookwarden dispatch`: every policy hook matching the event, merged into one answer.
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "core/dispatch.h"
 

@@ -9,6 +9,8 @@
 
 #include <libcgroup.h>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "sandbox/cgroupfs.h"
 #include "sandbox/confine.h"

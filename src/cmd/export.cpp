@@ -1,6 +1,8 @@
 // `hookwarden export prometheus`: the records as node_exporter textfile metrics.
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "cmd/records.h"
 #include "report/render.h"

@@ -1,6 +1,8 @@
 // `hookwarden install` and `uninstall`: one group, as they share every option.
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "policy/install.h"
 

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "policy/policy.h"
 #include "util/fs.h"

@@ -1,6 +1,8 @@
 // `hookwarden report`: the per-hook report of the records, in five formats.
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "cmd/records.h"
 #include "report/budgets.h"

@@ -2,6 +2,8 @@
 // nothing here does work the run does not need.
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "core/run.h"
 

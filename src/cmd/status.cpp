@@ -2,6 +2,8 @@
 // (store/status.h renders them).
 #include <iostream>
 
+#include <CLI/CLI.hpp>
+
 #include "cmd/command.h"
 #include "store/status.h"
 #include "store/store.h"

@@ -17,7 +17,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/run.h"
-#include "core/supervisor.h"
+#include "process/supervisor.h"
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace hookwarden::core {
@@ -47,147 +48,220 @@ std::string dump(const nlohmann::json& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-struct Child {
-    std::size_t index;
-    pid_t pid;
-    int fd;
-    std::string data;
-};
-
-}  // namespace
-
-int dispatch(const DispatchOptions& options) {
-    prepare_process();
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start);
-    const std::string& event = inv.info.event;
-    if (event.empty()) {
-        std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
-        return 2;
-    }
+// Which policy hooks the event runs, in policy order: registered for the event, and
+// matching its target where the event has matchers.
+std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, const std::string& policy_path) {
     std::vector<const policy::HookEntry*> hooks;
+    const std::string& event = inv.info.event;
     if (inv.policy) {
         for (const auto* hook : policy::hooks_for_event(*inv.policy, event))
             if (!protocol::matcher_applies(event) || protocol::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
-    if (!inv.policy && !policy::discover(options.policy_path))
+    if (!inv.policy && !policy::discover(policy_path))
         std::cerr << "hookwarden: dispatch: no policy found ($HOOKWARDEN_POLICY, "
                      "$CLAUDE_PROJECT_DIR/.hookwarden/policy.json, .hookwarden/policy.json in the working "
                      "directory or above, ~/.config/hookwarden/policy.json); no hook runs\n";
     spdlog::debug("dispatch {} '{}': {} matching hook(s)", event, inv.info.matcher_target, hooks.size());
+    return hooks;
+}
 
-    std::vector<protocol::HookAnswer> answers(hooks.size());
-    std::vector<nlohmann::json> records(hooks.size());
-    std::map<int, Child> running;
-    std::size_t next = 0;
-    sigset_t signals = handled_signals();
-    int signal_fd = ::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-    const pid_t dispatcher = ::getpid();
-    bool stopping = false;
+// One supervisor process per hook, at most `jobs` at once, each with its own subreaper,
+// sandbox and guardian: a hook's process tree must not be able to disturb another's.
+// Each sends its answer and record back through a pipe; a supervisor that dies or cannot
+// be forked is answered by its hook's degradation policy.
+class Dispatcher {
+public:
+    Dispatcher(const Invocation& inv, const DispatchOptions& options, std::vector<const policy::HookEntry*> hooks)
+        : inv_(inv), options_(options), hooks_(std::move(hooks)), answers_(hooks_.size()), records_(hooks_.size()) {
+        sigset_t signals = process::handled_signals();
+        signal_fd_.reset(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+        if (inv_.signal) stop_before_start(*inv_.signal);
+    }
 
-    // A hook whose supervisor could not start or died: its degradation policy answers.
-    auto supervisor_failed = [&](const policy::HookEntry& hook, const std::string& detail) {
-        const auto on_failure = policy::resolve(&*inv.policy, hook.name, event, {}).on_failure;
-        return protocol::HookAnswer{hook.name, Outcome::internal_error,
-                                    protocol::degrade(on_failure, event, hook.name, Outcome::internal_error, detail,
-                                                      inv.info.stop_hook_active)};
+    void run() {
+        while (next_ < hooks_.size() || !running_.empty()) {
+            start_more();
+            if (!wait_once()) break;
+        }
+        signal_fd_.reset();
+        while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        }
+    }
+
+    bool stopped() const { return stopping_; }
+    const std::vector<protocol::HookAnswer>& answers() const { return answers_; }
+    const std::vector<nlohmann::json>& records() const { return records_; }
+
+private:
+    struct Child {
+        std::size_t index;
+        pid_t pid;
+        UniqueFd fd;
+        std::string data;
     };
 
-    auto start_next = [&] {
-        const std::size_t index = next++;
-        const policy::HookEntry* hook = hooks[index];
+    void start_more() {
+        while (!stopping_ && next_ < hooks_.size() && static_cast<int>(running_.size()) < std::max(1, options_.jobs)) {
+            const std::size_t index = next_++;
+            if (!start(index))
+                answers_[index] = supervisor_failed(*hooks_[index], std::string("fork: ") + std::strerror(errno));
+        }
+        if (stopping_) next_ = hooks_.size();
+    }
+
+    bool start(std::size_t index) {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+        UniqueFd read_end(fds[0]), write_end(fds[1]);
         pid_t pid = ::fork();
-        if (pid < 0) {
-            ::close(fds[0]);
-            ::close(fds[1]);
-            return false;
-        }
+        if (pid < 0) return false;
         if (pid == 0) {
-            // One supervisor per hook: its own subreaper, sandbox and guardian. If the
-            // dispatcher dies, SIGTERM makes it take its hook down.
-            ::close(fds[0]);
-            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
-            if (::getppid() != dispatcher) ::_exit(1);
-            policy::Resolved resolved = policy::resolve(&*inv.policy, hook->name, event, {});
-            HookResult result = execute(inv, hook->name, hook->command, resolved, options.backend, options.record_path.empty());
-            std::string buffer;
-            put(buffer, std::to_string(static_cast<int>(result.record.outcome)));
-            put(buffer, std::to_string(result.answer.exit_code));
-            put(buffer, result.answer.stdout_data);
-            put(buffer, result.answer.stderr_data);
-            put(buffer, dump(nlohmann::json(result.record)));
-            fs::write_all(fds[1], buffer);
-            ::_exit(0);
+            read_end.reset();
+            supervise_in_child(*hooks_[index], write_end.get());
         }
-        ::close(fds[1]);
-        running[fds[0]] = Child{index, pid, fds[0], {}};
+        const int fd = read_end.get();
+        running_.emplace(fd, Child{index, pid, std::move(read_end), {}});
         return true;
-    };
+    }
 
-    while (next < hooks.size() || !running.empty()) {
-        while (!stopping && next < hooks.size() && static_cast<int>(running.size()) < std::max(1, options.jobs)) {
-            std::size_t index = next;
-            if (!start_next()) {
-                answers[index] = supervisor_failed(*hooks[index], std::string("fork: ") + std::strerror(errno));
-            }
-        }
-        if (stopping) next = hooks.size();
+    // If the dispatcher dies, SIGTERM makes this supervisor take its hook down.
+    [[noreturn]] void supervise_in_child(const policy::HookEntry& hook, int result_fd) {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != dispatcher_) ::_exit(1);
+        policy::Resolved resolved = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {});
+        HookResult result =
+            execute(inv_, hook.name, hook.command, resolved, options_.backend, options_.record_path.empty());
+        std::string buffer;
+        put(buffer, std::to_string(static_cast<int>(result.record.outcome)));
+        put(buffer, std::to_string(result.answer.exit_code));
+        put(buffer, result.answer.stdout_data);
+        put(buffer, result.answer.stderr_data);
+        put(buffer, dump(nlohmann::json(result.record)));
+        fs::write_all(result_fd, buffer);
+        ::_exit(0);
+    }
+
+    // Waits for a signal or for data from one supervisor. False when polling failed.
+    bool wait_once() {
         std::vector<pollfd> fds;
-        fds.push_back({signal_fd, POLLIN, 0});
-        for (const auto& [fd, child] : running) fds.push_back({fd, POLLIN, 0});
-        if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) break;
+        fds.push_back({signal_fd_.get(), POLLIN, 0});
+        for (const auto& [fd, child] : running_) fds.push_back({fd, POLLIN, 0});
+        if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR) return false;
         for (const auto& p : fds) {
             if (p.revents == 0) continue;
-            if (p.fd == signal_fd) {
-                signalfd_siginfo info{};
-                while (::read(signal_fd, &info, sizeof info) == sizeof info) {
-                    if (info.ssi_signo == SIGCHLD || stopping) continue;
-                    stopping = true;  // the agent gave up: every supervisor takes its hook down
-                    for (const auto& [fd, child] : running) ::kill(child.pid, SIGTERM);
-                }
-                continue;
+            if (p.fd == signal_fd_.get()) {
+                on_signals();
+            } else if (on_child_data(p.fd)) {
+                break;  // a child finished: the map changed under the loop
             }
-            Child& child = running.at(p.fd);
-            char buffer[65536];
-            ssize_t n = ::read(p.fd, buffer, sizeof buffer);
-            if (n > 0) {
-                child.data.append(buffer, static_cast<std::size_t>(n));
-                continue;
-            }
-            if (n < 0 && errno == EINTR) continue;
-            ::close(p.fd);
-            ::waitpid(child.pid, nullptr, 0);
-            const auto* hook = hooks[child.index];
-            std::string outcome, exit_code, out, err, record;
-            std::size_t pos = 0;
-            if (take(child.data, pos, outcome) && take(child.data, pos, exit_code) && take(child.data, pos, out) &&
-                take(child.data, pos, err) && take(child.data, pos, record)) {
-                answers[child.index] = {hook->name, static_cast<Outcome>(std::stoi(outcome)),
-                                        {std::stoi(exit_code), std::move(out), std::move(err)}};
-                records[child.index] = nlohmann::json::parse(record, nullptr, false);
-            } else {
-                answers[child.index] = supervisor_failed(*hook, "its supervisor died");
-            }
-            running.erase(p.fd);
-            break;  // the map changed under the loop
         }
-    }
-    ::close(signal_fd);
-    while (::waitpid(-1, nullptr, WNOHANG) > 0) {
+        return true;
     }
 
+    // The agent gave up before any hook started: each is answered by its policy.
+    void stop_before_start(int signal) {
+        stopping_ = true;
+        for (std::size_t i = 0; i < hooks_.size(); ++i)
+            answers_[i] = supervisor_failed(*hooks_[i], "hookwarden received signal " + std::to_string(signal) +
+                                                            " while reading the event");
+        next_ = hooks_.size();
+    }
+
+    // The agent gave up: every supervisor takes its hook down, no new one starts.
+    void on_signals() {
+        signalfd_siginfo info{};
+        while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
+            if (info.ssi_signo == SIGCHLD || stopping_) continue;
+            stopping_ = true;
+            for (const auto& [fd, child] : running_) ::kill(child.pid, SIGTERM);
+        }
+    }
+
+    // Reads what one supervisor sent; true once it has finished (and is removed).
+    bool on_child_data(int fd) {
+        Child& child = running_.at(fd);
+        char buffer[65536];
+        ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            child.data.append(buffer, static_cast<std::size_t>(n));
+            return false;
+        }
+        if (n < 0 && errno == EINTR) return false;
+        ::waitpid(child.pid, nullptr, 0);
+        collect(child);
+        running_.erase(fd);
+        return true;
+    }
+
+    void collect(const Child& child) {
+        const auto* hook = hooks_[child.index];
+        std::string outcome, exit_code, out, err, record;
+        std::size_t pos = 0;
+        if (take(child.data, pos, outcome) && take(child.data, pos, exit_code) && take(child.data, pos, out) &&
+            take(child.data, pos, err) && take(child.data, pos, record)) {
+            answers_[child.index] = {hook->name, static_cast<Outcome>(std::stoi(outcome)),
+                                     {std::stoi(exit_code), std::move(out), std::move(err)}};
+            records_[child.index] = nlohmann::json::parse(record, nullptr, false);
+        } else {
+            answers_[child.index] = supervisor_failed(*hook, "its supervisor died");
+        }
+    }
+
+    // A hook whose supervisor could not start or died: its degradation policy answers.
+    protocol::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
+        const auto on_failure = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {}).on_failure;
+        return {hook.name, Outcome::internal_error,
+                protocol::degrade(on_failure, inv_.info.event, hook.name, Outcome::internal_error, detail,
+                                  inv_.info.stop_hook_active)};
+    }
+
+    const Invocation& inv_;
+    const DispatchOptions& options_;
+    const std::vector<const policy::HookEntry*> hooks_;
+    std::vector<protocol::HookAnswer> answers_;
+    std::vector<nlohmann::json> records_;
+    std::map<int, Child> running_;
+    std::size_t next_ = 0;
+    UniqueFd signal_fd_;
+    const pid_t dispatcher_ = ::getpid();
+    bool stopping_ = false;
+};
+
+// stdin is awaited no longer than the longest-running hook the event may start (the
+// event is in stdin, so every hook counts), or the built-in timeout without a policy.
+std::chrono::milliseconds longest_timeout(const policy::Policy* policy) {
+    if (!policy || policy->hooks.empty()) return std::chrono::milliseconds(policy::resolve(policy, "", "", {}).limits.timeout_ms);
+    std::int64_t longest = 0;
+    for (const auto& hook : policy->hooks)
+        longest = std::max(longest, policy::resolve(policy, hook.name, hook.event, {}).limits.timeout_ms);
+    return std::chrono::milliseconds(longest);
+}
+
+}  // namespace
+
+int dispatch(const DispatchOptions& options) {
+    process::prepare_process();
+    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, longest_timeout);
+    if (inv.info.event.empty()) {
+        std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
+        // A configuration error blocks (exit 2), except where blocking again would keep
+        // an agent that is already continuing because of a Stop hook from ever stopping.
+        return inv.info.stop_hook_active ? 0 : 2;
+    }
+    Dispatcher dispatcher(inv, options, matching_hooks(inv, options.policy_path));
+    dispatcher.run();  // after a signal while stdin was read: answers every hook by its policy
+
     std::vector<std::string> warnings;
-    protocol::Answer merged = protocol::merge(event, answers, warnings);
+    protocol::Answer merged = protocol::merge(inv.info.event, dispatcher.answers(), warnings);
     for (const auto& warning : warnings) spdlog::warn("dispatch: {}", warning);
     if (!options.record_path.empty()) {
-        std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(records)) + "\n");
+        std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
     fs::write_all(1, merged.stdout_data);
     fs::write_all(2, merged.stderr_data);
-    if (stopping) return 128 + SIGTERM;
+    if (dispatcher.stopped()) return 128 + SIGTERM;
     return merged.exit_code;
 }
 

@@ -1,6 +1,6 @@
 // `hookwarden dispatch`: one settings entry per event; runs every policy hook that
 // matches the event in parallel (bounded), each under its own supervisor, and merges
-// their answers as Claude Code would (SPEC §4).
+// their answers as Claude Code would (docs/protocol.md).
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,8 @@
-// The path of one hook run, top to bottom (SPEC §3):
-//   read the event -> load the policy and resolve limits -> consult the breaker -> start
-//   the hook in a fresh sandbox -> supervise it -> classify -> answer (its own, or the
-//   degradation policy's) -> record the run together with the breaker update.
+// The path of one hook run, top to bottom (docs/run.md):
+//   read the event -> load the policy and resolve limits -> admit (the breaker) -> attempt
+//   (start the hook in a fresh sandbox, supervise it, classify) -> decide the answer (its
+//   own, or the degradation policy's) -> make the record -> answer, and commit the record
+//   with the breaker update. Each phase returns what it produced.
 #include "core/run.h"
 
 #include <cerrno>
@@ -9,17 +10,20 @@
 #include <fcntl.h>
 #include <iostream>
 #include <poll.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "core/supervisor.h"
+#include "process/supervisor.h"
 #include "sandbox/confine.h"
-#include "sandbox/guardian.h"
+#include "process/guardian.h"
 #include "sandbox/sandbox.h"
+#include "store/handed_over.h"
 #include "store/handoff.h"
 #include "store/store.h"
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace hookwarden::core {
@@ -28,136 +32,52 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// The event JSON from the agent. Bounded in time: an agent that never closes our stdin
-// must not freeze the session (a known failure of agents' own runners).
-std::string read_stdin(std::chrono::milliseconds limit, std::vector<std::string>& errors) {
-    std::string data;
-    if (::isatty(0)) return data;
-    auto deadline = Clock::now() + limit;
+// The event JSON from the agent, to end of file. Bounded in time: an agent that never
+// closes our stdin must not hold the session past the hook's own timeout (a known
+// failure of agents' own runners). Interruptible: the agent's SIGTERM, SIGINT, SIGHUP or
+// SIGQUIT (blocked for the signalfd by prepare_process) stops the wait; the signal is
+// returned and the run is then answered by its policy without starting the hook.
+std::optional<int> read_stdin(std::chrono::milliseconds limit, std::string& data, std::vector<std::string>& errors) {
+    if (::isatty(0)) return std::nullopt;
+    sigset_t signals = process::handled_signals();
+    sigdelset(&signals, SIGCHLD);
+    UniqueFd signal_fd(::signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK));
+    const auto deadline = Clock::now() + limit;
     char buffer[65536];
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
         if (left <= 0) {
             errors.push_back("stdin not closed after " + std::to_string(limit.count()) + " ms; using the " +
                              std::to_string(data.size()) + " bytes read");
-            break;
+            return std::nullopt;
         }
-        pollfd pfd{0, POLLIN, 0};
-        int ready = ::poll(&pfd, 1, static_cast<int>(left));
-        if (ready <= 0) continue;
+        pollfd fds[2] = {{0, POLLIN, 0}, {signal_fd.get(), POLLIN, 0}};
+        if (::poll(fds, signal_fd ? 2 : 1, static_cast<int>(left)) <= 0) continue;
+        signalfd_siginfo info{};
+        if (fds[1].revents && ::read(signal_fd.get(), &info, sizeof info) == sizeof info)
+            return static_cast<int>(info.ssi_signo);
         ssize_t n = ::read(0, buffer, sizeof buffer);
         if (n > 0) {
             data.append(buffer, static_cast<size_t>(n));
         } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
-            break;
+            return std::nullopt;
         }
     }
-    return data;
 }
 
-Outcome classify(const Supervised& s) {
-    if (s.no_backend) return Outcome::internal_error;  // not the hook's failure
-    if (!s.started) return Outcome::spawn_error;
-    if (s.supervisor_signal) return Outcome::internal_error;
-    if (s.timed_out) return Outcome::timeout;
-    // A hook that answered on its own (0 or 2) keeps its answer even if one of its
-    // children hit the memory limit; the record still says oom_killed.
-    bool own_verdict = s.exit_code && (*s.exit_code == 0 || *s.exit_code == 2);
-    if (s.usage.oom_killed && !own_verdict) return Outcome::oom;
-    if (s.signal) return Outcome::crash;
-    if (!s.exit_code) return Outcome::internal_error;
-    if (*s.exit_code == 0) return Outcome::ok;
-    if (*s.exit_code == 2) return Outcome::blocked;
-    return Outcome::error;
-}
-
-// The specifics a person needs to act on a degraded answer.
-std::string failure_detail(const RunRecord& r, const Supervised& s) {
-    switch (r.outcome) {
-        case Outcome::timeout:
-            return std::to_string(r.limits.timeout_ms) + " ms";
-        case Outcome::oom:
-            return "limit " + std::to_string(r.limits.memory_mb) + " MB";
-        case Outcome::crash:
-            return "signal " + std::to_string(r.signal.value_or(0)) + ", " + ::strsignal(r.signal.value_or(0));
-        case Outcome::spawn_error:
-            return r.command.empty() ? std::string("no command")
-                                     : r.command.front() + ": " + s.spawn_stage + ": " + std::strerror(s.spawn_error);
-        default:
-            return r.errors.empty() ? std::string() : r.errors.back();
-    }
-}
-
-void fill_measurements(RunRecord& record, const Supervised& s) {
-    record.exit_code = s.exit_code;
-    record.signal = s.signal;
-    record.wall_ms = s.wall_ms;
-    record.cpu_user_ms = s.usage.cpu_user_ms;
-    record.cpu_sys_ms = s.usage.cpu_sys_ms;
-    record.peak_memory_bytes = s.usage.peak_memory_bytes;
-    record.peak_memory_source = s.usage.peak_memory_source;
-    record.oom_killed = s.usage.oom_killed;
-    record.leftovers_killed = s.leftovers_killed;
-    record.stdout_bytes = s.out.bytes;
-    record.stderr_bytes = s.err.bytes;
-    record.stdout_truncated = s.out.truncated;
-    record.stderr_truncated = s.err.truncated;
-}
-
-// Starts `command` in a fresh sandbox guarded against our own death, and watches it.
-// `guardian` is started here; once the tree is reaped it is left the empty cgroups to
-// remove (and, through `finish`, possibly more: see hand_over_record).
-Supervised start_and_watch(const std::vector<std::string>& command, const std::string& input, const Limits& limits,
-                           const SandboxConfig& sandbox_config, const std::string& backend, RunRecord& record,
-                           sandbox::Guardian& guardian, const sandbox::Guardian::Finisher& finish = {}) {
-    // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
-    // Decided first: a refused run creates no cgroup at all.
-    auto confine = sandbox::prepare(sandbox_config, ::environ);
-    record.confinement = confine->report;
-    if (!confine->refusal.empty()) {
-        // "unavailable": "refuse": not started; a spawn_error that on_failure answers.
-        record.errors.push_back("sandbox: " + confine->refusal + " (policy: \"unavailable\": \"refuse\")");
-        Supervised refused;
-        refused.spawn_error = EOPNOTSUPP;
-        refused.spawn_stage = "sandbox (" + confine->refusal + ")";
-        return refused;
-    }
-    std::string error;
-    std::vector<std::string> notes;
-    auto box = sandbox::create(backend, limits, error, notes);
-    for (const auto& note : notes) {
-        spdlog::warn("{}", note);
-        record.errors.push_back(note);
-    }
-    if (!box) {
-        record.errors.push_back("backend '" + backend + "': " + error);
-        spdlog::error("backend '{}' unavailable: {}", backend, error);
-        Supervised failed;
-        failed.no_backend = true;
-        return failed;
-    }
-    record.backend = sandbox::to_string(box->kind());
-    // A cgroup backend that cannot enforce everything says so in every record (the
-    // weaker `none` backend is named by `backend` itself).
-    if (box->kind() != sandbox::Kind::none && !box->guarantees().empty()) record.errors.push_back(box->guarantees());
-    for (const auto& what : confine->report.unavailable)
-        spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
-    if (!guardian.start(box->cgroup_dirs(), box->stale_parents(), finish))
-        record.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
-    become_subreaper();
-    Supervised supervised =
-        supervise(command, input, limits, *box, [&](int pid) { guardian.watch(pid); }, &confine->child);
-    // Removing the cgroups is the guardian's once we answered, unless it is not there.
-    if (guardian.active() && supervised.tree_reaped)
-        box->disown();
-    else
-        box->destroy();
-    confine->finish();
-    record.confinement = confine->report;
-    if (supervised.supervisor_signal)
-        record.errors.push_back("hookwarden received signal " + std::to_string(*supervised.supervisor_signal));
-    if (!supervised.tree_reaped) record.errors.push_back("processes of the hook survived SIGKILL for 2 s");
-    return supervised;
+// The policy named or discovered, or nullopt for the built-in defaults. An invalid one is
+// never half-applied and never silently weaker (docs/policy.md): the built-in limits
+// stay in force, and stderr and the record say so.
+std::optional<policy::Policy> load_policy(const std::string& policy_path, std::vector<std::string>& errors) {
+    auto path = policy::discover(policy_path);
+    if (!path) return std::nullopt;
+    auto loaded = policy::load_file(*path);
+    if (loaded.policy) return std::move(loaded.policy);
+    std::string first = loaded.errors.empty() ? *path + ": unreadable" : loaded.errors.front().to_string();
+    std::cerr << "hookwarden: policy " << *path << " is invalid; running under built-in defaults\n";
+    for (const auto& e : loaded.errors) std::cerr << "hookwarden: " << e.to_string() << "\n";
+    errors.push_back("policy invalid, built-in defaults in force: " + first);
+    return std::nullopt;
 }
 
 store::OpenOptions no_wait() {
@@ -166,31 +86,235 @@ store::OpenOptions no_wait() {
     return options;
 }
 
-// Runs in the guardian, after the supervisor answered and exited: commits the record.
-// Nobody is left to read a complaint on stderr, so failures go to <state>/guardian.log.
-void commit_handed_over(const std::string& state_dir, const std::string& hook, const BreakerConfig& breaker,
-                        const store::Admission& admission, const std::string& payload) {
+// A store fault never stops the run; the agent's stderr and the record say what it was.
+void report_store_fault(const std::string& error, std::vector<std::string>& errors) {
+    std::cerr << "hookwarden: run store: " << error << "\n";
+    errors.push_back("store: " + error);
+}
+
+// Phase 1: may the hook start? Its breaker, in the store every hookwarden process
+// shares. A hook the breaker gate does not list is admitted without opening the
+// database (store/handoff.h).
+struct Admitted {
+    store::Admission admission;
+    std::vector<std::string> errors;
+};
+
+Admitted admit(const std::string& state_dir, const std::string& hook, const policy::Resolved& resolved) {
+    Admitted admitted;
+    if (!store::wait_pending(state_dir, hook, std::chrono::seconds(2)))
+        admitted.errors.push_back("breaker: the previous run's record was still being committed after 2 s");
+    if (store::gate_admits(state_dir, hook)) return admitted;
+    std::string store_error;
+    auto store = store::Store::open(state_dir, store_error, no_wait());
+    if (!store_error.empty()) report_store_fault(store_error, admitted.errors);
+    if (!store) return admitted;
+    const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
+    admitted.admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
+    if (!admitted.admission.error.empty()) {
+        std::cerr << "hookwarden: breaker: " << admitted.admission.error << "\n";
+        admitted.errors.push_back("breaker: " + admitted.admission.error);
+    }
+    return admitted;  // the store closes here: an SQLite connection must not cross the guardian's fork
+}
+
+// Phases 2 and 3: the hook started in a fresh sandbox, guarded against our own death,
+// and supervised until its tree is gone; or why it did not start.
+struct Attempt {
+    Outcome outcome = Outcome::internal_error;
+    process::Supervised supervised;
+    std::string backend;
+    Confinement confinement;
+    std::vector<std::string> errors;
+};
+
+Attempt not_started(Outcome outcome, std::string why) {
+    Attempt attempt;
+    attempt.outcome = outcome;
+    attempt.errors.push_back(std::move(why));
+    return attempt;
+}
+
+// The sandbox backend for one run, or why there is none. A cgroup backend that cannot
+// enforce everything says so in every record (the weaker `none` is named by `backend`).
+std::unique_ptr<sandbox::Sandbox> make_sandbox(const std::string& backend, const Limits& limits, Attempt& attempt) {
     std::string error;
-    try {
-        RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
-        auto store = store::Store::open(state_dir, error, no_wait());
-        if (store) error += store->complete(record, breaker, admission, fs::now_unix_ms());
-    } catch (const std::exception& e) {
-        error += std::string("unreadable handed-over record: ") + e.what();
+    std::vector<std::string> notes;
+    auto box = sandbox::create(backend, limits, error, notes);
+    for (const auto& note : notes) {
+        spdlog::warn("{}", note);
+        attempt.errors.push_back(note);
     }
-    ::unlink(store::pending_marker(state_dir, hook, ::getpid()).c_str());
-    if (error.empty()) return;
-    std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
-    int fd = ::open((state_dir + "/" + store::kGuardianLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-        fs::write_all(fd, line);
-        ::close(fd);
+    if (!box) {
+        attempt.errors.push_back("backend '" + backend + "': " + error);
+        spdlog::error("backend '{}' unavailable: {}", backend, error);
+        attempt.supervised.no_backend = true;
+        return nullptr;
     }
+    attempt.backend = sandbox::to_string(box->kind());
+    if (box->kind() != sandbox::Kind::none && !box->guarantees().empty()) attempt.errors.push_back(box->guarantees());
+    return box;
+}
+
+// `guardian` is started here; once the tree is reaped it is left the empty cgroups to
+// remove and, when `commit` is set, the record to commit (see hand_over_record).
+Attempt attempt_run(const std::vector<std::string>& command, const std::string& input, const policy::Resolved& resolved,
+                    const std::string& backend, process::Guardian& guardian,
+                    std::optional<store::HandedOverCommit> commit) {
+    // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
+    // Decided first: a refused run creates no cgroup at all.
+    auto confine = sandbox::prepare(resolved.sandbox, ::environ);
+    if (!confine->refusal.empty()) {
+        // "unavailable": "refuse": not started; a spawn_error that on_failure answers.
+        Attempt refused = not_started(Outcome::spawn_error,
+                                      "sandbox: " + confine->refusal + " (policy: \"unavailable\": \"refuse\")");
+        refused.confinement = confine->report;
+        refused.supervised.spawn_error = EOPNOTSUPP;
+        refused.supervised.spawn_stage = "sandbox (" + confine->refusal + ")";
+        return refused;
+    }
+    Attempt attempt;
+    auto box = make_sandbox(backend, resolved.limits, attempt);
+    if (!box) {
+        attempt.confinement = confine->report;
+        attempt.outcome = process::classify(attempt.supervised);
+        return attempt;
+    }
+    for (const auto& what : confine->report.unavailable)
+        spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
+    if (!guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
+        attempt.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
+    process::become_subreaper();
+    attempt.supervised = process::supervise(command, input, resolved.limits, *box,
+                                            [&](int pid) { guardian.watch(pid); }, &confine->child);
+    // Removing the cgroups is the guardian's once we answered, unless it is not there.
+    if (guardian.active() && attempt.supervised.tree_reaped)
+        box->disown();
+    else
+        box->destroy();
+    confine->finish();
+    attempt.confinement = confine->report;
+    if (attempt.supervised.supervisor_signal)
+        attempt.errors.push_back("hookwarden received signal " + std::to_string(*attempt.supervised.supervisor_signal));
+    if (!attempt.supervised.tree_reaped) attempt.errors.push_back("processes of the hook survived SIGKILL for 2 s");
+    attempt.outcome = process::classify(attempt.supervised);
+    return attempt;
+}
+
+// The specifics a person needs to act on a degraded answer.
+std::string failure_detail(const Attempt& attempt, const Limits& limits, const std::vector<std::string>& command,
+                           const std::vector<std::string>& errors) {
+    const auto& s = attempt.supervised;
+    switch (attempt.outcome) {
+        case Outcome::timeout:
+            return std::to_string(limits.timeout_ms) + " ms";
+        case Outcome::oom:
+            return "limit " + std::to_string(limits.memory_mb) + " MB";
+        case Outcome::crash:
+            return "signal " + std::to_string(s.signal.value_or(0)) + ", " + ::strsignal(s.signal.value_or(0));
+        case Outcome::spawn_error:
+            return command.empty() ? std::string("no command")
+                                   : command.front() + ": " + s.spawn_stage + ": " + std::strerror(s.spawn_error);
+        default:
+            return errors.empty() ? std::string() : errors.back();
+    }
+}
+
+// Phase 4: what the agent is told. The hook's own answer, relayed unchanged, or the
+// degradation policy's: a fixed answer or a fallback command run in the hook's place.
+struct Verdict {
+    protocol::Answer answer;
+    Answer answered_by = Answer::own;  // RunRecord::answer
+    std::vector<std::string> errors;
+    double fallback_wall_ms = 0;      // not hookwarden's overhead: the fallback's own time
+};
+
+Verdict run_fallback(const Invocation& inv, const std::string& hook, const policy::Resolved& resolved,
+                     const std::string& backend, Outcome failed, const std::string& detail) {
+    Verdict verdict;
+    verdict.answered_by = Answer::fallback;
+    process::Guardian fallback_guardian;
+    Attempt fallback = attempt_run(resolved.on_failure.fallback_command, inv.input, resolved, backend,
+                                   fallback_guardian, std::nullopt);
+    verdict.fallback_wall_ms = fallback.supervised.wall_ms;
+    for (const auto& error : fallback.errors) verdict.errors.push_back("fallback command: " + error);
+    if (is_own_answer(fallback.outcome)) {
+        auto& s = fallback.supervised;
+        verdict.answer = {*s.exit_code, std::move(s.out.data), std::move(s.err.data)};
+        return verdict;
+    }
+    const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command, fallback.errors);
+    verdict.errors.push_back("fallback command " + std::string(to_string(fallback.outcome)) + (why.empty() ? "" : ": " + why));
+    verdict.answer = protocol::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
+    verdict.answered_by = Answer::allow;
+    return verdict;
+}
+
+Verdict decide(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
+               const policy::Resolved& resolved, const std::string& backend, Attempt& attempt,
+               const std::vector<std::string>& errors_so_far) {
+    if (is_own_answer(attempt.outcome)) {
+        auto& s = attempt.supervised;
+        Verdict own;
+        own.answer = {*s.exit_code, std::move(s.out.data), std::move(s.err.data)};
+        return own;
+    }
+    const std::string detail = failure_detail(attempt, resolved.limits, command, errors_so_far);
+    const OnFailure& on_failure = resolved.on_failure;
+    if (on_failure.action == FailureAction::fallback && !on_failure.fallback_command.empty())
+        return run_fallback(inv, hook, resolved, backend, attempt.outcome, detail);
+    Verdict degraded;
+    degraded.answered_by = degraded_answer(on_failure.action);
+    degraded.answer =
+        protocol::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
+    return degraded;
+}
+
+template <typename... Lists>
+std::vector<std::string> concat(const Lists&... lists) {
+    std::vector<std::string> all;
+    (all.insert(all.end(), lists.begin(), lists.end()), ...);
+    return all;
+}
+
+// The record of the run, made once from what each phase returned.
+RunRecord make_record(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
+                      const policy::Resolved& resolved, const Admitted& admitted, const Attempt& attempt,
+                      const Verdict& verdict, std::int64_t started_unix_ms) {
+    const auto& s = attempt.supervised;
+    RunRecord r;
+    r.time_unix_ms = started_unix_ms;
+    r.hook = hook;
+    r.command = command;
+    r.event = inv.info.event;
+    r.matcher_target = inv.info.matcher_target;
+    r.session_id = inv.info.session_id;
+    r.limits = resolved.limits;
+    r.outcome = attempt.outcome;
+    r.answer = verdict.answered_by;
+    r.exit_code = s.exit_code;
+    r.signal = s.signal;
+    r.wall_ms = s.wall_ms;
+    r.cpu_user_ms = s.usage.cpu_user_ms;
+    r.cpu_sys_ms = s.usage.cpu_sys_ms;
+    r.peak_memory_bytes = s.usage.peak_memory_bytes;
+    r.peak_memory_source = s.usage.peak_memory_source;
+    r.oom_killed = s.usage.oom_killed;
+    r.leftovers_killed = s.leftovers_killed;
+    r.stdout_bytes = s.out.bytes;
+    r.stderr_bytes = s.err.bytes;
+    r.stdout_truncated = s.out.truncated;
+    r.stderr_truncated = s.err.truncated;
+    r.breaker_before = admitted.admission.state_before;
+    r.backend = attempt.backend;
+    r.confinement = attempt.confinement;
+    r.errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors);
+    return r;
 }
 
 // The record goes to the guardian, which commits it after we answered. A pending
 // marker makes the next admission of this hook, and every reader, wait for it.
-bool hand_over_record(sandbox::Guardian& guardian, const std::string& state_dir, const RunRecord& record) {
+bool hand_over_record(process::Guardian& guardian, const std::string& state_dir, const RunRecord& record) {
     if (!guardian.active() || guardian.pid() <= 0) return false;
     std::string marker = store::pending_marker(state_dir, record.hook, guardian.pid());
     if (!store::mark_pending(marker).empty()) return false;
@@ -198,6 +322,18 @@ bool hand_over_record(sandbox::Guardian& guardian, const std::string& state_dir,
     if (guardian.hand_over(payload)) return true;
     ::unlink(marker.c_str());
     return false;
+}
+
+// One record per run, in the same transaction as the breaker update: committed by the
+// guardian after we answered, or here when there is none to take it (or the caller
+// wants the final record, breaker_after included, before answering).
+void commit_record(RunRecord& record, const std::string& state_dir, const policy::Resolved& resolved,
+                   const store::Admission& admission, process::Guardian& guardian, bool after_answer) {
+    if (after_answer && hand_over_record(guardian, state_dir, record)) return;
+    std::string store_error;
+    auto store = store::Store::open(state_dir, store_error, no_wait());
+    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
+    if (!store_error.empty()) report_store_fault(store_error, record.errors);
 }
 
 }  // namespace
@@ -232,141 +368,64 @@ std::string derive_name(const std::vector<std::string>& command) {
 }
 
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
-                            std::chrono::steady_clock::time_point process_start) {
+                            std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound) {
     Invocation inv;
     inv.process_start = process_start;
-    inv.input = read_stdin(std::chrono::milliseconds(10000), inv.errors);
+    inv.policy = load_policy(policy_path, inv.errors);
+    const auto limit = stdin_bound(inv.policy ? &*inv.policy : nullptr);
+    inv.signal = read_stdin(limit, inv.input, inv.errors);
     inv.info = protocol::parse_event(inv.input, event_override);
     if (!inv.info.is_json && !inv.input.empty()) {
         // The hook still gets the bytes unchanged; only hookwarden's view is limited.
         spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);
         inv.errors.push_back("input is not a JSON event: " + inv.info.parse_error);
     }
-    if (auto path = policy::discover(policy_path)) {
-        auto loaded = policy::load_file(*path);
-        if (loaded.policy) {
-            inv.policy = std::move(loaded.policy);
-        } else {
-            // SPEC §5: never silently weaker. Built-in limits stay in force, and we say so.
-            std::string first = loaded.errors.empty() ? *path + ": unreadable" : loaded.errors.front().to_string();
-            std::cerr << "hookwarden: policy " << *path << " is invalid; running under built-in defaults\n";
-            for (const auto& e : loaded.errors) std::cerr << "hookwarden: " << e.to_string() << "\n";
-            inv.errors.push_back("policy invalid, built-in defaults in force: " + first);
-        }
-    }
     return inv;
 }
 
 HookResult execute(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
                    const policy::Resolved& resolved, const std::string& backend, bool record_after_answer) {
-    HookResult result;
-    RunRecord& record = result.record;
-    record.time_unix_ms = fs::now_unix_ms();
-    record.hook = hook;
-    record.command = command;
-    record.event = inv.info.event;
-    record.matcher_target = inv.info.matcher_target;
-    record.session_id = inv.info.session_id;
-    record.limits = resolved.limits;
-    record.errors = inv.errors;
-
-    // The breaker, in the store every hookwarden process shares. A hook the breaker gate
-    // does not list is admitted without opening the database (store/handoff.h).
+    const std::int64_t started_unix_ms = fs::now_unix_ms();
     const std::string state_dir = store::default_state_dir();
-    // A store fault never stops the run; the agent's stderr and the record say what it was.
-    auto store_fault = [&record](const std::string& error) {
-        std::cerr << "hookwarden: run store: " << error << "\n";
-        record.errors.push_back("store: " + error);
-    };
-    if (!store::wait_pending(state_dir, hook, std::chrono::seconds(2)))
-        record.errors.push_back("breaker: the previous run's record was still being committed after 2 s");
-    store::Admission admission;
-    if (!store::gate_admits(state_dir, hook)) {
-        std::string store_error;
-        auto store = store::Store::open(state_dir, store_error, no_wait());
-        if (!store_error.empty()) store_fault(store_error);
-        if (store) {
-            const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
-            admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
-            if (!admission.error.empty()) {
-                std::cerr << "hookwarden: breaker: " << admission.error << "\n";
-                record.errors.push_back("breaker: " + admission.error);
-            }
-        }
-        // Closed here: an SQLite connection must not cross the guardian's fork.
-    }
-    record.breaker_before = admission.state_before;
+    Admitted admitted = admit(state_dir, hook, resolved);
 
-    Supervised supervised;
-    sandbox::Guardian guardian;
-    if (!admission.run) {
-        record.outcome = Outcome::breaker_open;
-        record.errors.push_back("breaker open; retry after " + std::to_string(admission.retry_after_ms) + " ms");
+    process::Guardian guardian;
+    Attempt attempt;
+    if (inv.signal) {
+        attempt = not_started(Outcome::internal_error, "hookwarden received signal " + std::to_string(*inv.signal) +
+                                                           " while reading the event; the hook was not started");
+    } else if (!admitted.admission.run) {
+        attempt = not_started(Outcome::breaker_open, "breaker open; retry after " +
+                                                         std::to_string(admitted.admission.retry_after_ms) + " ms");
     } else if (command.empty()) {
-        record.outcome = Outcome::spawn_error;
-        record.errors.push_back("no command for hook '" + hook + "'");
+        attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
     } else {
-        sandbox::Guardian::Finisher finish;
-        if (record_after_answer) {
-            finish = [state_dir, hook, breaker = resolved.breaker, admission](const std::string& payload) {
-                commit_handed_over(state_dir, hook, breaker, admission, payload);
-            };
-        }
-        supervised = start_and_watch(command, inv.input, record.limits, resolved.sandbox, backend, record, guardian,
-                                     finish);
-        record.outcome = classify(supervised);
-        fill_measurements(record, supervised);
+        std::optional<store::HandedOverCommit> commit;
+        if (record_after_answer) commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission};
+        attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
     }
 
-    // The agent's answer: the hook's own, or what the degradation policy says.
-    if (is_own_answer(record.outcome)) {
-        record.answer = Answer::own;
-        result.answer.exit_code = *supervised.exit_code;
-        result.answer.stdout_data = std::move(supervised.out.data);
-        result.answer.stderr_data = std::move(supervised.err.data);
-    } else {
-        record.answer = degraded_answer(resolved.on_failure.action);
-        std::string detail = failure_detail(record, supervised);
-        if (resolved.on_failure.action == FailureAction::fallback && !resolved.on_failure.fallback_command.empty()) {
-            // A fallback command answers in the hook's place, under the same limits.
-            RunRecord fallback_record = record;
-            sandbox::Guardian fallback_guardian;
-            Supervised fallback = start_and_watch(resolved.on_failure.fallback_command, inv.input, record.limits,
-                                                  resolved.sandbox, backend, fallback_record, fallback_guardian);
-            Outcome fallback_outcome = classify(fallback);
-            if (is_own_answer(fallback_outcome)) {
-                result.answer = {*fallback.exit_code, std::move(fallback.out.data), std::move(fallback.err.data)};
-            } else {
-                record.errors.push_back("fallback command " + std::string(to_string(fallback_outcome)));
-                OnFailure allow;
-                result.answer = protocol::degrade(allow, record.event, hook, record.outcome, detail,
-                                                  inv.info.stop_hook_active);
-                record.answer = Answer::allow;
-            }
-        } else {
-            result.answer = protocol::degrade(resolved.on_failure, record.event, hook, record.outcome, detail,
-                                              inv.info.stop_hook_active);
-        }
-    }
-    record.overhead_ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count() - record.wall_ms;
-
-    // One record per run, in the same transaction as the breaker update: committed by
-    // the guardian after we answered, or here when there is none to take it (or the
-    // caller wants the final record, breaker_after included, before answering).
-    if (record_after_answer && supervised.tree_reaped && hand_over_record(guardian, state_dir, record)) return result;
-    std::string store_error;
-    auto store = store::Store::open(state_dir, store_error, no_wait());
-    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
-    if (!store_error.empty()) store_fault(store_error);
+    Verdict verdict = decide(inv, hook, command, resolved, backend, attempt, concat(inv.errors, admitted.errors, attempt.errors));
+    HookResult result{make_record(inv, hook, command, resolved, admitted, attempt, verdict, started_unix_ms),
+                      std::move(verdict.answer)};
+    // hookwarden's own time: everything since main() that was neither the hook nor the
+    // fallback command (README "What a run reports").
+    const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count();
+    result.record.overhead_ms = total_ms - result.record.wall_ms - verdict.fallback_wall_ms;
+    commit_record(result.record, state_dir, resolved, admitted.admission, guardian,
+                  record_after_answer && attempt.supervised.tree_reaped);
     return result;
 }
 
 int run(const RunOptions& options) {
-    prepare_process();
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start);
+    process::prepare_process();
+    const std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
+    // stdin is awaited no longer than the hook itself may run.
+    auto own_timeout = [&](const policy::Policy* policy) {
+        return std::chrono::milliseconds(policy::resolve(policy, hook, options.event, options.limits).limits.timeout_ms);
+    };
+    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, own_timeout);
 
-    std::string hook = options.name.empty() ? derive_name(options.command) : options.name;
     std::vector<std::string> command = options.command;
     const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
     policy::Resolved resolved = policy::resolve(policy, hook, inv.info.event, options.limits);

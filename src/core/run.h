@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,13 +33,18 @@ struct Invocation {
     protocol::EventInfo info;
     std::optional<policy::Policy> policy;  // nullopt: built-in defaults
     std::vector<std::string> errors;       // about the input or the policy, copied into records
+    std::optional<int> signal;             // the agent's signal that ended the wait for stdin
     std::chrono::steady_clock::time_point process_start;
 };
 
-// Reads stdin (bounded in time), parses the event and loads the policy. A broken policy
-// is reported on stderr and leaves built-in defaults in force: never weaker enforcement.
+// How long to wait for the agent to close stdin, given the policy (nullptr: built-in).
+using StdinBound = std::function<std::chrono::milliseconds(const policy::Policy*)>;
+
+// Loads the policy, reads stdin (bounded by `stdin_bound`, interruptible by the agent's
+// signals) and parses the event. A broken policy is reported on stderr and leaves the
+// built-in defaults in force: never weaker enforcement.
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
-                            std::chrono::steady_clock::time_point process_start);
+                            std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound);
 
 struct HookResult {
     RunRecord record;

@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "sandbox/proc_tree.h"
+#include "util/proc_tree.h"
 
 namespace hookwarden::sandbox {
 

@@ -99,13 +99,16 @@ Result run(const std::vector<std::string>& args, const Options& options) {
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);
-    std::thread writer([fd = in[1], data = options.stdin_data] {
+    std::thread writer([fd = in[1], data = options.stdin_data, hold = options.hold_stdin_ms] {
         size_t done = 0;
         while (done < data.size()) {
             ssize_t n = ::write(fd, data.data() + done, data.size() - done);
             if (n <= 0) break;
             done += static_cast<size_t>(n);
         }
+        // Held open until `hold` ms pass or hookwarden closes its end (POLLERR), whichever first.
+        pollfd reader_gone{fd, 0, 0};
+        if (hold > 0) ::poll(&reader_gone, 1, hold);
         ::close(fd);
     });
     bool killed = false;
@@ -117,7 +120,7 @@ Result run(const std::vector<std::string>& args, const Options& options) {
         if (options.kill_after_ms > 0 && !killed) {
             auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
             if (elapsed >= options.kill_after_ms) {
-                ::kill(pid, SIGKILL);
+                ::kill(pid, options.kill_signal);
                 killed = true;
             } else {
                 wait_ms = static_cast<int>(options.kill_after_ms - elapsed);
@@ -135,7 +138,7 @@ Result run(const std::vector<std::string>& args, const Options& options) {
                 --open_count;
             }
         }
-        if (killed) break;  // a killed supervisor's pipes may be held by survivors
+        if (killed && options.kill_signal == SIGKILL) break;  // a killed supervisor's pipes may be held by survivors
     }
     for (auto& p : fds)
         if (p.fd >= 0) ::close(p.fd);

@@ -2,6 +2,7 @@
 // stdout/stderr, exit code; plus the --record JSON and a check for surviving processes.
 #pragma once
 
+#include <csignal>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,9 @@ struct Options {
     std::vector<std::string> prefix;  // run hookwarden through this (e.g. setpriv ...)
     bool with_record = true;          // add --record FILE after "run"/"dispatch"
     bool leak_fd = false;             // hand hookwarden an extra inheritable fd (fd 7)
-    int kill_after_ms = 0;            // SIGKILL hookwarden itself after this long
+    int kill_after_ms = 0;            // signal hookwarden itself after this long
+    int kill_signal = SIGKILL;        // ... with this signal (SIGKILL: its pipes are not waited for)
+    int hold_stdin_ms = 0;            // keep stdin open this long after writing (an agent that never closes it)
     std::string state_dir;            // HOOKWARDEN_STATE_DIR ("" = a fresh temp dir)
     std::string cwd;                  // working directory of hookwarden ("" = the test's own)
 };

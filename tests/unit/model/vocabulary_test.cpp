@@ -3,6 +3,8 @@
 // and the percentile.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "hookwarden/percentile.h"
 #include "hookwarden/run_record.h"
 

@@ -1,5 +1,5 @@
 // Guardian: a tiny process that outlives a killed supervisor just long enough to kill
-// the hook's tree and remove its cgroups (SPEC §3.8). PR_SET_PDEATHSIG reaches only the
+// the hook's tree and remove its cgroups (README "What holds on every backend"). PR_SET_PDEATHSIG reaches only the
 // hook's main process; its descendants would otherwise run on in a cgroup nobody owns.
 //
 // It is forked before the hook's pipes exist, leaves the supervisor's session (so a
@@ -10,11 +10,22 @@
 // left to kill, and this happens after the supervisor has already answered the agent.
 #pragma once
 
-#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
-namespace hookwarden::sandbox {
+#include "store/handed_over.h"
+
+namespace hookwarden::process {
+
+// What a guardian does, decided before it is forked: plain data, no code.
+struct GuardianJob {
+    std::vector<std::string> cgroup_dirs;    // killed and removed once the supervisor is gone
+    std::vector<std::string> stale_parents;  // swept for run cgroups of dead supervisors
+    // After a normal run, the record handed over is committed here. nullopt: the
+    // supervisor commits it itself (`run --record`), nothing is handed over.
+    std::optional<store::HandedOverCommit> commit;
+};
 
 class Guardian {
 public:
@@ -23,17 +34,13 @@ public:
     Guardian& operator=(const Guardian&) = delete;
     ~Guardian();
 
-    // Runs in the guardian process with a handed-over payload.
-    using Finisher = std::function<void(const std::string& payload)>;
-
     // Returns false (and stays inactive) if the guardian could not be started.
-    bool start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents,
-               const Finisher& finish = {});
+    bool start(const GuardianJob& job);
     // Tells the guardian the hook's process group, which it kills too (the only handle
     // the `none` backend has on the tree once the supervisor is gone).
     void watch(int hook_pgid);
     // Only once the hook's tree is reaped: the guardian will not signal its process
-    // group, removes the cgroups and runs the finisher on `payload`. Ends our side of
+    // group, removes the cgroups and commits `payload` (the job's commit). Ends our side of
     // the pipe. False if there is no watching guardian to take it.
     bool hand_over(const std::string& payload);
     // The guardian's pid, or -1.
@@ -46,4 +53,4 @@ private:
     bool watched_ = false;
 };
 
-}  // namespace hookwarden::sandbox
+}  // namespace hookwarden::process

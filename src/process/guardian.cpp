@@ -1,4 +1,4 @@
-#include "sandbox/guardian.h"
+#include "process/guardian.h"
 
 #include <cerrno>
 #include <csignal>
@@ -12,12 +12,11 @@
 #include "sandbox/cgroupfs.h"
 #include "util/fs.h"
 
-namespace hookwarden::sandbox {
+namespace hookwarden::process {
 
 namespace {
 
-[[noreturn]] void guard(int pipe_fd, const std::vector<std::string>& cgroup_dirs,
-                        const std::vector<std::string>& stale_parents, const Guardian::Finisher& finish) {
+[[noreturn]] void guard(int pipe_fd, const GuardianJob& job) {
     // The supervisor is single-threaded when it forks, so the heap is usable here.
     ::setsid();
     // Batch: never preempt a process on wakeup. What we do after a normal run (commit
@@ -43,13 +42,13 @@ namespace {
     const bool handed_over = message.size() > sizeof pgid && message[sizeof pgid] == 'R';
     // After a normal end the group was reaped and its id may already be someone else's.
     if (pgid > 0 && !handed_over) ::kill(-pgid, SIGKILL);
-    for (auto it = cgroup_dirs.rbegin(); it != cgroup_dirs.rend(); ++it) {
+    for (auto it = job.cgroup_dirs.rbegin(); it != job.cgroup_dirs.rend(); ++it) {
         if (::access(it->c_str(), F_OK) != 0) continue;
-        cgroupfs::kill_cgroup(*it);
-        cgroupfs::remove_cgroup(*it);
+        sandbox::cgroupfs::kill_cgroup(*it);
+        sandbox::cgroupfs::remove_cgroup(*it);
     }
-    if (handed_over && finish) finish(message.substr(sizeof pgid + 1));
-    for (const auto& parent : stale_parents) cgroupfs::remove_stale(parent);
+    if (handed_over && job.commit) store::commit_handed_over(*job.commit, message.substr(sizeof pgid + 1));
+    for (const auto& parent : job.stale_parents) sandbox::cgroupfs::remove_stale(parent);
     ::_exit(0);
 }
 
@@ -76,8 +75,7 @@ Guardian::~Guardian() {
     if (pipe_fd_ >= 0) ::close(pipe_fd_);
 }
 
-bool Guardian::start(const std::vector<std::string>& cgroup_dirs, const std::vector<std::string>& stale_parents,
-                     const Finisher& finish) {
+bool Guardian::start(const GuardianJob& job) {
     int fds[2], pid_pipe[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) return false;
     if (::pipe2(pid_pipe, O_CLOEXEC) != 0) {
@@ -100,7 +98,7 @@ bool Guardian::start(const std::vector<std::string>& cgroup_dirs, const std::vec
             ::_exit(n == sizeof guardian ? 0 : 1);
         }
         ::close(pid_pipe[1]);
-        guard(fds[0], cgroup_dirs, stale_parents, finish);
+        guard(fds[0], job);
     }
     ::close(pid_pipe[1]);
     ::waitpid(pid, nullptr, 0);
@@ -112,4 +110,4 @@ bool Guardian::start(const std::vector<std::string>& cgroup_dirs, const std::vec
     return true;
 }
 
-}  // namespace hookwarden::sandbox
+}  // namespace hookwarden::process

@@ -1,4 +1,4 @@
-#include "sandbox/spawn.h"
+#include "process/spawn.h"
 
 #include <cerrno>
 #include <csignal>
@@ -17,7 +17,7 @@
 
 #include <linux/close_range.h>
 
-namespace hookwarden::sandbox {
+namespace hookwarden::process {
 
 namespace {
 
@@ -83,7 +83,7 @@ bool loopback_up() {
 
 // The network namespace (with a user namespace when unprivileged). Failing to create it
 // is fatal unless `netns_optional`: then a notice, and the hook keeps the host network.
-void enter_netns(const ChildConfinement& c, int error_fd) {
+void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
     int flags = CLONE_NEWNET | (c.new_userns ? CLONE_NEWUSER : 0);
     if (::unshare(flags) != 0) {
         if (!c.netns_optional) fail(error_fd, kNetns);
@@ -101,7 +101,7 @@ void enter_netns(const ChildConfinement& c, int error_fd) {
 
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                        const ChildSetup& setup, const ChildConfinement* confine, bool in_cgroup_already,
+                        const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* confine, bool in_cgroup_already,
                         pid_t parent, int error_fd) {
     for (int fd : setup.procs_fds)
         if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
@@ -200,7 +200,7 @@ std::string resolve_executable(const std::string& name, int& error) {
 }
 
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const ChildSetup& setup, ChildConfinement* confine) {
+                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine) {
     SpawnResult result;
     int error_pipe[2];
     if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
@@ -252,4 +252,4 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
     return result;
 }
 
-}  // namespace hookwarden::sandbox
+}  // namespace hookwarden::process

@@ -2,9 +2,9 @@
 // Only the `none` backend needs it, and only when something must be signalled.
 #pragma once
 
-namespace hookwarden::sandbox::proc_tree {
+namespace hookwarden::proc_tree {
 
 // Sends `sig` to every descendant of `root` (not `root` itself); returns how many.
 long signal_descendants(int root, int sig);
 
-}  // namespace hookwarden::sandbox::proc_tree
+}  // namespace hookwarden::proc_tree

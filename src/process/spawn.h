@@ -9,7 +9,7 @@
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 
-namespace hookwarden::sandbox {
+namespace hookwarden::process {
 
 struct SpawnResult {
     int pid = -1;
@@ -25,6 +25,6 @@ std::string resolve_executable(const std::string& name, int& error);
 // `confine` (optional): namespaces, no_new_privs, Landlock and the environment, applied
 // last before exec; its `envp`, when set, replaces `envp`. Its netns_error is set here.
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const ChildSetup& setup, ChildConfinement* confine = nullptr);
+                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine = nullptr);
 
-}  // namespace hookwarden::sandbox
+}  // namespace hookwarden::process

@@ -1,4 +1,4 @@
-#include "sandbox/proc_tree.h"
+#include "util/proc_tree.h"
 
 #include <csignal>
 #include <cstdlib>
@@ -9,7 +9,7 @@
 
 #include "util/fs.h"
 
-namespace hookwarden::sandbox::proc_tree {
+namespace hookwarden::proc_tree {
 
 namespace {
 // ppid from /proc/PID/stat; the command name may hold spaces and parens, so parse
@@ -51,4 +51,4 @@ long signal_descendants(int root, int sig) {
     return signalled;
 }
 
-}  // namespace hookwarden::sandbox::proc_tree
+}  // namespace hookwarden::proc_tree

@@ -11,10 +11,11 @@
 #include <vector>
 
 #include "hookwarden/policy_types.h"
+#include "hookwarden/run_record.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 
-namespace hookwarden::core {
+namespace hookwarden::process {
 
 struct Capture {
     std::string data;          // at most the output limit
@@ -47,6 +48,9 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
                      sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {},
                      sandbox::ChildConfinement* confine = nullptr);
 
+// What the run's outcome is, from what supervision saw (docs/protocol.md "Outcomes").
+Outcome classify(const Supervised& supervised);
+
 // Block the signals the supervisor handles through its signalfd and ignore SIGPIPE.
 // Call once, before any thread or child exists.
 void prepare_process();
@@ -56,4 +60,4 @@ sigset_t handled_signals();
 // CPU, and (backend `none`) can still find and kill them. After the guardian exists.
 void become_subreaper();
 
-}  // namespace hookwarden::core
+}  // namespace hookwarden::process

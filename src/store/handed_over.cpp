@@ -1,0 +1,41 @@
+#include "store/handed_over.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "hookwarden/run_record.h"
+#include "store/handoff.h"
+#include "util/fs.h"
+
+namespace hookwarden::store {
+
+namespace {
+
+void log_failure(const std::string& state_dir, const std::string& hook, const std::string& error) {
+    std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
+    int fd = ::open((state_dir + "/" + kGuardianLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    fs::write_all(fd, line);
+    ::close(fd);
+}
+
+}  // namespace
+
+void commit_handed_over(const HandedOverCommit& commit, const std::string& payload) {
+    std::string error;
+    try {
+        RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
+        OpenOptions options;
+        options.wait_for_pending = false;  // it would wait for its own marker
+        auto store = Store::open(commit.state_dir, error, options);
+        if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms());
+    } catch (const std::exception& e) {
+        error += std::string("unreadable handed-over record: ") + e.what();
+    }
+    ::unlink(pending_marker(commit.state_dir, commit.hook, ::getpid()).c_str());
+    if (!error.empty()) log_failure(commit.state_dir, commit.hook, error);
+}
+
+}  // namespace hookwarden::store

@@ -1,0 +1,26 @@
+// The commit a guardian makes after its supervisor answered and exited: the record the
+// supervisor handed over, stored together with its breaker update (store/handoff.h says
+// how readers and the next run wait for it).
+#pragma once
+
+#include <string>
+
+#include "hookwarden/policy_types.h"
+#include "store/store.h"
+
+namespace hookwarden::store {
+
+// Everything the commit needs, known before the guardian is forked: plain data.
+struct HandedOverCommit {
+    std::string state_dir;
+    std::string hook;
+    BreakerConfig breaker;
+    Admission admission;
+};
+
+// Parses `payload` (the record as JSON), commits it and removes this process's pending
+// marker. Nobody is left to read a complaint on stderr, so a failure is appended to
+// <state>/guardian.log, which `status` reports.
+void commit_handed_over(const HandedOverCommit& commit, const std::string& payload);
+
+}  // namespace hookwarden::store
