@@ -952,7 +952,6 @@ std::vector<RunRecord> Store::records(std::optional<std::int64_t> since_ms, std:
             r.session_id = s.text(4);
             r.command = string_list(s.text(5));
             r.outcome = outcome_from_string(s.text(6)).value_or(Outcome::internal_error);
-            const std::string answer = s.text(7);
             if (!s.is_null(8)) r.exit_code = static_cast<int>(s.i64(8));
             if (!s.is_null(9)) r.signal = static_cast<int>(s.i64(9));
             r.wall_ms = s.real(10);
@@ -977,7 +976,7 @@ std::vector<RunRecord> Store::records(std::optional<std::int64_t> since_ms, std:
             r.backend = s.text(29);
             r.overhead_ms = s.real(30);
             r.errors = string_list(s.text(31));
-            read_answer(answer, r);  // after errors: an unknown answer adds one
+            read_answer(s.text(7), r);  // after errors: an unknown answer adds one
             if (auto c = nlohmann::json::parse(s.text(32), nullptr, false); c.is_object()) c.get_to(r.confinement);
             out.push_back(std::move(r));
         }
