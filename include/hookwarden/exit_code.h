@@ -1,6 +1,5 @@
-// The exit status of every command that is not a hook (README.md, "Exit codes of the
-// non-hook commands"). `run` and `dispatch` exit with the hook's, or the merged answer's,
-// code instead.
+// The exit status of every command that is not a hook (docs/commands.md, "Exit codes").
+// `run` and `dispatch` exit with the hook's, or the merged answer's, code instead.
 #pragma once
 
 namespace hookwarden {

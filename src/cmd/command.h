@@ -34,7 +34,7 @@ public:
     virtual int execute(const Invocation& invocation) = 0;
 };
 
-// Every command but the hooks' exits with an ExitCode (README.md); `run` and `dispatch`
+// Every command but the hooks' exits with an ExitCode (docs/commands.md); `run` and `dispatch`
 // exit with the hook's, or the merged answer's, code and derive from Command directly.
 class ToolCommand : public Command {
 public:

@@ -1,4 +1,4 @@
-// `hookwarden policy check|init`. Exit codes as for every non-hook command (README.md):
+// `hookwarden policy check|init`. Exit codes as for every non-hook command (docs/commands.md):
 // 0 fine, 1 violation (an invalid policy), 2 usage or configuration error.
 #pragma once
 
