@@ -8,44 +8,20 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "../scratch_files.h"
 #include "cmd/policy.h"
 #include "policy/policy.h"
 
 namespace fs = std::filesystem;
 using namespace hookwarden;
 using namespace hookwarden::cmd;
+using namespace hwunit;
 using hookwarden::policy::load_file;
 using hookwarden::policy::starter_policy_json;
 
 namespace {
 
 const fs::path kSource = HOOKWARDEN_SOURCE_DIR;
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-class ScopedCwd {
-public:
-    explicit ScopedCwd(const fs::path& dir) : old_(fs::current_path()) { fs::current_path(dir); }
-    ~ScopedCwd() { fs::current_path(old_); }
-
-private:
-    fs::path old_;
-};
-
-fs::path make_temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "hw-policy-XXXXXX").string();
-    return fs::path(::mkdtemp(pattern.data()));
-}
-
-void write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-}
 
 }  // namespace
 

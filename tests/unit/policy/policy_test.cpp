@@ -5,23 +5,18 @@
 #include <fstream>
 #include <sstream>
 
+#include "../scratch_files.h"
 #include "policy/json_positions.h"
 #include "policy/policy.h"
 
 namespace fs = std::filesystem;
 using namespace hookwarden;
 using namespace hookwarden::policy;
+using namespace hwunit;
 
 namespace {
 
 const fs::path kSource = HOOKWARDEN_SOURCE_DIR;
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 Policy load_ok(const std::string& text) {
     auto r = load_string(text, "test.json");
@@ -42,25 +37,6 @@ private:
     const char* name_;
     std::optional<std::string> old_;
 };
-
-class ScopedCwd {
-public:
-    explicit ScopedCwd(const fs::path& dir) : old_(fs::current_path()) { fs::current_path(dir); }
-    ~ScopedCwd() { fs::current_path(old_); }
-
-private:
-    fs::path old_;
-};
-
-fs::path make_temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "hw-policy-XXXXXX").string();
-    return fs::path(::mkdtemp(pattern.data()));
-}
-
-void write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-}
 
 }  // namespace
 
