@@ -28,9 +28,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "hookwarden/percentile.h"
 #include "hookwarden/run_record.h"
 #include "store/handoff.h"
 #include "store/store.h"
+
+// The nearest-rank percentile the reports quote, so bench and report figures compare.
+using hookwarden::percentile;
 
 namespace {
 
@@ -74,13 +78,6 @@ Exec exec_once(const std::vector<std::string>& argv, const std::string& stdin_fi
     result.ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
     result.maxrss_kb = usage.ru_maxrss;
     return result;
-}
-
-double percentile(std::vector<double> values, double p) {
-    if (values.empty()) return 0;
-    std::sort(values.begin(), values.end());
-    std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-    return values[std::max<std::size_t>(rank, 1) - 1];
 }
 
 struct Series {

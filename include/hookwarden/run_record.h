@@ -1,14 +1,16 @@
-// The record of one hook run: what `run --record FILE` writes, what the store keeps, and
-// what reports aggregate. Its JSON fields are the contract in README.md ("What a run
-// reports").
+// The record of one hook run (docs/records.md): what `run --record FILE` writes, what the
+// store keeps, and what reports aggregate. Field names in JSON are the documented contract.
+// The predicates below are the one vocabulary that stats, status, Prometheus, the HTML
+// report and the breaker judge runs by.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
@@ -29,13 +31,39 @@ enum class Outcome {
 
 const char* to_string(Outcome outcome);
 std::optional<Outcome> outcome_from_string(const std::string& text);
-// Failures count against breakers and error rates.
+// Failures count against breakers and error rates: error, crash, timeout, oom, spawn_error.
 bool is_failure(Outcome outcome);
 // The run says something about the hook's health, so its breaker accounts it (a failure
 // or not): all but a run skipped by an open breaker and hookwarden's own failure.
 bool counts_for_breaker(Outcome outcome);
 // The hook finished on its own: its answer is relayed unchanged.
 bool is_own_answer(Outcome outcome);
+// The hook's process was started (not refused by its breaker, not a spawn error): only
+// such runs have a latency, memory and CPU time worth measuring.
+bool hook_started(Outcome outcome);
+// The run judged the hook's own health, so it is in the denominator of the failure rate
+// (docs/reports.md): every run except breaker_open (the hook was not given the chance)
+// and internal_error (hookwarden failed, not the hook).
+bool counts_in_failure_rate(Outcome outcome);
+
+// Failures among the runs that judge a hook's health: the one failure rate of `status`
+// FAIL%, `report`'s error_rate and ok_rate (1 - rate when any run was judged).
+struct FailureRate {
+    std::size_t failures = 0;
+    std::size_t judged = 0;  // runs with counts_in_failure_rate(outcome)
+    void add(Outcome outcome);
+    double rate() const;     // 0 when no run was judged
+};
+
+// What answered the agent: the hook itself, or the degradation action of its policy.
+// The strings ("own", "allow", "block", "ask", "fallback") are what JSON and the store hold.
+enum class Answer { own, allow, block, ask, fallback };
+const char* to_string(Answer answer);
+std::optional<Answer> answer_from_string(const std::string& text);
+// The answer a degradation action gives in the hook's place.
+Answer degraded_answer(FailureAction action);
+// The agent did not get the hook's own answer.
+bool is_degraded(Answer answer);
 
 // Which confinements beyond the cgroup limits were in force for the run (docs/sandbox.md).
 struct Confinement {
@@ -58,7 +86,7 @@ struct RunRecord {
     std::vector<std::string> command;
 
     Outcome outcome = Outcome::internal_error;
-    std::string answer = "own";  // "own" or the degradation action that answered
+    Answer answer = Answer::own;
     std::optional<int> exit_code;
     std::optional<int> signal;
 
@@ -83,6 +111,10 @@ struct RunRecord {
     double overhead_ms = 0;         // supervisor total minus the hook's wall time
     std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
 };
+
+// Sets record.answer from its JSON/database string. An answer this version does not know
+// is kept visible in record.errors rather than silently read as the hook's own.
+void read_answer(const std::string& text, RunRecord& record);
 
 void to_json(nlohmann::json& out, const RunRecord& record);
 void from_json(const nlohmann::json& in, RunRecord& record);

@@ -226,7 +226,7 @@ std::string failure_detail(const Attempt& attempt, const Limits& limits, const s
 // degradation policy's: a fixed answer or a fallback command run in the hook's place.
 struct Verdict {
     agents::claude::Answer answer;
-    std::string answered_by = "own";  // RunRecord::answer
+    Answer answered_by = Answer::own;  // RunRecord::answer
     std::vector<std::string> errors;
     double fallback_wall_ms = 0;      // not hookwarden's overhead: the fallback's own time
 };
@@ -234,7 +234,7 @@ struct Verdict {
 Verdict run_fallback(const Invocation& inv, const std::string& hook, const policy::Resolved& resolved,
                      const std::string& backend, Outcome failed, const std::string& detail) {
     Verdict verdict;
-    verdict.answered_by = to_string(FailureAction::fallback);
+    verdict.answered_by = Answer::fallback;
     process::Guardian fallback_guardian;
     Attempt fallback = attempt_run(resolved.on_failure.fallback_command, inv.input, resolved, backend,
                                    fallback_guardian, std::nullopt);
@@ -248,7 +248,7 @@ Verdict run_fallback(const Invocation& inv, const std::string& hook, const polic
     const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command, fallback.errors);
     verdict.errors.push_back("fallback command " + std::string(to_string(fallback.outcome)) + (why.empty() ? "" : ": " + why));
     verdict.answer = agents::claude::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
-    verdict.answered_by = to_string(FailureAction::allow);
+    verdict.answered_by = Answer::allow;
     return verdict;
 }
 
@@ -266,7 +266,7 @@ Verdict decide(const Invocation& inv, const std::string& hook, const std::vector
     if (on_failure.action == FailureAction::fallback && !on_failure.fallback_command.empty())
         return run_fallback(inv, hook, resolved, backend, attempt.outcome, detail);
     Verdict degraded;
-    degraded.answered_by = to_string(on_failure.action);
+    degraded.answered_by = degraded_answer(on_failure.action);
     degraded.answer =
         agents::claude::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
     return degraded;

@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 namespace hookwarden {
 
 namespace {
@@ -17,6 +19,29 @@ constexpr std::array<std::pair<Outcome, const char*>, 9> kOutcomeNames{{
     {Outcome::breaker_open, "breaker_open"},
     {Outcome::internal_error, "internal_error"},
 }};
+
+constexpr std::array<std::pair<Answer, const char*>, 5> kAnswerNames{{
+    {Answer::own, "own"},
+    {Answer::allow, "allow"},
+    {Answer::block, "block"},
+    {Answer::ask, "ask"},
+    {Answer::fallback, "fallback"},
+}};
+
+// The name tables above, read both ways.
+template <typename Enum, std::size_t N>
+const char* name_in(const std::array<std::pair<Enum, const char*>, N>& names, Enum value, const char* otherwise) {
+    for (const auto& [known, name] : names)
+        if (known == value) return name;
+    return otherwise;
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> value_in(const std::array<std::pair<Enum, const char*>, N>& names, const std::string& text) {
+    for (const auto& [value, name] : names)
+        if (text == name) return value;
+    return std::nullopt;
+}
 
 template <typename T>
 void get_optional(const nlohmann::json& in, const char* key, T& value) {
@@ -33,17 +58,9 @@ void get_state(const nlohmann::json& in, const char* key, std::optional<BreakerS
 
 }  // namespace
 
-const char* to_string(Outcome outcome) {
-    for (const auto& [value, name] : kOutcomeNames)
-        if (value == outcome) return name;
-    return "internal_error";
-}
+const char* to_string(Outcome outcome) { return name_in(kOutcomeNames, outcome, "internal_error"); }
 
-std::optional<Outcome> outcome_from_string(const std::string& text) {
-    for (const auto& [value, name] : kOutcomeNames)
-        if (text == name) return value;
-    return std::nullopt;
-}
+std::optional<Outcome> outcome_from_string(const std::string& text) { return value_in(kOutcomeNames, text); }
 
 bool is_failure(Outcome outcome) {
     switch (outcome) {
@@ -65,6 +82,38 @@ bool counts_for_breaker(Outcome outcome) {
 bool is_own_answer(Outcome outcome) {
     return outcome == Outcome::ok || outcome == Outcome::blocked || outcome == Outcome::error;
 }
+
+bool hook_started(Outcome outcome) { return outcome != Outcome::breaker_open && outcome != Outcome::spawn_error; }
+
+bool counts_in_failure_rate(Outcome outcome) {
+    return outcome != Outcome::breaker_open && outcome != Outcome::internal_error;
+}
+
+void FailureRate::add(Outcome outcome) {
+    if (!counts_in_failure_rate(outcome)) return;
+    ++judged;
+    if (is_failure(outcome)) ++failures;
+}
+
+double FailureRate::rate() const {
+    return judged ? static_cast<double>(failures) / static_cast<double>(judged) : 0.0;
+}
+
+const char* to_string(Answer answer) { return name_in(kAnswerNames, answer, "own"); }
+
+std::optional<Answer> answer_from_string(const std::string& text) { return value_in(kAnswerNames, text); }
+
+Answer degraded_answer(FailureAction action) {
+    switch (action) {
+        case FailureAction::allow: return Answer::allow;
+        case FailureAction::block: return Answer::block;
+        case FailureAction::ask: return Answer::ask;
+        case FailureAction::fallback: return Answer::fallback;
+    }
+    return Answer::allow;
+}
+
+bool is_degraded(Answer answer) { return answer != Answer::own; }
 
 void to_json(nlohmann::json& out, const Limits& limits) {
     out = nlohmann::json{{"timeout_ms", limits.timeout_ms},   {"kill_grace_ms", limits.kill_grace_ms},
@@ -109,7 +158,7 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"session_id", r.session_id},
         {"command", r.command},
         {"outcome", to_string(r.outcome)},
-        {"answer", r.answer},
+        {"answer", to_string(r.answer)},
         {"exit_code", r.exit_code ? nlohmann::json(*r.exit_code) : nlohmann::json(nullptr)},
         {"signal", r.signal ? nlohmann::json(*r.signal) : nlohmann::json(nullptr)},
         {"wall_ms", r.wall_ms},
@@ -133,6 +182,13 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
     };
 }
 
+void read_answer(const std::string& text, RunRecord& record) {
+    if (auto answer = answer_from_string(text))
+        record.answer = *answer;
+    else
+        record.errors.push_back("unknown answer '" + text + "' (expected own, allow, block, ask or fallback)");
+}
+
 void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "time_unix_ms", r.time_unix_ms);
     get_optional(in, "hook", r.hook);
@@ -142,7 +198,6 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "command", r.command);
     if (auto it = in.find("outcome"); it != in.end() && it->is_string())
         r.outcome = outcome_from_string(it->get<std::string>()).value_or(Outcome::internal_error);
-    get_optional(in, "answer", r.answer);
     if (auto it = in.find("exit_code"); it != in.end() && it->is_number()) r.exit_code = it->get<int>();
     if (auto it = in.find("signal"); it != in.end() && it->is_number()) r.signal = it->get<int>();
     get_optional(in, "wall_ms", r.wall_ms);
@@ -163,6 +218,8 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "confinement", r.confinement);
     get_optional(in, "overhead_ms", r.overhead_ms);
     get_optional(in, "errors", r.errors);
+    if (auto it = in.find("answer"); it != in.end() && it->is_string())
+        read_answer(it->get<std::string>(), r);  // after errors: an unknown answer adds one
 }
 
 }  // namespace hookwarden

@@ -165,8 +165,8 @@ std::string rule_help(const std::string& kind) {
         return "The 95th percentile (nearest-rank) of the hook's wall latency must not exceed the budget "
                "(policy budgets.p95_ms; default half the hook's timeout).";
     if (kind == "error_rate")
-        return "Failures (error, crash, timeout, oom, spawn_error) divided by runs that were not refused by "
-               "an open breaker must not exceed budgets.error_rate (default 5%).";
+        return "Failures (error, crash, timeout, oom, spawn_error) divided by the runs that judged the hook "
+               "(all but breaker_open and internal_error) must not exceed budgets.error_rate (default 5%).";
     if (kind == "timeouts") return "The number of runs killed at their timeout must not exceed budgets.timeouts (default 0).";
     return "The number of runs hit by the OOM killer must not exceed budgets.oom (default 0).";
 }

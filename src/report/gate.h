@@ -1,4 +1,4 @@
-// The CI gate (SPEC §8): budgets from the policy against a report, and the formats CI
+// The CI gate (docs/reports.md): budgets from the policy against a report, and the formats CI
 // systems read — JUnit XML, SARIF 2.1.0, GitHub workflow commands and step summaries.
 #pragma once
 
@@ -21,7 +21,7 @@ struct HookBudget {
     std::string policy_file;  // "" for built-in defaults
     int line = 0, column = 0;
 
-    // The p95 budget in force: the policy's, else half the timeout (SPEC §5).
+    // The p95 budget in force: the policy's, else half the timeout (policies/README.md).
     double p95_limit_ms() const;
 };
 

@@ -255,7 +255,7 @@ std::vector<HookView> hook_views(const Report& report, const std::vector<RunReco
         if (r.time_unix_ms < report.since_ms) continue;
         auto it = views.find(r.hook);
         if (it == views.end()) continue;
-        if (r.outcome != Outcome::breaker_open && r.outcome != Outcome::spawn_error)
+        if (hook_started(r.outcome))
             it->second.latencies.push_back(r.wall_ms);
         it->second.memory_limit_bytes =
             std::max(it->second.memory_limit_bytes, static_cast<double>(r.limits.memory_mb) * kMiB);

@@ -133,7 +133,7 @@ void Encoder::add(const RunRecord& r) {
     str(kTarget, r.matcher_target);
     str(kSession, r.session_id);
     str(kOutcome, to_string(r.outcome));
-    str(kAnswer, r.answer);
+    str(kAnswer, to_string(r.answer));
     maybe(kExit, r.exit_code);
     maybe(kSignal, r.signal);
     num(kWall, r.wall_ms);

@@ -60,7 +60,7 @@ std::string render_prometheus(const Report& report, const std::vector<RunRecord>
         std::size_t count = 0;
         double sum_ms = 0;
         for (const RunRecord* r : by_hook[s.hook]) {
-            if (r->outcome == Outcome::breaker_open || r->outcome == Outcome::spawn_error) continue;
+            if (!hook_started(r->outcome)) continue;
             ++count;
             sum_ms += r->wall_ms;
             for (std::size_t i = 0; i < std::size(kBuckets); ++i)

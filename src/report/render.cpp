@@ -148,7 +148,7 @@ std::string render_markdown(const Report& report) {
         section("Hooks", "hook", report.hooks, false);
         section("Events", "event", report.events, true);
         out += "\nLatencies are exact nearest-rank percentiles of runs that started; ok % counts ok and "
-               "blocked runs.\n";
+               "blocked runs among those that judged the hook (not breaker_open nor internal_error).\n";
     }
     return out;
 }

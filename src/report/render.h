@@ -37,8 +37,8 @@ std::string render_table(const Report& report);
 //   "cpu_ms": {"user_total", "sys_total"},
 //   "failures", "timeouts", "oom_kills", "breaker_trips", "degradations",
 //   "overhead_ms": {"p50", "p95"},                      // supervisor overhead, all runs
-//   "error_rate",                  // failures / (runs - breaker_open runs), 0..1
-//   "ok_rate",                     // (ok + blocked) / runs, 0..1
+//   "error_rate",                  // failures / judged runs (not breaker_open/internal_error), 0..1
+//   "ok_rate",                     // (ok + blocked) / judged runs: 1 - error_rate, 0 when none judged
 //   "backend",                     // "cgroup-v2", or several joined with "+"
 //   "first_run_ms", "last_run_ms"
 // }

@@ -1,18 +1,9 @@
 #include "report/stats.h"
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 namespace hookwarden::report {
-
-double nearest_rank(const std::vector<double>& sorted, double p) {
-    if (sorted.empty()) return 0;
-    const auto n = static_cast<double>(sorted.size());
-    double rank = std::ceil(p * n / 100.0);
-    rank = std::clamp(rank, 1.0, n);
-    return sorted[static_cast<std::size_t>(rank) - 1];
-}
 
 Percentiles percentiles(std::vector<double> values) {
     std::sort(values.begin(), values.end());
@@ -32,8 +23,6 @@ constexpr Outcome kAllOutcomes[] = {Outcome::ok,      Outcome::blocked,     Outc
                                     Outcome::crash,   Outcome::timeout,     Outcome::oom,
                                     Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error};
 
-bool started(Outcome outcome) { return outcome != Outcome::breaker_open && outcome != Outcome::spawn_error; }
-
 std::string join(const std::set<std::string>& parts, const char* separator) {
     std::string out;
     for (const auto& part : parts) {
@@ -49,7 +38,7 @@ HookStats aggregate(const std::vector<const RunRecord*>& runs) {
     for (Outcome o : kAllOutcomes) s.outcomes[to_string(o)] = 0;
     std::vector<double> latency, memory, overhead;
     std::set<std::string> events, backends;
-    std::size_t breaker_open = 0, ok_like = 0;
+    FailureRate failure_rate;
     for (const RunRecord* r : runs) {
         ++s.runs;
         ++s.outcomes[to_string(r->outcome)];
@@ -58,20 +47,18 @@ HookStats aggregate(const std::vector<const RunRecord*>& runs) {
         if (s.runs == 1 || r->time_unix_ms < s.first_run_ms) s.first_run_ms = r->time_unix_ms;
         s.last_run_ms = std::max(s.last_run_ms, r->time_unix_ms);
         overhead.push_back(r->overhead_ms);
-        if (started(r->outcome)) {
+        if (hook_started(r->outcome)) {
             ++s.measured_runs;
             latency.push_back(r->wall_ms);
             memory.push_back(static_cast<double>(r->peak_memory_bytes));
             s.cpu_user_ms_total += r->cpu_user_ms;
             s.cpu_sys_ms_total += r->cpu_sys_ms;
         }
-        if (is_failure(r->outcome)) ++s.failures;
-        if (r->outcome == Outcome::breaker_open) ++breaker_open;
-        if (r->outcome == Outcome::ok || r->outcome == Outcome::blocked) ++ok_like;
+        failure_rate.add(r->outcome);
         if (r->outcome == Outcome::timeout) ++s.timeouts;
         if (r->outcome == Outcome::oom || r->oom_killed) ++s.oom_kills;
         if (r->breaker_before != BreakerState::open && r->breaker_after == BreakerState::open) ++s.breaker_trips;
-        if (r->answer != "own") ++s.degradations;
+        if (is_degraded(r->answer)) ++s.degradations;
     }
     s.latency_ms = percentiles(std::move(latency));
     Percentiles mem = percentiles(std::move(memory));
@@ -80,9 +67,11 @@ HookStats aggregate(const std::vector<const RunRecord*>& runs) {
     Percentiles over = percentiles(std::move(overhead));
     s.overhead_p50_ms = over.p50;
     s.overhead_p95_ms = over.p95;
-    const std::size_t attempted = s.runs - breaker_open;
-    s.error_rate = attempted ? static_cast<double>(s.failures) / static_cast<double>(attempted) : 0.0;
-    s.ok_rate = s.runs ? static_cast<double>(ok_like) / static_cast<double>(s.runs) : 0.0;
+    s.failures = failure_rate.failures;
+    s.error_rate = failure_rate.rate();
+    s.ok_rate = failure_rate.judged ? static_cast<double>(failure_rate.judged - failure_rate.failures) /
+                                          static_cast<double>(failure_rate.judged)
+                                    : 0.0;
     s.event = join(events, ",");
     s.backend = join(backends, "+");
     return s;

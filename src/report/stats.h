@@ -1,4 +1,4 @@
-// Per-hook and per-event statistics over run records (SPEC §8). Everything here is a pure
+// Per-hook and per-event statistics over run records (docs/reports.md). Everything here is a pure
 // function of the records it is given: the store selects them, the CLI prints the result.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "hookwarden/percentile.h"
 #include "hookwarden/run_record.h"
 
 namespace hookwarden::report {
@@ -16,26 +17,22 @@ struct Percentiles {
     double p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0;
 };
 
-// Nearest-rank percentile of already sorted values: the value at 1-based rank
-// ceil(p/100 × n), so every reported percentile is a latency that was actually observed
-// (no interpolation between two runs). `p` in (0, 100]; empty input gives 0.
-// The rank is computed as ceil(p × n / 100) so that integral p (50, 95, …) never lands
-// one rank off through a binary rounding of p/100.
-double nearest_rank(const std::vector<double>& sorted, double p);
-
-// p50/p90/p95/p99/max of unsorted values (taken by value: they get sorted).
+// p50/p90/p95/p99/max of unsorted values (taken by value: they get sorted), each by
+// hookwarden::nearest_rank (hookwarden/percentile.h).
 Percentiles percentiles(std::vector<double> values);
 
 // What one hook (or one event, with `hook` empty) did over the selected runs.
 //
 // Which runs count where:
 // - `runs` and `outcomes` count every record.
-// - Latency, memory, CPU: only runs where the hook was actually started (`measured_runs`),
-//   i.e. not `breaker_open` nor `spawn_error`: a run that never started has no latency,
-//   and counting its ~0 ms would make a failing hook look fast.
-// - `error_rate` = failures / (runs − breaker_open runs). Breaker-open runs are left out
-//   of the denominator because the hook was not given the chance to fail or succeed;
-//   failures are error, crash, timeout, oom, spawn_error (SPEC §3). 0 when nothing ran.
+// - Latency, memory, CPU: only runs where hook_started() (`measured_runs`), i.e. not
+//   `breaker_open` nor `spawn_error`: a run that never started has no latency, and
+//   counting its ~0 ms would make a failing hook look fast.
+// - `error_rate` = failures / judged runs (FailureRate in hookwarden/run_record.h, the one
+//   `status` FAIL% uses too): breaker_open and internal_error runs are left out of the
+//   denominator because the hook was not given the chance to fail or succeed; failures are
+//   error, crash, timeout, oom, spawn_error. 0 when no run was judged.
+// - `ok_rate` = (ok + blocked) / the same judged runs, so ok_rate + error_rate = 1.
 // - Overhead: every record, since the supervisor's cost is paid on every run.
 struct HookStats {
     std::string hook;   // "" in per-event rows
@@ -50,10 +47,10 @@ struct HookStats {
     std::size_t timeouts = 0;
     std::size_t oom_kills = 0;      // outcome oom, or the OOM killer hit the cgroup
     std::size_t breaker_trips = 0;  // breaker_before != "open" and breaker_after == "open"
-    std::size_t degradations = 0;   // answer != "own"
+    std::size_t degradations = 0;   // is_degraded(answer)
     double overhead_p50_ms = 0, overhead_p95_ms = 0;
     double error_rate = 0;
-    double ok_rate = 0;  // (ok + blocked) / runs: blocked is the hook's own verdict, not a failure
+    double ok_rate = 0;  // (ok + blocked) / judged runs: blocked is the hook's own verdict, not a failure
     std::string backend;  // the one backend used, or several joined with "+"
     std::int64_t first_run_ms = 0, last_run_ms = 0;
 };

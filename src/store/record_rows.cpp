@@ -59,7 +59,6 @@ RunRecord record_of(const Stmt& s) {
     r.session_id = s.text(4);
     r.command = string_list(s.text(5));
     r.outcome = outcome_from_string(s.text(6)).value_or(Outcome::internal_error);
-    r.answer = s.text(7);
     if (!s.is_null(8)) r.exit_code = static_cast<int>(s.i64(8));
     if (!s.is_null(9)) r.signal = static_cast<int>(s.i64(9));
     r.wall_ms = s.real(10);
@@ -84,6 +83,7 @@ RunRecord record_of(const Stmt& s) {
     r.backend = s.text(29);
     r.overhead_ms = s.real(30);
     r.errors = string_list(s.text(31));
+    read_answer(s.text(7), r);  // after errors: an unknown answer adds one
     if (auto c = nlohmann::json::parse(s.text(32), nullptr, false); c.is_object()) c.get_to(r.confinement);
     return r;
 }
@@ -94,7 +94,7 @@ std::int64_t Store::Impl::insert_record(const RunRecord& r) {
     Stmt s = cached(kInsertRun);
     s.bind(1, r.time_unix_ms).bind(2, r.hook).bind(3, r.event).bind(4, r.matcher_target);
     s.bind(5, r.session_id).bind(6, json_text(r.command)).bind(7, std::string(to_string(r.outcome)));
-    s.bind(8, r.answer).bind(9, r.exit_code).bind(10, r.signal).bind(11, r.wall_ms);
+    s.bind(8, std::string(to_string(r.answer))).bind(9, r.exit_code).bind(10, r.signal).bind(11, r.wall_ms);
     s.bind(12, r.cpu_user_ms).bind(13, r.cpu_sys_ms).bind(14, r.peak_memory_bytes);
     s.bind(15, r.peak_memory_source).bind(16, r.oom_killed).bind(17, r.leftovers_killed);
     s.bind(18, r.limits.timeout_ms).bind(19, r.limits.kill_grace_ms).bind(20, r.limits.memory_mb);

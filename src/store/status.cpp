@@ -66,25 +66,25 @@ std::string state_text(const BreakerStatus& b, std::int64_t now) {
 
 }  // namespace
 
-int status_command(const std::string& state_dir, std::ostream& out, std::ostream& err) {
+ExitCode status_command(const std::string& state_dir, std::ostream& out, std::ostream& err) {
     std::string db = state_dir + "/" + kDatabaseName;
     struct stat st {};
     if (::stat(db.c_str(), &st) != 0) {
         out << "No hook runs recorded yet (" << db << " does not exist).\n";
-        return 0;
+        return ExitCode::ok;
     }
     std::string error;
     auto store = Store::open(state_dir, error);
     if (!error.empty()) err << error << "\n";
-    if (!store) return 2;
+    if (!store) return ExitCode::usage;
     auto breakers = store->breakers(&error);
     if (!error.empty()) {
         err << error << "\n";
-        return 2;
+        return ExitCode::usage;
     }
     if (breakers.empty()) {
         out << "No hook runs recorded yet (" << db << ").\n";
-        return 0;
+        return ExitCode::ok;
     }
     std::int64_t now = fs::now_unix_ms();
     char line[160];
@@ -95,19 +95,16 @@ int status_command(const std::string& state_dir, std::ostream& out, std::ostream
         auto recent = store->records(std::nullopt, b.hook, std::nullopt, kRateRuns, &error);
         if (!error.empty()) {
             err << error << "\n";
-            return 2;
+            return ExitCode::usage;
         }
         std::string marks;
-        std::size_t counted = 0, failures = 0;
+        FailureRate failure_rate;  // the one `report` uses too (docs/reports.md)
         for (std::size_t i = 0; i < recent.size(); ++i) {
             if (i + kLastRuns >= recent.size()) marks.push_back(outcome_mark(recent[i].outcome));
-            // Skipped runs say nothing about the hook's own health.
-            if (recent[i].outcome == Outcome::breaker_open || recent[i].outcome == Outcome::internal_error)
-                continue;
-            ++counted;
-            if (is_failure(recent[i].outcome)) ++failures;
+            failure_rate.add(recent[i].outcome);
         }
-        std::string rate = counted ? std::to_string(failures * 100 / counted) + "%" : "-";
+        std::string rate =
+            failure_rate.judged ? std::to_string(failure_rate.failures * 100 / failure_rate.judged) + "%" : "-";
         std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6lld %6s  %s", fit(b.hook, 20).c_str(),
                       fit(state_text(b, now), 12).c_str(), local_time(b.since_ms).c_str(),
                       static_cast<long long>(b.runs), rate.c_str(), marks.c_str());
@@ -121,32 +118,32 @@ int status_command(const std::string& state_dir, std::ostream& out, std::ostream
     if (auto text = fs::read_file(log); text && !text->empty())
         err << "hookwarden: " << std::count(text->begin(), text->end(), '\n')
             << " record(s) could not be committed after their run answered; see " << log << "\n";
-    return 0;
+    return ExitCode::ok;
 }
 
-int breaker_command(const std::string& state_dir, const std::string& action, const std::string& hook,
+ExitCode breaker_command(const std::string& state_dir, const std::string& action, const std::string& hook,
                     std::ostream& out, std::ostream& err) {
     if (action != "reset" && action != "open" && action != "close" && action != "disable") {
         err << "breaker: unknown action '" << action << "' (expected reset, open, close or disable)\n";
-        return 2;
+        return ExitCode::usage;
     }
     if (hook.empty()) {
         err << "breaker: a hook name is required\n";
-        return 2;
+        return ExitCode::usage;
     }
     std::string error;
     auto store = Store::open(state_dir, error);
     if (!error.empty()) err << error << "\n";
-    if (!store) return 2;
+    if (!store) return ExitCode::usage;
     if (std::string e = store->set_breaker(hook, action, fs::now_unix_ms()); !e.empty()) {
         err << e << "\n";
-        return 2;
+        return ExitCode::usage;
     }
     const char* now_state = action == "open" ? "forced open until reset or close"
                             : action == "disable" ? "disabled: runs always, never trips"
                                                   : "closed";
     out << "breaker '" << hook << "': " << action << " (" << now_state << ")\n";
-    return 0;
+    return ExitCode::ok;
 }
 
 }  // namespace hookwarden::store

@@ -38,7 +38,7 @@ RunRecord synthetic(std::int64_t n, std::int64_t total, std::int64_t first_ms, s
     r.wall_ms = 5 + (n * 37 % 100) * 0.6 + (h == 1 ? 400 * progress : 0) + h * 3;
     r.outcome = n % 53 == 0 ? Outcome::error : n % 211 == 0 ? Outcome::timeout : Outcome::ok;
     if (r.outcome == Outcome::error) r.errors = {"hook exited with status 1"};
-    r.answer = is_own_answer(r.outcome) ? "own" : "allow";
+    r.answer = is_own_answer(r.outcome) ? Answer::own : Answer::allow;
     if (r.outcome == Outcome::ok) r.exit_code = 0;
     else if (r.outcome == Outcome::error) r.exit_code = 1;
     r.cpu_user_ms = r.wall_ms * 0.6;

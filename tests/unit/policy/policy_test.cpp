@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "policy/commands.h"
+#include "../scratch_files.h"
 #include "policy/policy.h"
 #include "util/json_positions.h"
 
@@ -13,17 +13,11 @@ namespace fs = std::filesystem;
 using namespace hookwarden;
 using namespace hookwarden::policy;
 using namespace hookwarden::jsonpos;
+using namespace hwunit;
 
 namespace {
 
 const fs::path kSource = HOOKWARDEN_SOURCE_DIR;
-
-std::string read(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
 
 Policy load_ok(const std::string& text) {
     auto r = load_string(text, "test.json");
@@ -44,25 +38,6 @@ private:
     const char* name_;
     std::optional<std::string> old_;
 };
-
-class ScopedCwd {
-public:
-    explicit ScopedCwd(const fs::path& dir) : old_(fs::current_path()) { fs::current_path(dir); }
-    ~ScopedCwd() { fs::current_path(old_); }
-
-private:
-    fs::path old_;
-};
-
-fs::path make_temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "hw-policy-XXXXXX").string();
-    return fs::path(::mkdtemp(pattern.data()));
-}
-
-void write(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path) << text;
-}
 
 }  // namespace
 
@@ -290,39 +265,5 @@ TEST(Discover, FollowsSpecOrder) {
     EXPECT_EQ(discover(""), std::nullopt);
     write(root / ".config/hookwarden/policy.json", policy_text);
     EXPECT_EQ(discover(""), (root / ".config/hookwarden/policy.json").string());
-    fs::remove_all(root);
-}
-
-TEST(Commands, CheckExitCodes) {
-    std::ostringstream out, err;
-    EXPECT_EQ(policy_check((kSource / "policies/default.json").string(), out, err), 0) << err.str();
-    EXPECT_NE(out.str().find("OK"), std::string::npos);
-
-    std::ostringstream out2, err2;
-    std::string bad = (kSource / "tests/data/policies/bad/11-zero-timeout.json").string();
-    EXPECT_EQ(policy_check(bad, out2, err2), 1);
-    EXPECT_NE(err2.str().find(bad + ":8:32: $.hooks.guard-bash.limits.timeout_ms:"), std::string::npos) << err2.str();
-
-    std::ostringstream out3, err3;
-    EXPECT_EQ(policy_check("/nonexistent/policy.json", out3, err3), 2);
-}
-
-TEST(Commands, InitWritesValidPolicyAndRefusesToOverwrite) {
-    fs::path root = make_temp_dir();
-    std::string target = (root / "proj/.hookwarden/policy.json").string();
-    std::ostringstream out, err;
-    EXPECT_EQ(policy_init(target, false, out, err), 0) << err.str();
-    EXPECT_EQ(read(target), starter_policy_json());
-    EXPECT_TRUE(load_file(target).policy);
-
-    write(target, "mine");
-    EXPECT_EQ(policy_init(target, false, out, err), 2);
-    EXPECT_EQ(read(target), "mine");
-    EXPECT_EQ(policy_init(target, true, out, err), 0);
-    EXPECT_EQ(read(target), starter_policy_json());
-
-    ScopedCwd cwd(root);
-    EXPECT_EQ(policy_init("", false, out, err), 0);
-    EXPECT_TRUE(fs::exists(root / ".hookwarden/policy.json"));
     fs::remove_all(root);
 }

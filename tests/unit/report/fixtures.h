@@ -20,7 +20,7 @@ inline RunRecord record(const std::string& hook, double wall_ms, Outcome outcome
     r.hook = hook;
     r.event = event;
     r.outcome = outcome;
-    r.answer = is_own_answer(outcome) ? "own" : "allow";
+    r.answer = is_own_answer(outcome) ? Answer::own : Answer::allow;
     r.wall_ms = wall_ms;
     r.cpu_user_ms = wall_ms / 2;
     r.cpu_sys_ms = wall_ms / 4;

@@ -158,7 +158,7 @@ TEST(Faults, WriterKilledInsideATransaction) {
     ::close(ready[1]);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 20u);
-    for (const auto& r : s->records()) EXPECT_EQ(r.answer, "own");
+    for (const auto& r : s->records()) EXPECT_EQ(r.answer, Answer::own);
     s.reset();
     expect_consistent(tmp.path());
 }

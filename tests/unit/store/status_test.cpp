@@ -21,7 +21,7 @@ std::vector<std::string> lines_of(const std::string& text) {
 TEST(StatusCommand, NothingRecordedYetIsNotAnError) {
     TempDir tmp;
     std::ostringstream out, err;
-    EXPECT_EQ(store::status_command(tmp / "missing", out, err), 0);
+    EXPECT_EQ(to_int(store::status_command(tmp / "missing", out, err)), 0);
     EXPECT_NE(out.str().find("No hook runs"), std::string::npos);
     EXPECT_FALSE(std::filesystem::exists(tmp / "missing"));  // a read-only command creates nothing
 }
@@ -46,7 +46,7 @@ TEST(StatusCommand, ShowsEveryHookWithinEightyColumns) {
         ASSERT_EQ(s->set_breaker("lint", "disable", now), "");
     }
     std::ostringstream out, err;
-    ASSERT_EQ(store::status_command(tmp.path(), out, err), 0) << err.str();
+    ASSERT_EQ(to_int(store::status_command(tmp.path(), out, err)), 0) << err.str();
     EXPECT_EQ(err.str(), "");
     std::string text = out.str();
     for (const auto& line : lines_of(text)) EXPECT_LE(line.size(), 80u) << line;
@@ -67,7 +67,7 @@ TEST(StatusCommand, WarnsAboutRecordsAGuardianCouldNotCommit) {
     }
     std::ofstream(tmp / "guardian.log") << "1 hook 'h': database is locked\n2 hook 'h': disk I/O error\n";
     std::ostringstream out, err;
-    ASSERT_EQ(store::status_command(tmp.path(), out, err), 0);
+    ASSERT_EQ(to_int(store::status_command(tmp.path(), out, err)), 0);
     EXPECT_NE(err.str().find("2 record(s) could not be committed"), std::string::npos) << err.str();
     EXPECT_NE(err.str().find(tmp / "guardian.log"), std::string::npos) << err.str();
 }
@@ -75,20 +75,20 @@ TEST(StatusCommand, WarnsAboutRecordsAGuardianCouldNotCommit) {
 TEST(BreakerCommand, ActionsAndExitCodes) {
     TempDir tmp;
     std::ostringstream out, err;
-    EXPECT_EQ(store::breaker_command(tmp.path(), "open", "guard", out, err), 0) << err.str();
+    EXPECT_EQ(to_int(store::breaker_command(tmp.path(), "open", "guard", out, err)), 0) << err.str();
     EXPECT_NE(out.str().find("forced open"), std::string::npos);
     {
         auto s = hwtest::open_ok(tmp.path());
         EXPECT_FALSE(s->admit("guard", {}, 1, 1000).run);
     }
     for (const char* action : {"close", "disable", "reset"})
-        EXPECT_EQ(store::breaker_command(tmp.path(), action, "guard", out, err), 0) << action;
+        EXPECT_EQ(to_int(store::breaker_command(tmp.path(), action, "guard", out, err)), 0) << action;
     EXPECT_EQ(hwtest::open_ok(tmp.path())->breakers().at(0).state, BreakerState::closed);
 
     std::ostringstream e1, e2, e3;
-    EXPECT_EQ(store::breaker_command(tmp.path(), "smash", "guard", out, e1), 2);
+    EXPECT_EQ(to_int(store::breaker_command(tmp.path(), "smash", "guard", out, e1)), 2);
     EXPECT_NE(e1.str().find("unknown action"), std::string::npos);
-    EXPECT_EQ(store::breaker_command(tmp.path(), "reset", "", out, e2), 2);
-    EXPECT_EQ(store::breaker_command("/proc/self/nope", "reset", "guard", out, e3), 2);
+    EXPECT_EQ(to_int(store::breaker_command(tmp.path(), "reset", "", out, e2)), 2);
+    EXPECT_EQ(to_int(store::breaker_command("/proc/self/nope", "reset", "guard", out, e3)), 2);
     EXPECT_NE(e3.str(), "");
 }

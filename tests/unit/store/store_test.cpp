@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "support.h"
 
 using namespace hookwarden;
@@ -162,7 +164,7 @@ TEST(Records, RoundTripEveryField) {
     r.session_id = "abc-123";
     r.command = {"python3", "hooks/guard.py", "--flag=\"quoted\"", "bad\xff" "utf8"};
     r.outcome = Outcome::crash;
-    r.answer = "block";
+    r.answer = Answer::block;
     r.exit_code = std::nullopt;
     r.signal = 11;
     r.wall_ms = 123.5;

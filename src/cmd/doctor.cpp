@@ -1,6 +1,7 @@
-#include "core/doctor.h"
-
+// `hookwarden doctor`: which enforcement works here, why, and how to get more. Exit 0 when
+// a cgroup backend works, 1 (the finding) when only `none` does.
 #include <cstdio>
+#include <iostream>
 #include <sstream>
 #include <string>
 #include <sys/utsname.h>
@@ -8,12 +9,15 @@
 
 #include <libcgroup.h>
 
+#include <CLI/CLI.hpp>
+
+#include "cmd/command.h"
 #include "sandbox/cgroupfs.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 #include "util/fs.h"
 
-namespace hookwarden::core {
+namespace hookwarden::cmd {
 
 namespace {
 
@@ -46,9 +50,7 @@ bool favors_dynmods() {
     return false;
 }
 
-}  // namespace
-
-int doctor(std::ostream& out) {
+void print_layout(std::ostream& out) {
     utsname uts{};
     ::uname(&uts);
     out << "hookwarden doctor\n";
@@ -61,13 +63,11 @@ int doctor(std::ostream& out) {
     out << "cgroup layout: " << layout << "\n";
     out << "mounted controllers (libcgroup):\n";
     print_mounts(out);
+}
 
-    auto d = sandbox::detect();
-    out << "\nbackends:\n";
-    out << "  cgroup-v2: " << (d.v2_usable ? "available" : "unavailable") << " - " << d.v2_why << "\n";
-    out << "  cgroup-v1: " << (d.v1_usable ? "available" : "unavailable") << " - " << d.v1_why << "\n";
-    out << "  none:      available - " << d.none_why << "\n";
-    out << "\nauto picks: " << sandbox::to_string(d.best) << "\n";
+// How to get stronger enforcement than the backend `auto` picks.
+void print_advice(const sandbox::Detection& d, std::ostream& out) {
+    const std::string root = sandbox::cgroupfs::kRoot;
     if (d.best == sandbox::Kind::none) {
         out << "\nWith backend 'none' the guarantees are weaker: memory is limited per process, not per tree;\n"
                "no OOM detection; pids are limited only for non-root users; no CPU share limit.\n"
@@ -91,7 +91,10 @@ int doctor(std::ostream& out) {
                    "    mount -o remount,favordynmods " << root << "/unified\n"
                    "  makes them fast, at a small cost to fork and exit (kernel 6.0+; docs/performance.md).\n";
     }
-    // The per-hook "sandbox" of the policy (docs/sandbox.md).
+}
+
+// The per-hook "sandbox" of the policy (docs/sandbox.md).
+void print_sandbox(std::ostream& out) {
     std::string landlock_why;
     int abi = sandbox::landlock_abi(&landlock_why);
     auto ns = sandbox::probe_namespaces();
@@ -110,7 +113,38 @@ int doctor(std::ostream& out) {
     if (abi <= 0 || !ns.netns)
         out << "  A hook whose sandbox asks for what is unavailable here is refused (outcome spawn_error),\n"
                "  or runs unconfined with \"unavailable\": \"run\"; its record says which.\n";
-    return d.best == sandbox::Kind::none ? 1 : 0;
 }
 
-}  // namespace hookwarden::core
+ExitCode doctor(std::ostream& out) {
+    print_layout(out);
+    auto d = sandbox::detect();
+    out << "\nbackends:\n";
+    out << "  cgroup-v2: " << (d.v2_usable ? "available" : "unavailable") << " - " << d.v2_why << "\n";
+    out << "  cgroup-v1: " << (d.v1_usable ? "available" : "unavailable") << " - " << d.v1_why << "\n";
+    out << "  none:      available - " << d.none_why << "\n";
+    out << "\nauto picks: " << sandbox::to_string(d.best) << "\n";
+    print_advice(d, out);
+    print_sandbox(out);
+    // Only `none` here is the finding: weaker guarantees than a cgroup backend gives.
+    return d.best == sandbox::Kind::none ? ExitCode::violation : ExitCode::ok;
+}
+
+class DoctorCommand final : public ToolCommand {
+public:
+    void declare(CLI::App& app) override {
+        sub_ = app.add_subcommand("doctor", "which enforcement is available here, why, and how to get more");
+    }
+    bool chosen() const override { return parsed(sub_); }
+
+protected:
+    ExitCode run(const Invocation&) override { return doctor(std::cout); }
+
+private:
+    CLI::App* sub_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_doctor() { return std::make_unique<DoctorCommand>(); }
+
+}  // namespace hookwarden::cmd

@@ -1,0 +1,68 @@
+// One hookwarden subcommand: it declares its own CLI11 options and runs. cli/main.cpp
+// holds the table of them and declares only the one on the command line, because the
+// binary runs on every tool call of the agent (docs/performance.md).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hookwarden/exit_code.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
+
+namespace hookwarden::cmd {
+
+// What main knows before the command runs.
+struct Invocation {
+    std::chrono::steady_clock::time_point process_start;  // overhead is measured from here
+    std::vector<std::string> after_dashes;                // everything after the first "--", untouched
+};
+
+class Command {
+public:
+    virtual ~Command() = default;
+    // Adds the subcommand(s) and their options to `app`; the parsed values land in the
+    // command object, which must outlive the parse.
+    virtual void declare(CLI::App& app) = 0;
+    // Whether the command line chose (one of) its subcommand(s).
+    virtual bool chosen() const = 0;
+    // The process's exit status.
+    virtual int execute(const Invocation& invocation) = 0;
+};
+
+// Every command but the hooks' exits with an ExitCode (docs/commands.md); `run` and `dispatch`
+// exit with the hook's, or the merged answer's, code and derive from Command directly.
+class ToolCommand : public Command {
+public:
+    int execute(const Invocation& invocation) final { return to_int(run(invocation)); }
+
+protected:
+    virtual ExitCode run(const Invocation& invocation) = 0;
+};
+
+// A subcommand declared by declare() counts as chosen once CLI11 parsed it.
+bool parsed(const CLI::App* subcommand);
+
+using CommandFactory = std::unique_ptr<Command> (*)();
+
+// The factories of cli/main.cpp's table, one per file of src/cmd/.
+std::unique_ptr<Command> make_run();
+std::unique_ptr<Command> make_dispatch();
+std::unique_ptr<Command> make_policy();
+std::unique_ptr<Command> make_status();
+std::unique_ptr<Command> make_breaker();
+std::unique_ptr<Command> make_report();
+std::unique_ptr<Command> make_check();
+std::unique_ptr<Command> make_bench();
+std::unique_ptr<Command> make_export();
+std::unique_ptr<Command> make_install();  // install and uninstall
+std::unique_ptr<Command> make_doctor();
+
+// The backends `run`, `dispatch` and `bench` accept.
+extern const std::vector<std::string> kBackends;
+
+}  // namespace hookwarden::cmd

@@ -1,0 +1,55 @@
+// `hookwarden status` and `hookwarden breaker ACTION NAME`: views over the store
+// (store/status.h renders them).
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cmd/command.h"
+#include "store/status.h"
+#include "store/store.h"
+
+namespace hookwarden::cmd {
+
+namespace {
+
+class StatusCommand final : public ToolCommand {
+public:
+    void declare(CLI::App& app) override { sub_ = app.add_subcommand("status", "breakers and recent health per hook"); }
+    bool chosen() const override { return parsed(sub_); }
+
+protected:
+    ExitCode run(const Invocation&) override {
+        return store::status_command(store::default_state_dir(), std::cout, std::cerr);
+    }
+
+private:
+    CLI::App* sub_ = nullptr;
+};
+
+class BreakerCommand final : public ToolCommand {
+public:
+    void declare(CLI::App& app) override {
+        sub_ = app.add_subcommand("breaker", "operate a hook's circuit breaker by hand");
+        sub_->add_option("action", action_, "reset|open|close|disable")
+            ->required()
+            ->check(CLI::IsMember({"reset", "open", "close", "disable"}));
+        sub_->add_option("hook", hook_, "the hook's name")->required();
+    }
+    bool chosen() const override { return parsed(sub_); }
+
+protected:
+    ExitCode run(const Invocation&) override {
+        return store::breaker_command(store::default_state_dir(), action_, hook_, std::cout, std::cerr);
+    }
+
+private:
+    CLI::App* sub_ = nullptr;
+    std::string action_, hook_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_status() { return std::make_unique<StatusCommand>(); }
+std::unique_ptr<Command> make_breaker() { return std::make_unique<BreakerCommand>(); }
+
+}  // namespace hookwarden::cmd
