@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
 namespace hookwarden::log {

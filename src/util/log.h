@@ -3,7 +3,6 @@
 
 #include <string>
 
-#include <spdlog/spdlog.h>
 
 namespace hookwarden::log {
 

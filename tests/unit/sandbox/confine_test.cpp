@@ -89,7 +89,7 @@ TEST(WritablePaths, ExpandsVariablesAndDropsUnsetOnes) {
     EXPECT_EQ(unset, "HW_TEST_EMPTY");
 }
 
-TEST(Prepare, DefaultsConfineNothingButNoNewPrivs) {
+TEST(Prepare, DefaultsConfineNothingButNoNewPrivsAndSignals) {
     Env env({"PATH=/usr/bin", "GITHUB_TOKEN=t"});
     auto p = sb::prepare(SandboxConfig{}, env.get());
     EXPECT_TRUE(p->refusal.empty());
@@ -99,7 +99,16 @@ TEST(Prepare, DefaultsConfineNothingButNoNewPrivs) {
     EXPECT_TRUE(p->report.no_new_privs);
     EXPECT_EQ(p->child.envp, nullptr) << "no env rules: the supervisor's environment, untouched";
     EXPECT_FALSE(p->child.new_netns);
-    EXPECT_EQ(p->child.landlock_fd, -1);
+    // The one confinement on by default: where the kernel scopes signals (Landlock ABI 6+),
+    // a ruleset that restricts nothing but signals, and never stops the hook from starting.
+    if (sb::landlock_abi() >= 6) {
+        EXPECT_GE(p->child.landlock_fd, 0);
+        EXPECT_TRUE(p->child.landlock_optional);
+        EXPECT_EQ(p->report.signals.rfind("scoped-landlock-abi-", 0), 0u) << p->report.signals;
+    } else {
+        EXPECT_EQ(p->child.landlock_fd, -1);
+        EXPECT_EQ(p->report.signals, "unscoped");
+    }
 }
 
 TEST(Prepare, EverythingOn) {
