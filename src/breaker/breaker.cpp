@@ -9,11 +9,7 @@ namespace hookwarden::breaker {
 namespace {
 
 constexpr EnumNames<Action, 4> kActionNames{{
-    {Action::reset, "reset"},
-    {Action::close, "close"},
-    {Action::open, "open"},
-    {Action::disable, "disable"},
-}};
+    {Action::reset, "reset"}, {Action::close, "close"}, {Action::open, "open"}, {Action::disable, "disable"}}};
 
 std::int64_t probes_allowed(const BreakerConfig& config) {
     return std::max<std::int64_t>(config.half_open_probes, 1);

@@ -250,7 +250,6 @@ public:
         sub_->add_option("--backend", options_.backend, "auto|cgroup-v2|cgroup-v1|none")->check(CLI::IsMember(kBackends));
         sub_->add_option("--keep-state", options_.keep_state, "keep the bench's store in DIR");
     }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override {
@@ -263,7 +262,6 @@ protected:
     }
 
 private:
-    CLI::App* sub_ = nullptr;
     BenchOptions options_;
 };
 

@@ -13,8 +13,7 @@ namespace hookwarden::cmd {
 
 namespace {
 
-struct CheckOptions {
-    std::string since, hook, event;
+struct CheckOptions : Selection {
     GateOptions gate;
     std::string policy_path;
 };
@@ -53,21 +52,17 @@ class CheckCommand final : public ToolCommand {
 public:
     void declare(CLI::App& app) override {
         sub_ = app.add_subcommand("check", "CI gate: exit 1 when a hook violates its budgets");
-        sub_->add_option("--since", options_.since, "only runs since: 30m, 24h, 7d or an ISO date/time");
-        sub_->add_option("--hook", options_.hook, "only this hook");
-        sub_->add_option("--event", options_.event, "only this event");
+        add_selection_options(*sub_, options_);
         sub_->add_option("--junit", options_.gate.junit, "write JUnit XML to FILE");
         sub_->add_option("--sarif", options_.gate.sarif, "write SARIF 2.1.0 to FILE");
         sub_->add_flag("--github", options_.gate.github, "GitHub annotations and a step summary");
         sub_->add_option("--policy", options_.policy_path, "policy with the budgets (default: discovered)");
     }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override { return check_command(options_, std::cout, std::cerr); }
 
 private:
-    CLI::App* sub_ = nullptr;
     CheckOptions options_;
 };
 

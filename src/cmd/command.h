@@ -22,16 +22,23 @@ struct Invocation {
     std::vector<std::string> after_dashes;                // everything after the first "--", untouched
 };
 
+// A subcommand declared by declare() counts as chosen once CLI11 parsed it.
+bool parsed(const CLI::App* subcommand);
+
 class Command {
 public:
     virtual ~Command() = default;
     // Adds the subcommand(s) and their options to `app`; the parsed values land in the
     // command object, which must outlive the parse.
     virtual void declare(CLI::App& app) = 0;
-    // Whether the command line chose (one of) its subcommand(s).
-    virtual bool chosen() const = 0;
+    // Whether the command line chose (one of) its subcommand(s): by default the one
+    // subcommand declare() kept in `sub_`.
+    virtual bool chosen() const { return parsed(sub_); }
     // The process's exit status.
     virtual int execute(const Invocation& invocation) = 0;
+
+protected:
+    CLI::App* sub_ = nullptr;
 };
 
 // Every command but the hooks' exits with an ExitCode (docs/commands.md); `run` and `dispatch`
@@ -43,9 +50,6 @@ public:
 protected:
     virtual ExitCode run(const Invocation& invocation) = 0;
 };
-
-// A subcommand declared by declare() counts as chosen once CLI11 parsed it.
-bool parsed(const CLI::App* subcommand);
 
 using CommandFactory = std::unique_ptr<Command> (*)();
 

@@ -18,14 +18,12 @@ public:
         sub_->add_option("--jobs", options_.jobs, "hooks supervised at once (default 8)")->check(CLI::Range(1, 256));
         sub_->add_option("--record", options_.record_path, "also write the runs' records as a JSON array to FILE");
     }
-    bool chosen() const override { return parsed(sub_); }
     int execute(const Invocation& invocation) override {
         options_.process_start = invocation.process_start;
         return core::dispatch(options_);
     }
 
 private:
-    CLI::App* sub_ = nullptr;
     core::DispatchOptions options_;
 };
 

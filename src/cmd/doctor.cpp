@@ -134,13 +134,9 @@ public:
     void declare(CLI::App& app) override {
         sub_ = app.add_subcommand("doctor", "which enforcement is available here, why, and how to get more");
     }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override { return doctor(std::cout); }
-
-private:
-    CLI::App* sub_ = nullptr;
 };
 
 }  // namespace

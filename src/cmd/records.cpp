@@ -1,5 +1,7 @@
 #include "cmd/records.h"
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
@@ -16,6 +18,12 @@
 #include "util/fs.h"
 
 namespace hookwarden::cmd {
+
+void add_selection_options(CLI::App& sub, Selection& selection) {
+    sub.add_option("--since", selection.since, "only runs since: 30m, 24h, 7d or an ISO date/time");
+    sub.add_option("--hook", selection.hook, "only this hook");
+    sub.add_option("--event", selection.event, "only this event");
+}
 
 Records load_records(const std::string& state_dir, std::int64_t since_ms, const std::string& hook,
                      const std::string& event, std::ostream& err) {

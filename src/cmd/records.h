@@ -14,6 +14,10 @@
 #include "report/gate.h"
 #include "report/stats.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace hookwarden::cmd {
 
 struct Records {
@@ -23,6 +27,14 @@ struct Records {
 
 // The records of the store in `state_dir` ("" = store::default_state_dir()). A store that
 // was never created holds no runs: reading reports must not create one as a side effect.
+// Which runs `report` and `check` read: --since, --hook, --event (docs/reports.md).
+struct Selection {
+    std::string since;  // "" = all; "24h", "7d", "30m", or an ISO date/time
+    std::string hook;   // "" = all hooks
+    std::string event;  // "" = all events
+};
+void add_selection_options(CLI::App& sub, Selection& selection);
+
 Records load_records(const std::string& state_dir, std::int64_t since_ms, const std::string& hook,
                      const std::string& event, std::ostream& err);
 

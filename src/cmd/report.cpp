@@ -19,10 +19,7 @@ namespace hookwarden::cmd {
 
 namespace {
 
-struct ReportOptions {
-    std::string since;             // "" = all; "24h", "7d", "30m", or an ISO date/time
-    std::string hook;              // "" = all hooks
-    std::string event;             // "" = all events
+struct ReportOptions : Selection {
     std::string format = "table";  // table|json|markdown|html|jsonl
     std::string output;            // "" or "-" = stdout
     std::string policy_path;       // budgets come from here ("" = discovered)
@@ -112,22 +109,18 @@ class ReportCommand final : public ToolCommand {
 public:
     void declare(CLI::App& app) override {
         sub_ = app.add_subcommand("report", "per-hook report from the records");
-        sub_->add_option("--since", options_.since, "only runs since: 30m, 24h, 7d or an ISO date/time");
-        sub_->add_option("--hook", options_.hook, "only this hook");
-        sub_->add_option("--event", options_.event, "only this event");
+        add_selection_options(*sub_, options_);
         sub_->add_option("--format", options_.format, "table|json|markdown|html|jsonl")
             ->check(CLI::IsMember({"table", "json", "markdown", "html", "jsonl"}));
         sub_->add_option("-o,--output", options_.output, "write to FILE (atomically) instead of stdout");
         sub_->add_option("--policy", options_.policy_path, "policy whose budgets are drawn (default: discovered)");
         sub_->add_flag("--open", options_.open, "open the HTML report in the browser (xdg-open)");
     }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override { return report_command(options_, std::cout, std::cerr); }
 
 private:
-    CLI::App* sub_ = nullptr;
     ReportOptions options_;
 };
 

@@ -54,7 +54,6 @@ public:
         sub_->prefix_command();
         sub_->footer("The hook command follows the options, best after '--': hookwarden run [OPTIONS] -- CMD [ARGS...]");
     }
-    bool chosen() const override { return parsed(sub_); }
 
     int execute(const Invocation& invocation) override {
         options_.command = sub_->remaining();
@@ -75,7 +74,6 @@ public:
     }
 
 private:
-    CLI::App* sub_ = nullptr;
     core::RunOptions options_;
     std::string on_failure_;
 };

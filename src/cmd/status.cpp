@@ -15,15 +15,11 @@ namespace {
 class StatusCommand final : public ToolCommand {
 public:
     void declare(CLI::App& app) override { sub_ = app.add_subcommand("status", "breakers and recent health per hook"); }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override {
         return store::status_command(store::default_state_dir(), std::cout, std::cerr);
     }
-
-private:
-    CLI::App* sub_ = nullptr;
 };
 
 class BreakerCommand final : public ToolCommand {
@@ -35,7 +31,6 @@ public:
             ->check(CLI::IsMember({"reset", "open", "close", "disable"}));
         sub_->add_option("hook", hook_, "the hook's name")->required();
     }
-    bool chosen() const override { return parsed(sub_); }
 
 protected:
     ExitCode run(const Invocation&) override {
@@ -43,7 +38,6 @@ protected:
     }
 
 private:
-    CLI::App* sub_ = nullptr;
     std::string action_, hook_;
 };
 

@@ -284,34 +284,21 @@ RunRecord make_record(const Invocation& inv, const std::string& hook, const std:
                       const policy::Resolved& resolved, const Admitted& admitted, const Attempt& attempt,
                       const Verdict& verdict, std::int64_t started_unix_ms) {
     const auto& s = attempt.supervised;
-    RunRecord r;
-    r.time_unix_ms = started_unix_ms;
-    r.hook = hook;
-    r.command = command;
-    r.event = inv.info.event;
-    r.matcher_target = inv.info.matcher_target;
-    r.session_id = inv.info.session_id;
-    r.limits = resolved.limits;
-    r.outcome = attempt.outcome;
-    r.answer = verdict.answered_by;
-    r.exit_code = s.exit_code;
-    r.signal = s.signal;
-    r.wall_ms = s.wall_ms;
-    r.cpu_user_ms = s.usage.cpu_user_ms;
-    r.cpu_sys_ms = s.usage.cpu_sys_ms;
-    r.peak_memory_bytes = s.usage.peak_memory_bytes;
-    r.peak_memory_source = s.usage.peak_memory_source;
-    r.oom_killed = s.usage.oom_killed;
-    r.leftovers_killed = s.leftovers_killed;
-    r.stdout_bytes = s.out.bytes;
-    r.stderr_bytes = s.err.bytes;
-    r.stdout_truncated = s.out.truncated;
-    r.stderr_truncated = s.err.truncated;
-    r.breaker_before = admitted.admission.state_before;
-    r.backend = attempt.backend;
-    r.confinement = attempt.confinement;
-    r.errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors);
-    return r;
+    const sandbox::Usage& usage = s.usage;
+    // In RunRecord's declaration order. breaker_after comes with the commit, overhead_ms
+    // once the answer is ready.
+    return RunRecord{.time_unix_ms = started_unix_ms, .hook = hook, .event = inv.info.event,
+                     .matcher_target = inv.info.matcher_target, .session_id = inv.info.session_id,
+                     .command = command, .outcome = attempt.outcome, .answer = verdict.answered_by,
+                     .exit_code = s.exit_code, .signal = s.signal, .wall_ms = s.wall_ms,
+                     .cpu_user_ms = usage.cpu_user_ms, .cpu_sys_ms = usage.cpu_sys_ms,
+                     .peak_memory_bytes = usage.peak_memory_bytes, .peak_memory_source = usage.peak_memory_source,
+                     .oom_killed = usage.oom_killed, .leftovers_killed = s.leftovers_killed,
+                     .limits = resolved.limits, .stdout_bytes = s.out.bytes, .stderr_bytes = s.err.bytes,
+                     .stdout_truncated = s.out.truncated, .stderr_truncated = s.err.truncated,
+                     .breaker_before = admitted.admission.state_before, .breaker_after = std::nullopt,
+                     .backend = attempt.backend, .confinement = attempt.confinement, .overhead_ms = 0,
+                     .errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors)};
 }
 
 // The record goes to the guardian, which commits it after we answered. A pending

@@ -1,4 +1,5 @@
 #include "install/files.h"
+#include "util/time_text.h"
 
 #include <cerrno>
 #include <cstring>
@@ -34,14 +35,7 @@ std::string write_target(const std::string& path) {
     return path;
 }
 
-std::string utc_stamp() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-    return buf;
-}
+std::string utc_stamp() { return time_text(fs::now_unix_ms(), "%Y%m%dT%H%M%SZ"); }
 
 // "" or the error. The backup is synced: it is what the user falls back on.
 std::string fill_backup(UniqueFd fd, const std::string& path, const std::string& content) {

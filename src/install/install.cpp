@@ -147,14 +147,8 @@ private:
 };
 
 // The settings are well-formed and the policy is one install can add to.
-int check_inputs(Context& ctx, const Shape& shape, std::ostream& err) {
-    report(ctx.settings, ctx.file.text, shape.notes, err, "note: ");
-    if (!shape.errors.empty()) {
-        report(ctx.settings, ctx.file.text, shape.errors, err);
-        err << ctx.settings << ": left unchanged (" << shape.errors.size()
-            << (shape.errors.size() == 1 ? " problem" : " problems") << ")\n";
-        return kConfigError;
-    }
+int check_inputs(Context& ctx, std::ostream& err) {
+    if (int rc = refuse_malformed(ctx, err); rc != 0) return rc;
     if (!load_json_file(ctx.policy, "a policy", ctx.policy_file, err)) {
         err << ctx.policy << ": fix or move the policy away first; nothing was changed\n";
         return kConfigError;
@@ -239,9 +233,8 @@ int install_command(const Options& o, std::ostream& out, std::ostream& err) {
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file, so no hooks to wrap; nothing done", done);
     if (rc != 0 || done) return rc;
-    Shape shape = check_shape(ctx.file.value());
-    if (rc = check_inputs(ctx, shape, err); rc != 0) return rc;
-    Plan plan(o, ctx, shape);
+    if (rc = check_inputs(ctx, err); rc != 0) return rc;
+    Plan plan(o, ctx, ctx.shape);
     if (o.dispatch)
         plan.dispatch_each();
     else

@@ -78,7 +78,17 @@ int prepare(const Options& o, Context& ctx, std::ostream& out, std::ostream& err
         return kConfigError;
     }
     ctx.file.json = std::make_shared<ojson>(std::move(*value));
+    ctx.shape = check_shape(ctx.file.value());
     return read_state(ctx, err);
+}
+
+int refuse_malformed(const Context& ctx, std::ostream& err) {
+    report(ctx.settings, ctx.file.text, ctx.shape.notes, err, "note: ");
+    if (ctx.shape.errors.empty()) return 0;
+    report(ctx.settings, ctx.file.text, ctx.shape.errors, err);
+    err << ctx.settings << ": left unchanged (" << ctx.shape.errors.size()
+        << (ctx.shape.errors.size() == 1 ? " problem" : " problems") << ")\n";
+    return kConfigError;
 }
 
 std::optional<ojson> state_entry(const Context& ctx) {

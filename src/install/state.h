@@ -10,6 +10,7 @@
 
 #include "install/files.h"
 #include "install/install.h"
+#include "install/settings_shape.h"
 
 namespace hookwarden::install {
 
@@ -23,6 +24,7 @@ struct Context {
     Loaded file;
     Loaded policy_file;
     Loaded state_file;
+    Shape shape;  // of the settings file, once read
 };
 
 // Checks the options and reads the settings and the state. 0, or kConfigError after
@@ -31,6 +33,10 @@ struct Context {
 // nothing to do.
 int prepare(const Options& options, Context& ctx, std::ostream& out, std::ostream& err, const char* missing_message,
             bool& done);
+
+// A settings file whose shape has errors is reported (with its notes) and left alone:
+// kConfigError, else 0.
+int refuse_malformed(const Context& ctx, std::ostream& err);
 
 // This settings file's entry in the state, if any.
 std::optional<ojson> state_entry(const Context& ctx);

@@ -138,12 +138,7 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file; nothing to uninstall", done);
     if (rc != 0 || done) return rc;
-    Shape shape = check_shape(ctx.file.value());
-    if (!shape.errors.empty()) {
-        report(ctx.settings, ctx.file.text, shape.errors, err);
-        err << ctx.settings << ": left unchanged\n";
-        return kConfigError;
-    }
+    if (rc = refuse_malformed(ctx, err); rc != 0) return rc;
     Entry entry = state_entry(ctx);
     std::vector<std::string> warnings;
     std::string new_text = restored_text(ctx, entry, warnings);

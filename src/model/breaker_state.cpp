@@ -6,12 +6,8 @@ namespace hookwarden {
 
 namespace {
 constexpr EnumNames<BreakerState, 5> kBreakerStateNames{{
-    {BreakerState::closed, "closed"},
-    {BreakerState::open, "open"},
-    {BreakerState::half_open, "half_open"},
-    {BreakerState::disabled, "disabled"},
-    {BreakerState::forced_open, "forced_open"},
-}};
+    {BreakerState::closed, "closed"}, {BreakerState::open, "open"}, {BreakerState::half_open, "half_open"},
+    {BreakerState::disabled, "disabled"}, {BreakerState::forced_open, "forced_open"}}};
 }  // namespace
 
 const char* to_string(BreakerState state) { return name_in(kBreakerStateNames, state, "closed"); }

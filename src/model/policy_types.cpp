@@ -1,5 +1,7 @@
 #include "hookwarden/policy_types.h"
 
+#include "hookwarden/enum_names.h"
+
 #include <array>
 #include <utility>
 
@@ -27,24 +29,15 @@ void SandboxOverrides::apply_to(SandboxConfig& config) const {
 }
 
 namespace {
-constexpr std::array<std::pair<FailureAction, const char*>, 4> kActionNames{{
-    {FailureAction::allow, "allow"},
-    {FailureAction::block, "block"},
-    {FailureAction::ask, "ask"},
-    {FailureAction::fallback, "fallback"},
-}};
+constexpr EnumNames<FailureAction, 4> kActionNames{{
+    {FailureAction::allow, "allow"}, {FailureAction::block, "block"}, {FailureAction::ask, "ask"},
+    {FailureAction::fallback, "fallback"}}};
 }
 
-const char* to_string(FailureAction action) {
-    for (const auto& [value, name] : kActionNames)
-        if (value == action) return name;
-    return "allow";
-}
+const char* to_string(FailureAction action) { return name_in(kActionNames, action, "allow"); }
 
 std::optional<FailureAction> failure_action_from_string(const std::string& text) {
-    for (const auto& [value, name] : kActionNames)
-        if (text == name) return value;
-    return std::nullopt;
+    return value_in(kActionNames, text);
 }
 
 }  // namespace hookwarden

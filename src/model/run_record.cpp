@@ -1,5 +1,7 @@
 #include "hookwarden/run_record.h"
 
+#include "hookwarden/enum_names.h"
+
 #include <array>
 #include <utility>
 
@@ -8,41 +10,16 @@
 namespace hookwarden {
 
 namespace {
-constexpr std::array<std::pair<Outcome, const char*>, 9> kOutcomeNames{{
-    {Outcome::ok, "ok"},
-    {Outcome::blocked, "blocked"},
-    {Outcome::error, "error"},
-    {Outcome::crash, "crash"},
-    {Outcome::timeout, "timeout"},
-    {Outcome::oom, "oom"},
-    {Outcome::spawn_error, "spawn_error"},
-    {Outcome::breaker_open, "breaker_open"},
-    {Outcome::internal_error, "internal_error"},
-}};
+constexpr EnumNames<Outcome, 9> kOutcomeNames{{
+    {Outcome::ok, "ok"}, {Outcome::blocked, "blocked"}, {Outcome::error, "error"}, {Outcome::crash, "crash"},
+    {Outcome::timeout, "timeout"}, {Outcome::oom, "oom"}, {Outcome::spawn_error, "spawn_error"},
+    {Outcome::breaker_open, "breaker_open"}, {Outcome::internal_error, "internal_error"}}};
 
-constexpr std::array<std::pair<Answer, const char*>, 5> kAnswerNames{{
-    {Answer::own, "own"},
-    {Answer::allow, "allow"},
-    {Answer::block, "block"},
-    {Answer::ask, "ask"},
-    {Answer::fallback, "fallback"},
-}};
+constexpr EnumNames<Answer, 5> kAnswerNames{{
+    {Answer::own, "own"}, {Answer::allow, "allow"}, {Answer::block, "block"}, {Answer::ask, "ask"},
+    {Answer::fallback, "fallback"}}};
 
 // The name tables above, read both ways.
-template <typename Enum, std::size_t N>
-const char* name_in(const std::array<std::pair<Enum, const char*>, N>& names, Enum value, const char* otherwise) {
-    for (const auto& [known, name] : names)
-        if (known == value) return name;
-    return otherwise;
-}
-
-template <typename Enum, std::size_t N>
-std::optional<Enum> value_in(const std::array<std::pair<Enum, const char*>, N>& names, const std::string& text) {
-    for (const auto& [value, name] : names)
-        if (text == name) return value;
-    return std::nullopt;
-}
-
 template <typename T>
 void get_optional(const nlohmann::json& in, const char* key, T& value) {
     if (auto it = in.find(key); it != in.end() && !it->is_null()) it->get_to(value);

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "report/html_parts.h"
+#include "util/time_text.h"
 #include "report/text.h"
 
 namespace hookwarden::report::html {
@@ -89,11 +90,7 @@ std::string session_row(const Session& s) {
 }  // namespace
 
 std::string utc_text(double unix_ms, std::size_t length) {
-    std::time_t seconds = static_cast<std::time_t>(std::floor(unix_ms / 1000));
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    std::string full = fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", tm.tm_year + 1900, tm.tm_mon + 1,
-                                   tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::string full = time_text(static_cast<std::int64_t>(std::floor(unix_ms)), "%Y-%m-%d %H:%M:%S");
     if (length <= 10) return full.substr(0, length);
     return full.substr(0, length) + "Z";
 }

@@ -1,4 +1,5 @@
 #include "report/render.h"
+#include "util/time_text.h"
 
 #include <cstdio>
 #include <ctime>
@@ -13,14 +14,7 @@ namespace hookwarden::report {
 
 namespace {
 
-std::string iso_time(std::int64_t unix_ms) {
-    std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&seconds, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
+std::string iso_time(std::int64_t unix_ms) { return time_text(unix_ms, "%Y-%m-%dT%H:%M:%SZ"); }
 
 std::string span(const Report& report) {
     if (report.total_runs == 0)

@@ -1,4 +1,5 @@
 #include "store/status.h"
+#include "util/time_text.h"
 
 #include <algorithm>
 #include <chrono>
@@ -19,15 +20,7 @@ constexpr std::size_t kLastRuns = 10;
 // Wide enough to mean something, short enough to be about the present.
 constexpr std::size_t kRateRuns = 20;
 
-std::string local_time(std::int64_t ms) {
-    if (ms <= 0) return "-";
-    std::time_t t = static_cast<std::time_t>(ms / 1000);
-    std::tm tm{};
-    localtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
+std::string local_time(std::int64_t ms) { return ms <= 0 ? "-" : time_text(ms, "%Y-%m-%d %H:%M:%S", Zone::local); }
 
 std::string short_duration(std::int64_t ms) {
     std::int64_t s = (ms + 999) / 1000;
