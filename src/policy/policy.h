@@ -1,4 +1,4 @@
-// The policy file (SPEC §5): loading with validation, discovery, and resolution of the
+// The policy file (docs/policy.md): loading with validation, discovery, and resolution of the
 // limits, budgets, breaker settings and degradation action of one hook run.
 #pragma once
 
@@ -98,7 +98,7 @@ const HookEntry* find_hook(const Policy& policy, const std::string& name);
 // Hooks registered for `event`, in policy order. Matchers are not applied here.
 std::vector<const HookEntry*> hooks_for_event(const Policy& policy, const std::string& event);
 
-// What `policy init` writes: valid, documented, with the SPEC §5 built-in values.
+// What `policy init` writes: valid, documented, with the built-in values (docs/policy.md).
 std::string starter_policy_json();
 
 }  // namespace hookwarden::policy

@@ -58,7 +58,7 @@ long kill_cgroup(const std::string& dir);
 // rmdir, retrying briefly while just-killed tasks finish exiting. Returns errno or 0.
 int remove_cgroup(const std::string& dir);
 
-// Removes run cgroups under `parent` whose supervisor is gone (SPEC §3.8): kills what is
+// Removes run cgroups under `parent` whose supervisor is gone (docs/run.md, "The guardian"): kills what is
 // left in them first, since rmdir on a populated cgroup fails and libcgroup-style
 // "move tasks to the parent" would let them escape.
 void remove_stale(const std::string& parent);

@@ -1,5 +1,5 @@
 // `report`, `check`, `bench` and `export prometheus` through the real binary, on records
-// made by real `hookwarden run` invocations (SPEC §8).
+// made by real `hookwarden run` invocations (docs/reports.md).
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
