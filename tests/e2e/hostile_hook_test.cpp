@@ -79,3 +79,29 @@ TEST(HostileHook, CannotStopItsSupervisor) {
 }
 
 }  // namespace
+
+namespace {
+
+// A 40 KB tool name against a regex matcher used to crash dispatch (SIGSEGV): the guard
+// must run and block.
+TEST(HostileInput, AHugeToolNameStillRunsTheRegexMatchedGuard) {
+    std::string policy = hwtest::temp_dir() + "/policy.json";
+    std::ofstream(policy) << json{{"version", 1},
+                                  {"hooks",
+                                   {{"guard",
+                                     {{"event", "PreToolUse"},
+                                      {"matcher", "mcp__.*"},
+                                      {"command", {"sh", "-c", "cat >/dev/null; echo 'checked' >&2; exit 2"}}}}}}}
+                                 .dump();
+    hwtest::Options options;
+    options.with_record = false;
+    options.stdin_data = json{{"hook_event_name", "PreToolUse"}, {"tool_name", "mcp__" + std::string(40 * 1024, 'x')},
+                              {"tool_input", json::object()}}
+                             .dump();
+    auto r = hwtest::run({"dispatch", "--policy", policy}, options);
+    EXPECT_EQ(r.signal, 0);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("checked"), std::string::npos) << r.err;
+}
+
+}  // namespace

@@ -253,6 +253,10 @@ bool matcher_matches(std::string_view matcher, std::string_view target) {
     }
     const CompiledMatcher& entry = compiled(matcher);
     if (!entry.regex) return false;
+    // libstdc++'s std::regex recurses once per character: a 40 KB tool name overflows the
+    // stack. A target too long to search safely counts as a match, so the guard runs
+    // rather than being skipped by a name nobody could check (docs/protocol.md).
+    if (target.size() > kRegexTargetLimit) return true;
     return std::regex_search(target.begin(), target.end(), *entry.regex);
 }
 

@@ -39,6 +39,10 @@ std::string_view matcher_field(std::string_view event);
 // there every configured hook runs. True for an event the table does not know.
 bool matcher_applies(std::string_view event);
 
+// Regex matchers are searched only in targets up to this many bytes; a longer target
+// matches every regex matcher (see matcher_matches).
+inline constexpr std::size_t kRegexTargetLimit = 4096;
+
 // Claude Code's matcher rule: "*" and "" match all; a value of only letters, digits,
 // '_', '-', ' ', ',' and '|' is a list of exact names; anything else is an unanchored
 // ECMAScript regex search. An invalid regex matches nothing. Compiled regexes are cached

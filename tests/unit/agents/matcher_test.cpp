@@ -98,3 +98,25 @@ TEST(Matcher, EventsWithoutMatchers) {
 
 }  // namespace
 }  // namespace hookwarden::agents::claude
+
+namespace hookwarden::agents::claude {
+namespace {
+
+// A 40 KB tool name used to overflow the stack in std::regex (SIGSEGV of dispatch).
+TEST(Matcher, RegexOnAHugeTargetRunsTheHookInsteadOfCrashing) {
+    const std::string huge(40 * 1024, 'B');
+    EXPECT_TRUE(matcher_matches("Bash.*", huge));
+    EXPECT_TRUE(matcher_matches("^Edit$", huge)) << "too long to check: the guard runs";
+    EXPECT_FALSE(matcher_matches("Bash", huge)) << "exact names need no regex and stay exact";
+}
+
+TEST(Matcher, RegexAtTheLimitIsStillSearched) {
+    const std::string at_limit = "Bash" + std::string(kRegexTargetLimit - 4, 'B');
+    EXPECT_TRUE(matcher_matches("^Bash.*", at_limit));
+    EXPECT_TRUE(matcher_matches("^(B|a|s|h)+$", at_limit));
+    EXPECT_FALSE(matcher_matches(".*x.*y", at_limit)) << "searched, and nothing found";
+    EXPECT_FALSE(matcher_matches("^Edit$", at_limit));
+}
+
+}  // namespace
+}  // namespace hookwarden::agents::claude
