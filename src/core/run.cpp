@@ -16,9 +16,9 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
-#include "process/guardian.h"
 #include "sandbox/sandbox.h"
 #include "store/handed_over.h"
 #include "store/handoff.h"
