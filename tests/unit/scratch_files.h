@@ -1,9 +1,10 @@
 // Scratch files for unit tests that work on real files: a fresh directory, whole-file read
-// and write, and a working directory restored on scope exit.
+// and write, and a working directory and environment variables restored on scope exit.
 #pragma once
 
 #include <cstdlib>
 #include <filesystem>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -39,6 +40,23 @@ public:
 
 private:
     fs::path old_;
+};
+
+// Sets (or, with nullopt, unsets) an environment variable and restores it on scope exit,
+// so tests do not leak into each other.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
+        if (const char* old = std::getenv(name)) old_ = old;
+        value ? ::setenv(name, value->c_str(), 1) : ::unsetenv(name);
+    }
+    ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
 };
 
 }  // namespace hwunit

@@ -3,6 +3,8 @@
 // and that a wrapped command runs the very argv the original ran.
 #include <gtest/gtest.h>
 
+#include "../scratch_files.h"
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,6 +28,8 @@ using hookwarden::shell::split_simple;
 using hookwarden::text::unified_diff;
 using ojson = nlohmann::ordered_json;
 
+using hwunit::ScopedEnv;
+
 namespace {
 
 const fs::path kData = fs::path(HOOKWARDEN_SOURCE_DIR) / "tests" / "data" / "settings";
@@ -47,20 +51,6 @@ fs::path temp_dir() {
     return fs::path(::mkdtemp(pattern.data()));
 }
 
-class ScopedEnv {
-public:
-    ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        value ? ::setenv(name, value->c_str(), 1) : ::unsetenv(name);
-    }
-    ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 struct Result {
     int rc;
