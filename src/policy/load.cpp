@@ -668,11 +668,12 @@ LoadResult load_string(const std::string& text, const std::string& name_for_mess
 }
 
 LoadResult load_file(const std::string& path) {
-    auto text = fs::read_file(path);
+    std::string why;
+    auto text = fs::read_regular_file(path, kMaxPolicyBytes, why);
     if (!text) {
         LoadResult result;
         result.unreadable = true;
-        result.errors.push_back({path, 0, 0, "$", std::string("cannot read policy: ") + std::strerror(errno)});
+        result.errors.push_back({path, 0, 0, "$", "cannot read policy: " + why});
         return result;
     }
     return load_string(*text, path);

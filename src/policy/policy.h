@@ -69,6 +69,8 @@ struct LoadResult {
     bool unreadable = false;  // the file itself could not be read (one diagnostic, line 0)
 };
 
+// A policy is a regular file of at most this size (a real one is a few KB).
+inline constexpr std::size_t kMaxPolicyBytes = 1024 * 1024;
 LoadResult load_file(const std::string& path);
 LoadResult load_string(const std::string& text, const std::string& name_for_messages);
 

@@ -36,6 +36,28 @@ std::optional<std::string> read_file(const std::string& path) {
     return out;
 }
 
+std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes, std::string& why) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0) {
+        why = std::strerror(errno);
+        return std::nullopt;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        why = "not a regular file";
+        return std::nullopt;
+    }
+    if (static_cast<std::uint64_t>(st.st_size) > max_bytes) {
+        why = "larger than " + std::to_string(max_bytes) + " bytes";
+        return std::nullopt;
+    }
+    auto out = read_all(fd.get());
+    if (!out) why = std::strerror(errno);
+    else if (out->size() > max_bytes) why = "larger than " + std::to_string(max_bytes) + " bytes";  // it grew
+    if (!why.empty()) return std::nullopt;
+    return out;
+}
+
 namespace {
 
 std::string errno_text(const std::string& what, int error) { return what + ": " + std::strerror(error); }

@@ -10,6 +10,11 @@ namespace hookwarden::fs {
 
 // Whole file, or nullopt (errno kept) when it cannot be read.
 std::optional<std::string> read_file(const std::string& path);
+// For files a user names (a policy): a regular file of at most `max_bytes`, or nullopt
+// with `why`. Opened non-blocking and checked before reading, so a FIFO with no writer,
+// a device such as /dev/zero or a directory is refused at once instead of hanging or
+// exhausting memory.
+std::optional<std::string> read_regular_file(const std::string& path, std::size_t max_bytes, std::string& why);
 // Everything up to end of file from `fd` (retrying EINTR), or nullopt (errno kept).
 std::optional<std::string> read_all(int fd);
 

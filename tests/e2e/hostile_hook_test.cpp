@@ -105,3 +105,42 @@ TEST(HostileInput, AHugeToolNameStillRunsTheRegexMatchedGuard) {
 }
 
 }  // namespace
+
+namespace {
+
+// `policy check /dev/zero` aborted with std::bad_alloc; a FIFO policy with no writer hung
+// `run` past every timeout. Both are refused at once, and `run` goes on under the
+// built-in limits.
+TEST(HostileInput, APolicyThatIsNoRegularFileIsRefusedAtOnce) {
+    hwtest::Options options;
+    options.with_record = false;
+    auto zero = hwtest::run({"policy", "check", "/dev/zero"}, options);
+    EXPECT_EQ(zero.signal, 0);
+    EXPECT_EQ(zero.exit_code, 2) << zero.err;
+    EXPECT_NE(zero.err.find("not a regular file"), std::string::npos) << zero.err;
+
+    const std::string fifo = hwtest::temp_dir() + "/policy.json";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    hwtest::Options run_options;
+    run_options.stdin_data = R"({"hook_event_name":"PreToolUse","tool_name":"Bash"})";
+    auto r = hwtest::run({"run", "--policy", fifo, "--", "/bin/true"}, run_options);
+    EXPECT_LT(r.elapsed_ms, 3000) << "a FIFO policy held the run";
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("not a regular file"), std::string::npos) << r.err;
+}
+
+}  // namespace
+
+namespace {
+
+// A newline in a hook's name split `status`, the table report and GitHub annotations.
+TEST(HostileInput, ControlCharactersInAHooksNameAreAUsageError) {
+    hwtest::Options options;
+    options.stdin_data = R"({"hook_event_name":"PreToolUse","tool_name":"Bash"})";
+    auto r = hwtest::run({"run", "--name", "guard\n::error::forged", "--", "/bin/true"}, options);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find("control characters"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.record.is_null()) << "nothing was run or recorded";
+}
+
+}  // namespace

@@ -1,6 +1,8 @@
 // util/fs: the atomic write install, `run --record` and the reports use.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -103,3 +105,40 @@ TEST_F(AtomicWrite, AFailureNamesTheFileAndLeavesNothing) {
     EXPECT_NE(error.find("no-such-dir"), std::string::npos) << error;
     EXPECT_TRUE(entries().empty());
 }
+
+namespace {
+
+// A file a user names is read only when it is a regular file of bounded size: /dev/zero
+// used to exhaust memory (std::bad_alloc) and a FIFO without a writer to hang.
+TEST_F(AtomicWrite, ReadRegularFileRefusesDevicesFifosAndHugeFiles) {
+    std::string why;
+    EXPECT_FALSE(fs::read_regular_file("/dev/zero", 1 << 20, why));
+    EXPECT_EQ(why, "not a regular file");
+
+    const std::string fifo = (dir_ / "policy.fifo").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    why.clear();
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_FALSE(fs::read_regular_file(fifo, 1 << 20, why));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1)) << "a FIFO must not block";
+    EXPECT_EQ(why, "not a regular file");
+
+    why.clear();
+    EXPECT_FALSE(fs::read_regular_file(dir_.string(), 1 << 20, why));
+    EXPECT_EQ(why, "not a regular file");
+
+    std::ofstream(path_) << std::string(2048, 'x');
+    why.clear();
+    EXPECT_FALSE(fs::read_regular_file(path_, 1024, why));
+    EXPECT_EQ(why, "larger than 1024 bytes");
+    why.clear();
+    auto text = fs::read_regular_file(path_, 4096, why);
+    ASSERT_TRUE(text) << why;
+    EXPECT_EQ(text->size(), 2048u);
+
+    why.clear();
+    EXPECT_FALSE(fs::read_regular_file((dir_ / "missing").string(), 1024, why));
+    EXPECT_EQ(why, std::strerror(ENOENT));
+}
+
+}  // namespace
