@@ -1,6 +1,5 @@
 // `hookwarden run`: one hook under its limits. It is on every tool call of the agent:
 // nothing here does work the run does not need.
-#include <algorithm>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -67,14 +66,6 @@ public:
         if (!options_.command.empty() && options_.command.front().size() > 1 && options_.command.front()[0] == '-') {
             std::cerr << "hookwarden: run: unknown option '" << options_.command.front()
                       << "' (see 'hookwarden run --help')\n";
-            return to_int(ExitCode::usage);
-        }
-        // The name is a line in `status`, a label in Prometheus and a GitHub annotation: a
-        // control character would split or forge those lines.
-        if (std::any_of(options_.name.begin(), options_.name.end(),
-                        [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
-            std::cerr << "hookwarden: run: --name: control characters (newline, tab, ...) are not allowed in a "
-                         "hook's name\n";
             return to_int(ExitCode::usage);
         }
         if (!on_failure_.empty()) options_.on_failure = failure_action_from_string(on_failure_);

@@ -130,17 +130,3 @@ TEST(HostileInput, APolicyThatIsNoRegularFileIsRefusedAtOnce) {
 }
 
 }  // namespace
-
-namespace {
-
-// A newline in a hook's name split `status`, the table report and GitHub annotations.
-TEST(HostileInput, ControlCharactersInAHooksNameAreAUsageError) {
-    hwtest::Options options;
-    options.stdin_data = R"({"hook_event_name":"PreToolUse","tool_name":"Bash"})";
-    auto r = hwtest::run({"run", "--name", "guard\n::error::forged", "--", "/bin/true"}, options);
-    EXPECT_EQ(r.exit_code, 2) << r.err;
-    EXPECT_NE(r.err.find("control characters"), std::string::npos) << r.err;
-    EXPECT_TRUE(r.record.is_null()) << "nothing was run or recorded";
-}
-
-}  // namespace
