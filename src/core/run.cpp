@@ -205,7 +205,7 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
 
 // The specifics a person needs to act on a degraded answer.
 std::string failure_detail(const Attempt& attempt, const Limits& limits, const std::vector<std::string>& command,
-                           const std::vector<std::string>& errors) {
+                           const std::string& last_error) {
     const auto& s = attempt.supervised;
     switch (attempt.outcome) {
         case Outcome::timeout:
@@ -218,7 +218,7 @@ std::string failure_detail(const Attempt& attempt, const Limits& limits, const s
             return command.empty() ? std::string("no command")
                                    : command.front() + ": " + s.spawn_stage + ": " + std::strerror(s.spawn_error);
         default:
-            return errors.empty() ? std::string() : errors.back();
+            return last_error;
     }
 }
 
@@ -245,7 +245,8 @@ Verdict run_fallback(const Invocation& inv, const std::string& hook, const polic
         verdict.answer = {*s.exit_code, std::move(s.out.data), std::move(s.err.data)};
         return verdict;
     }
-    const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command, fallback.errors);
+    const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command,
+                                           fallback.errors.empty() ? std::string() : fallback.errors.back());
     verdict.errors.push_back("fallback command " + std::string(to_string(fallback.outcome)) + (why.empty() ? "" : ": " + why));
     verdict.answer = agents::claude::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
     verdict.answered_by = Answer::allow;
@@ -254,14 +255,14 @@ Verdict run_fallback(const Invocation& inv, const std::string& hook, const polic
 
 Verdict decide(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
                const policy::Resolved& resolved, const std::string& backend, Attempt& attempt,
-               const std::vector<std::string>& errors_so_far) {
+               const std::string& last_error) {
     if (is_own_answer(attempt.outcome)) {
         auto& s = attempt.supervised;
         Verdict own;
         own.answer = {*s.exit_code, std::move(s.out.data), std::move(s.err.data)};
         return own;
     }
-    const std::string detail = failure_detail(attempt, resolved.limits, command, errors_so_far);
+    const std::string detail = failure_detail(attempt, resolved.limits, command, last_error);
     const OnFailure& on_failure = resolved.on_failure;
     if (on_failure.action == FailureAction::fallback && !on_failure.fallback_command.empty())
         return run_fallback(inv, hook, resolved, backend, attempt.outcome, detail);
@@ -270,6 +271,14 @@ Verdict decide(const Invocation& inv, const std::string& hook, const std::vector
     degraded.answer =
         agents::claude::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
     return degraded;
+}
+
+// The newest error of the lists, the last list first: what a degraded answer names.
+template <typename... Lists>
+std::string last_of(const Lists&... lists) {
+    std::string last;
+    ((last = lists.empty() ? last : lists.back()), ...);
+    return last;
 }
 
 template <typename... Lists>
@@ -365,7 +374,8 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
     }
 
-    Verdict verdict = decide(inv, hook, command, resolved, backend, attempt, concat(inv.errors, admitted.errors, attempt.errors));
+    Verdict verdict =
+        decide(inv, hook, command, resolved, backend, attempt, last_of(inv.errors, admitted.errors, attempt.errors));
     HookResult result{make_record(inv, hook, command, resolved, admitted, attempt, verdict, started_unix_ms),
                       std::move(verdict.answer)};
     // hookwarden's own time: everything since main() that was neither the hook nor the

@@ -3,11 +3,14 @@
 #pragma once
 
 #include <cstdlib>
+#include <initializer_list>
 #include <filesystem>
 #include <optional>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hwunit {
 
@@ -42,21 +45,28 @@ private:
     fs::path old_;
 };
 
-// Sets (or, with nullopt, unsets) an environment variable and restores it on scope exit,
-// so tests do not leak into each other.
-class ScopedEnv {
+// Sets (or, with nullopt, unsets) environment variables and puts them back on scope
+// exit, so tests do not leak into each other.
+class EnvGuard {
 public:
-    ScopedEnv(const char* name, const std::optional<std::string>& value) : name_(name) {
-        if (const char* old = std::getenv(name)) old_ = old;
-        value ? ::setenv(name, value->c_str(), 1) : ::unsetenv(name);
+    EnvGuard(std::initializer_list<std::pair<const char*, std::optional<std::string>>> values) {
+        for (const auto& [name, value] : values) set(name, value);
     }
-    ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
-    ScopedEnv(const ScopedEnv&) = delete;
-    ScopedEnv& operator=(const ScopedEnv&) = delete;
+    EnvGuard(const char* name, const std::optional<std::string>& value) { set(name, value); }
+    ~EnvGuard() {
+        for (const auto& [name, value] : saved_) value ? ::setenv(name, value->c_str(), 1) : ::unsetenv(name);
+    }
+    EnvGuard(const EnvGuard&) = delete;
+    EnvGuard& operator=(const EnvGuard&) = delete;
 
 private:
-    const char* name_;
-    std::optional<std::string> old_;
+    void set(const char* name, const std::optional<std::string>& value) {
+        const char* old = std::getenv(name);
+        saved_.emplace_back(name, old ? std::optional<std::string>(old) : std::nullopt);
+        value ? ::setenv(name, value->c_str(), 1) : ::unsetenv(name);
+    }
+    std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
 };
+using ScopedEnv = EnvGuard;
 
 }  // namespace hwunit

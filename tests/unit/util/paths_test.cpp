@@ -4,10 +4,11 @@
 #include <pwd.h>
 #include <unistd.h>
 
-#include "env_guard.h"
+#include "../scratch_files.h"
 #include "util/paths.h"
 
 using namespace hookwarden;
+using hwunit::EnvGuard;
 
 TEST(Paths, AbsoluteXdgValuesAreUsed) {
     EnvGuard env({{"HOME", "/home/u"},
