@@ -45,7 +45,7 @@ namespace {
     for (auto it = job.cgroup_dirs.rbegin(); it != job.cgroup_dirs.rend(); ++it) {
         if (::access(it->c_str(), F_OK) != 0) continue;
         sandbox::cgroupfs::kill_cgroup(*it);
-        sandbox::cgroupfs::remove_cgroup(*it);
+        sandbox::cgroupfs::remove_tree(*it);
     }
     if (handed_over && job.commit) store::commit_handed_over(*job.commit, message.substr(sizeof pgid + 1));
     for (const auto& parent : job.stale_parents) sandbox::cgroupfs::remove_stale(parent);

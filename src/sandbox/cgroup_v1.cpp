@@ -3,6 +3,11 @@
 // v2 "unified" hierarchy (systemd's hybrid mode), the run gets a companion cgroup there:
 // it has no controllers, but gives what v1 lacks — cgroup.kill (race-free tree kill),
 // cgroup.events (poll for "empty") and precise per-tree user/system CPU in cpu.stat.
+//
+// In every hierarchy the run cgroup hw-<pid> holds the limits and the hook runs in its
+// leaf child hw-<pid>/hook (docs/security.md): a root hook that sees its own cgroup (a
+// cgroupfs it mounts in its cgroup namespace shows only the leaf) can write the leaf's
+// files, but the limits it is held to are one level above, out of its sight.
 #include "sandbox/backends.h"
 
 #include <cerrno>
@@ -21,8 +26,10 @@ namespace {
 
 struct Hierarchy {
     std::string controller;
-    std::string dir;  // this run's cgroup
+    std::string dir;  // this run's cgroup: the limits, and the whole tree below it
 };
+
+constexpr const char* kLeaf = "/hook";  // where the hook's processes live
 
 class CgroupV1 final : public Sandbox {
 public:
@@ -49,7 +56,7 @@ public:
 
     bool empty() override {
         if (!unified_.empty()) return !cgroupfs::populated(events_fd_, unified_);
-        return cgroupfs::read_pids(tree_dir()).empty();
+        return cgroupfs::read_tree_pids(tree_dir()).empty();
     }
 
     int empty_notify_fd() const override { return events_fd_; }
@@ -69,12 +76,12 @@ public:
         }
         usage.peak_memory_bytes = cgroupfs::read_number(memory_ + "/memory.max_usage_in_bytes").value_or(0);
         usage.peak_memory_source = "cgroup-v1:memory.max_usage_in_bytes";
-        usage.oom_killed = cgroupfs::read_key(memory_ + "/memory.oom_control", "oom_kill").value_or(0) > 0;
+        usage.oom_killed = cgroupfs::any_oom_kill(memory_, "memory.oom_control");
         return usage;
     }
 
     void destroy() override {
-        for (auto it = hierarchies_.rbegin(); it != hierarchies_.rend(); ++it) cgroupfs::remove_cgroup(it->dir);
+        for (auto it = hierarchies_.rbegin(); it != hierarchies_.rend(); ++it) cgroupfs::remove_tree(it->dir);
         hierarchies_.clear();
     }
 
@@ -116,6 +123,11 @@ private:
         if (!cgroupfs::make_run_cgroup(dir, error)) return false;
         hierarchies_.push_back({controller, dir});
         parents_.push_back(parent);
+        if (controller == "memory") fs::write_small(dir + "/memory.use_hierarchy", "1");  // always 1 since 5.x; older kernels
+        if (int e = cgroupfs::make_dirs(dir + kLeaf); e != 0) {
+            error = "cannot create " + dir + kLeaf + ": " + std::strerror(e);
+            return false;
+        }
         return true;
     }
 
@@ -155,8 +167,8 @@ private:
             std::string ignored;
             if (add("", unified, unified_, ignored)) {
                 events_fd_ = ::open((unified_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
-                setup_.clone_into_fd = ::open(unified_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                setup_.clone_into_procs_fd = open_procs(unified_, ignored);
+                setup_.clone_into_fd = ::open((unified_ + kLeaf).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                setup_.clone_into_procs_fd = open_procs(unified_ + kLeaf, ignored);
             } else {
                 unified_.clear();
             }
@@ -166,7 +178,7 @@ private:
         }
         for (const auto& h : hierarchies_) {
             if (h.dir == unified_) continue;
-            int fd = open_procs(h.dir, error);
+            int fd = open_procs(h.dir + kLeaf, error);
             if (fd < 0) return false;
             setup_.procs_fds.push_back(fd);
         }

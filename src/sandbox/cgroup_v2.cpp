@@ -10,6 +10,10 @@
 //              Delegate=yes` scope). If its controllers are not yet enabled for
 //              children, the supervisor first moves itself into the leaf
 //              "supervisors", then enables them; run cgroups are its siblings.
+// Inside the run cgroup, the hook runs in the leaf hw-<pid>/hook, for which no controller
+// is enabled: its processes are charged to hw-<pid> and held to its limits, while the
+// leaf (the root of the hook's cgroup namespace, all a cgroupfs it mounts can show) has
+// no limit files to rewrite (docs/security.md).
 #include "sandbox/backends.h"
 
 #include <cerrno>
@@ -95,7 +99,7 @@ public:
     }
 
     void destroy() override {
-        if (!dir_.empty()) cgroupfs::remove_cgroup(dir_);
+        if (!dir_.empty()) cgroupfs::remove_tree(dir_);
         dir_.clear();
     }
 
@@ -129,10 +133,15 @@ private:
         if (cpu_limited_ && !cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
             return false;
         events_fd_ = ::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
-        setup_.clone_into_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        setup_.clone_into_procs_fd = ::open((dir_ + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        const std::string leaf = dir_ + "/hook";
+        if (int e = cgroupfs::make_dirs(leaf); e != 0) {
+            error = "cannot create " + leaf + ": " + std::strerror(e);
+            return false;
+        }
+        setup_.clone_into_fd = ::open(leaf.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        setup_.clone_into_procs_fd = ::open((leaf + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
         if (setup_.clone_into_fd < 0 || setup_.clone_into_procs_fd < 0) {
-            error = "cannot open " + dir_ + ": " + std::strerror(errno);
+            error = "cannot open " + leaf + ": " + std::strerror(errno);
             return false;
         }
         return true;

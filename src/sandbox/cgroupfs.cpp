@@ -1,5 +1,6 @@
 #include "sandbox/cgroupfs.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -99,6 +100,35 @@ std::vector<int> read_pids(const std::string& dir) {
     return pids;
 }
 
+std::vector<std::string> children(const std::string& dir) {
+    std::vector<std::string> subdirs;
+    DIR* handle = ::opendir(dir.c_str());
+    if (!handle) return subdirs;
+    while (dirent* entry = ::readdir(handle)) {
+        if (entry->d_type != DT_DIR || std::strcmp(entry->d_name, ".") == 0 || std::strcmp(entry->d_name, "..") == 0)
+            continue;
+        subdirs.push_back(dir + "/" + entry->d_name);
+    }
+    ::closedir(handle);
+    return subdirs;
+}
+
+std::vector<int> read_tree_pids(const std::string& dir) {
+    std::vector<int> pids = read_pids(dir);
+    for (const auto& sub : children(dir)) {
+        auto below = read_tree_pids(sub);
+        pids.insert(pids.end(), below.begin(), below.end());
+    }
+    return pids;
+}
+
+bool any_oom_kill(const std::string& dir, const std::string& file) {
+    if (read_key(dir + "/" + file, "oom_kill").value_or(0) > 0) return true;
+    for (const auto& sub : children(dir))
+        if (any_oom_kill(sub, file)) return true;
+    return false;
+}
+
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key) {
     auto text = fs::read_file(file);
     if (!text) return std::nullopt;
@@ -129,14 +159,47 @@ bool populated(int events_fd, const std::string& dir) {
 }
 
 long signal_pids(const std::string& dir, int sig) {
-    auto pids = read_pids(dir);
+    auto pids = read_tree_pids(dir);
     for (int pid : pids) ::kill(pid, sig);
     return static_cast<long>(pids.size());
 }
 
+namespace {
+
+// The v1 freezer cgroup of `pid` ("" when it is in the root or there is no freezer).
+std::string freezer_of(int pid) {
+    auto table = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+    if (!table) return "";
+    std::size_t at = table->find(":freezer:/");
+    if (at == std::string::npos) return "";
+    std::size_t start = at + 9, end = table->find('\n', start);
+    std::string path = table->substr(start, end == std::string::npos ? std::string::npos : end - start);
+    return path == "/" ? "" : std::string(kRoot) + "/freezer" + path;
+}
+
+}  // namespace
+
+void thaw_v1_freezers(const std::vector<int>& pids) {
+    if (pids.empty() || !is_cgroup1(std::string(kRoot) + "/freezer")) return;
+    std::vector<std::string> done;
+    for (int pid : pids) {
+        std::string freezer = freezer_of(pid);
+        if (freezer.empty() || std::find(done.begin(), done.end(), freezer) != done.end()) continue;
+        done.push_back(freezer);
+        auto state = fs::read_file(freezer + "/freezer.state");
+        if (!state || state->rfind("THAWED", 0) == 0) continue;
+        bool only_ours = true;
+        for (int member : read_pids(freezer))
+            only_ours = only_ours && std::find(pids.begin(), pids.end(), member) != pids.end();
+        if (only_ours) fs::write_small(freezer + "/freezer.state", "THAWED");
+    }
+}
+
 long kill_cgroup(const std::string& dir) {
-    long found = static_cast<long>(read_pids(dir).size());
+    auto pids = read_tree_pids(dir);
+    long found = static_cast<long>(pids.size());
     if (found == 0) return 0;
+    thaw_v1_freezers(pids);
     if (fs::write_small(dir + "/cgroup.kill", "1") == 0) return found;
     // No cgroup.kill (v1 without a unified companion, or a kernel before 5.14): signal
     // until empty. A fork between reading the list and the kill is caught by the next
@@ -156,6 +219,11 @@ int remove_cgroup(const std::string& dir) {
         std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
     return EBUSY;
+}
+
+int remove_tree(const std::string& dir) {
+    for (const auto& sub : children(dir)) remove_tree(sub);
+    return remove_cgroup(dir);
 }
 
 // A run cgroup is stale only once its supervisor's pid is gone. A live pid is trusted
@@ -178,7 +246,7 @@ void remove_stale(const std::string& parent) {
     ::closedir(dir);
     for (const auto& path : stale) {
         kill_cgroup(path);
-        remove_cgroup(path);
+        remove_tree(path);
     }
 }
 

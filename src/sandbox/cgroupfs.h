@@ -39,6 +39,14 @@ bool make_run_cgroup(const std::string& dir, std::string& error);
 bool write_control(const std::string& file, const std::string& value, std::string& error);
 
 std::vector<int> read_pids(const std::string& dir);
+// The pids of `dir` and of every cgroup below it: cgroup.procs lists only a cgroup's own
+// members, and a hook may create sub-cgroups inside its leaf and move into them.
+std::vector<int> read_tree_pids(const std::string& dir);
+// The sub-cgroups of `dir` (directories), full paths.
+std::vector<std::string> children(const std::string& dir);
+// Whether `file` (memory.oom_control, memory.events) says "oom_kill N>0" in `dir` or in
+// any cgroup below it: v1 counts an OOM kill only in the victim's own cgroup.
+bool any_oom_kill(const std::string& dir, const std::string& file);
 // The value of "key N" in a flat-keyed file such as memory.events or cpu.stat.
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key);
 std::optional<std::int64_t> read_number(const std::string& file);
@@ -49,14 +57,21 @@ std::optional<std::int64_t> read_number(const std::string& file);
 // would leave the supervisor's poll ready forever, spinning while a killed tree exits).
 bool populated(int events_fd, const std::string& dir);
 
-// Sends `sig` to every pid listed in dir/cgroup.procs; returns how many were listed.
+// Sends `sig` to every pid of the cgroup tree at `dir`; returns how many were listed.
 long signal_pids(const std::string& dir, int sig);
-// SIGKILLs the whole cgroup: cgroup.kill where the file exists (race-free against forks),
-// else repeated signalling until empty (forks are bounded by pids.max).
-// Returns how many processes were alive when it started.
+// Thaws the v1 freezer cgroups that hold processes of `pids` and nothing else: a frozen
+// task does not die of SIGKILL until thawed. A freezer cgroup that also holds processes
+// outside `pids` is left as it is (someone else froze it on purpose).
+void thaw_v1_freezers(const std::vector<int>& pids);
+// SIGKILLs the whole cgroup tree: thaws v1 freezers first, then cgroup.kill where the
+// file exists (race-free against forks), else repeated signalling until empty (forks are
+// bounded by pids.max). Returns how many processes were alive when it started.
 long kill_cgroup(const std::string& dir);
 // rmdir, retrying briefly while just-killed tasks finish exiting. Returns errno or 0.
 int remove_cgroup(const std::string& dir);
+// Removes `dir` and every sub-cgroup below it, deepest first: rmdir refuses a cgroup
+// with children, so one sub-cgroup a hook made would keep its run cgroup forever.
+int remove_tree(const std::string& dir);
 
 // Removes run cgroups under `parent` whose supervisor is gone (docs/run.md, "The guardian"): kills what is
 // left in them first, since rmdir on a populated cgroup fails and libcgroup-style
