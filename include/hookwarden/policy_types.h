@@ -65,13 +65,16 @@ struct SandboxConfig {
     std::vector<std::string> env_scrub;  // glob patterns removed after the allow-list
     bool no_new_privs = true;
     bool refuse_unavailable = true;  // "unavailable": "refuse" (default) or "run"
+    // A root hook keeps CAP_SYS_ADMIN (it can then remount the cgroup filesystem
+    // writable and lift its limits: docs/security.md). Off by default.
+    bool keep_cap_sys_admin = false;
 };
 const char* to_string(NetworkMode mode);
 
 // One layer's partial sandbox settings; lists replace, they do not append.
 struct SandboxOverrides {
     std::optional<NetworkMode> network;
-    std::optional<bool> read_only, no_new_privs, refuse_unavailable;
+    std::optional<bool> read_only, no_new_privs, refuse_unavailable, keep_cap_sys_admin;
     std::optional<std::vector<std::string>> writable, env_allow, env_scrub;
     void apply_to(SandboxConfig& config) const;
 };

@@ -73,6 +73,11 @@ struct Confinement {
     std::int64_t env_scrubbed = 0;            // variables withheld from the hook (allow-list + scrub)
     bool no_new_privs = false;
     std::string signals = "unscoped";  // "scoped-landlock-abi-N": the hook can signal only its own tree
+    // "read-only": own cgroup, mount and IPC namespaces, every cgroup mount read-only;
+    // "host": the cgroup filesystem as the supervisor sees it (docs/security.md)
+    std::string cgroupfs = "host";
+    std::string dev_shm = "host";        // "private": a tmpfs of the hook's own, gone with the run
+    std::string cap_sys_admin = "kept";  // "dropped" from a root hook's bounding set, "kept", "not-root"
     std::vector<std::string> unavailable;  // requested but not in force here, and why
     std::vector<std::string> notes;        // e.g. a writable entry dropped: its variable is unset
 };

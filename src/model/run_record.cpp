@@ -111,6 +111,8 @@ void to_json(nlohmann::json& out, const Confinement& c) {
     out = nlohmann::json{{"network", c.network},           {"filesystem", c.filesystem},
                          {"writable", c.writable},         {"env_scrubbed", c.env_scrubbed},
                          {"no_new_privs", c.no_new_privs}, {"signals", c.signals},
+                         {"cgroupfs", c.cgroupfs},         {"dev_shm", c.dev_shm},
+                         {"cap_sys_admin", c.cap_sys_admin},
                          {"unavailable", c.unavailable},   {"notes", c.notes}};
 }
 
@@ -122,6 +124,9 @@ void from_json(const nlohmann::json& in, Confinement& c) {
     get_optional(in, "env_scrubbed", c.env_scrubbed);
     get_optional(in, "no_new_privs", c.no_new_privs);
     get_optional(in, "signals", c.signals);
+    get_optional(in, "cgroupfs", c.cgroupfs);
+    get_optional(in, "dev_shm", c.dev_shm);
+    get_optional(in, "cap_sys_admin", c.cap_sys_admin);
     get_optional(in, "unavailable", c.unavailable);
     get_optional(in, "notes", c.notes);
 }

@@ -8,6 +8,7 @@
 #include <net/if.h>
 #include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/resource.h>
@@ -15,6 +16,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/close_range.h>
 
 namespace hookwarden::process {
@@ -33,11 +35,17 @@ struct ChildFailure {
     int error;
     int fatal;  // 0: a notice (the child goes on to exec)
 };
-constexpr const char* kStages[] = {"cgroup", "setsid", "pdeathsig", "rlimit",       "signals", "stdio",
-                                   "fds",    "exec",    "netns",     "userns-maps", "loopback", "no_new_privs",
-                                   "landlock"};
+constexpr const char* kStages[] = {"cgroup",   "setsid",      "pdeathsig", "rlimit",       "signals", "stdio",
+                                   "fds",      "exec",        "netns",     "userns-maps", "loopback", "no_new_privs",
+                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
-enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock };
+enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps };
+
+// struct mount_attr of mount_setattr(2) (5.12+); <linux/mount.h> clashes with <sys/mount.h>.
+struct MountAttr {
+    std::uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+constexpr std::uint64_t kMountAttrReadOnly = 0x1;
 
 [[noreturn]] void fail(int pipe_fd, int stage) {
     ChildFailure failure{stage, errno, 1};
@@ -99,6 +107,60 @@ void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
     if (!loopback_up()) fail(error_fd, kLoopback);
 }
 
+// Makes one mount read-only in our mount namespace, keeping its other flags. The remount
+// is the fallback for kernels before mount_setattr (5.12).
+bool make_read_only(const char* point, unsigned long flags) {
+    MountAttr attr{kMountAttrReadOnly, 0, 0, 0};
+    if (::syscall(SYS_mount_setattr, AT_FDCWD, point, 0U, &attr, sizeof attr) == 0) return true;
+    if (errno != ENOSYS) return false;
+    return ::mount(nullptr, point, nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | flags, nullptr) == 0;
+}
+
+// The root hook's own cgroup, mount and IPC namespaces (docs/security.md). Taken after it
+// joined its leaf cgroup, which becomes the root of what it can see. Not asked for by the
+// policy, so a failure is a notice (the record says what was not in force), not a refusal.
+void enter_mount_ns(const sandbox::ChildConfinement& c, int error_fd) {
+    if (::unshare(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWIPC) != 0) return notice(error_fd, kMountns);
+    // Nothing mounted from here on reaches the host, and it all goes with the namespace.
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return notice(error_fd, kMountns);
+    for (int i = 0; c.readonly_mounts && c.readonly_mounts[i]; ++i)
+        if (!make_read_only(c.readonly_mounts[i], c.readonly_flags[i])) return notice(error_fd, kCgroupRo);
+    // Charged to the hook's memory cgroup as it writes, freed when the namespace goes.
+    if (c.private_shm && ::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+        notice(error_fd, kShm);
+}
+
+// Right before exec: a root hook comes out of execve without CAP_SYS_ADMIN, so it cannot
+// remount, unmount or leave its namespaces. Ambient and inheritable too, or execve would
+// hand it back.
+void drop_cap_sys_admin(const sandbox::ChildConfinement& c, int error_fd) {
+    ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    if (::prctl(PR_CAPBSET_DROP, CAP_SYS_ADMIN, 0, 0, 0) != 0) return notice(error_fd, kCaps);
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0) return notice(error_fd, kCaps);
+    data[0].inheritable = c.inheritable_without_sys_admin[0];
+    data[1].inheritable = c.inheritable_without_sys_admin[1];
+    if (::syscall(SYS_capset, &header, data) != 0) notice(error_fd, kCaps);
+}
+
+// The `none` backend's limits, never above the hard limits we were given.
+void set_rlimits(const sandbox::ChildSetup& setup, int error_fd) {
+    auto limit = [&](int resource, std::int64_t value) {
+        if (value <= 0) return;
+        struct rlimit current {};
+        ::getrlimit(resource, &current);
+        rlim_t wanted = static_cast<rlim_t>(value);
+        if (current.rlim_max != RLIM_INFINITY && wanted > current.rlim_max) wanted = current.rlim_max;
+        struct rlimit next {wanted, wanted};
+        if (resource == RLIMIT_CPU) next.rlim_max = wanted + 1;  // SIGXCPU first, then SIGKILL
+        if (::setrlimit(resource, &next) != 0) fail(error_fd, 3);
+    };
+    limit(RLIMIT_DATA, setup.rlimit_data_bytes);
+    limit(RLIMIT_NPROC, setup.rlimit_nproc);
+    limit(RLIMIT_CPU, setup.rlimit_cpu_seconds);
+}
+
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
                         const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* confine, bool in_cgroup_already,
@@ -116,23 +178,10 @@ void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
     // care of the rest of the tree). Re-check the parent: it may have died before prctl.
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(error_fd, 2);
     if (::getppid() != parent) ::_exit(127);
-    if (setup.set_rlimits) {
-        auto limit = [&](int resource, std::int64_t value) {
-            if (value <= 0) return;
-            struct rlimit current {};
-            ::getrlimit(resource, &current);
-            rlim_t wanted = static_cast<rlim_t>(value);
-            if (current.rlim_max != RLIM_INFINITY && wanted > current.rlim_max) wanted = current.rlim_max;
-            struct rlimit next {wanted, wanted};
-            if (resource == RLIMIT_CPU) next.rlim_max = wanted + 1;  // SIGXCPU first, then SIGKILL
-            if (::setrlimit(resource, &next) != 0) fail(error_fd, 3);
-        };
-        limit(RLIMIT_DATA, setup.rlimit_data_bytes);
-        limit(RLIMIT_NPROC, setup.rlimit_nproc);
-        limit(RLIMIT_CPU, setup.rlimit_cpu_seconds);
-    }
+    if (setup.set_rlimits) set_rlimits(setup, error_fd);
     // After joining the cgroups (their files are in the initial namespaces) and before
     // Landlock (which would forbid writing the uid/gid maps).
+    if (confine && confine->new_mount_ns) enter_mount_ns(*confine, error_fd);
     if (confine && confine->new_netns) enter_netns(*confine, error_fd);
     // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
     // the defaults it would have had from the agent.
@@ -154,6 +203,7 @@ void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
             if (!confine->landlock_optional) fail(error_fd, kLandlock);
             notice(error_fd, kLandlock);
         }
+        if (confine->drop_cap_sys_admin) drop_cap_sys_admin(*confine, error_fd);
         if (confine->envp) envp = confine->envp;
     }
     ::execve(path.c_str(), argv, envp);
@@ -246,6 +296,12 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         if (!failure.fatal) {
             if (failure.stage == kNetns && confine) confine->netns_error = failure.error;
             if (failure.stage == kLandlock && confine) confine->landlock_error = failure.error;
+            if ((failure.stage == kMountns || failure.stage == kCgroupRo || failure.stage == kShm) && confine &&
+                !confine->mount_stage) {
+                confine->mount_stage = kStages[failure.stage];
+                confine->mount_error = failure.error;
+            }
+            if (failure.stage == kCaps && confine) confine->caps_error = failure.error;
             continue;
         }
         // The child is exiting with 127; the caller reaps it like any other.

@@ -10,10 +10,17 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <fstream>
 #include <functional>
+#include <sstream>
+#include <sys/mount.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
 #include <linux/landlock.h>
+
+#include "util/proc_tree.h"
 
 namespace hookwarden::sandbox {
 
@@ -81,6 +88,17 @@ Prepared::~Prepared() {
 }
 
 void Prepared::finish() {
+    if (child.new_mount_ns && child.mount_stage) {
+        const std::string stage = child.mount_stage;
+        if (stage != "dev-shm") report.cgroupfs = "host";
+        report.dev_shm = "host";
+        report.notes.push_back("mount namespace incomplete: " + stage + ": " + errno_text(child.mount_error) +
+                               (stage == "dev-shm" ? "; /dev/shm is the host's" : "; the cgroup filesystem is writable"));
+    }
+    if (child.drop_cap_sys_admin && child.caps_error != 0) {
+        report.cap_sys_admin = "kept";
+        report.notes.push_back("CAP_SYS_ADMIN not dropped: " + errno_text(child.caps_error));
+    }
     if (child.landlock_error != 0) {
         report.signals = "unscoped";
         report.notes.push_back(std::string("signals not scoped: landlock_restrict_self: ") + errno_text(child.landlock_error));
@@ -157,11 +175,74 @@ int landlock_abi(std::string* why) {
 
 namespace {
 
+std::string unescape_mountinfo(const std::string& field) {
+    std::string out;
+    for (std::size_t i = 0; i < field.size(); ++i) {
+        if (field[i] == '\\' && i + 3 < field.size() && std::isdigit(static_cast<unsigned char>(field[i + 1]))) {
+            out += static_cast<char>(std::stoi(field.substr(i + 1, 3), nullptr, 8));
+            i += 3;
+        } else {
+            out += field[i];
+        }
+    }
+    return out;
+}
+
+unsigned long mount_flags(const std::string& options) {
+    unsigned long flags = 0;
+    std::size_t start = 0;
+    while (start <= options.size()) {
+        std::size_t comma = options.find(',', start);
+        if (comma == std::string::npos) comma = options.size();
+        const std::string option = options.substr(start, comma - start);
+        if (option == "nosuid") flags |= MS_NOSUID;
+        if (option == "nodev") flags |= MS_NODEV;
+        if (option == "noexec") flags |= MS_NOEXEC;
+        if (option == "relatime") flags |= MS_RELATIME;
+        if (option == "noatime") flags |= MS_NOATIME;
+        start = comma + 1;
+    }
+    return flags;
+}
+
+}  // namespace
+
+bool inside_hookwarden_run() {
+    // Decided once, before this process puts its own pid in the variable for its hook.
+    static const bool nested = [] {
+        const char* value = std::getenv(kSupervisorPidEnv);
+        return value && *value && proc_tree::is_ancestor(std::atoi(value));
+    }();
+    return nested;
+}
+
+std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
+    std::vector<std::pair<std::string, unsigned long>> mounts;
+    std::ifstream table("/proc/self/mountinfo");
+    std::string line;
+    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, device, root, point, options, word;
+        fields >> id >> parent >> device >> root >> point >> options;
+        while (fields >> word && word != "-") {
+        }
+        std::string type;
+        fields >> type;
+        if (type == "cgroup" || type == "cgroup2") mounts.emplace_back(unescape_mountinfo(point), mount_flags(options));
+    }
+    return mounts;
+}
+
+namespace {
+
 // Environment: built here, so the child only hands a ready array to execve.
 void prepare_env(const SandboxConfig& config, char* const* environment, Prepared& p,
                  std::vector<std::string>& env, std::vector<char*>& envp) {
     if (config.env_allow.empty() && config.env_scrub.empty()) return;
     env = filter_env(environment, config.env_allow, config.env_scrub, p.report.env_scrubbed);
+    // Not the agent's: a nested hookwarden needs it whatever the filter lets through.
+    if (const char* supervisor = std::getenv(kSupervisorPidEnv)) env.push_back(std::string(kSupervisorPidEnv) + "=" + supervisor);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
     p.child.envp = envp.data();
@@ -232,6 +313,52 @@ bool prepare_landlock(const SandboxConfig& config, bool root, Prepared& p,
     return true;
 }
 
+// A root hook's view of the system (docs/security.md): its own cgroup namespace (a
+// cgroupfs it mounts shows only its leaf cgroup), a mount namespace in which every cgroup
+// mount is read-only and /dev/shm is a tmpfs of its own, an IPC namespace (SysV shared
+// memory dies with it), and no CAP_SYS_ADMIN to undo any of that. A non-root hook cannot
+// write the root-owned cgroup filesystem anyway, and gets none of this.
+void prepare_mounts(const SandboxConfig& config, bool root, Prepared& p, std::vector<std::string>& mounts,
+                    std::vector<const char*>& pointers, std::vector<unsigned long>& flags) {
+    if (!root) {
+        p.report.cap_sys_admin = "not-root";
+        return;
+    }
+    if (inside_hookwarden_run()) {
+        // Its namespaces and read-only cgroup filesystem are the outer run's, and it has
+        // no CAP_SYS_ADMIN left to make namespaces of its own.
+        p.report.cgroupfs = p.report.dev_shm = "outer-run";
+        p.report.cap_sys_admin = ::prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) == 1 ? "kept" : "dropped";
+        p.report.notes.push_back("nested in another hookwarden run: its namespaces hold this hook too");
+        return;
+    }
+    p.child.new_mount_ns = true;
+    for (auto& [point, mount_flags] : cgroup_mounts()) {
+        mounts.push_back(point);
+        flags.push_back(mount_flags);
+    }
+    for (const auto& point : mounts) pointers.push_back(point.c_str());
+    pointers.push_back(nullptr);
+    p.child.readonly_mounts = pointers.data();
+    p.child.readonly_flags = flags.data();
+    struct stat shm {};
+    p.child.private_shm = ::stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode);
+    p.report.cgroupfs = "read-only";  // finish() takes it back if the child could not
+    if (p.child.private_shm) p.report.dev_shm = "private";
+    if (config.keep_cap_sys_admin) {
+        p.report.notes.push_back("CAP_SYS_ADMIN kept (policy keep_cap_sys_admin): the hook can undo its mount namespace");
+        return;
+    }
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) == 0) {
+        p.child.inheritable_without_sys_admin[0] = data[0].inheritable & ~(1U << CAP_SYS_ADMIN);
+        p.child.inheritable_without_sys_admin[1] = data[1].inheritable;
+    }
+    p.child.drop_cap_sys_admin = true;
+    p.report.cap_sys_admin = "dropped";
+}
+
 }  // namespace
 
 std::unique_ptr<Prepared> prepare(const SandboxConfig& config, char* const* environment) {
@@ -243,6 +370,7 @@ std::unique_ptr<Prepared> prepare(const SandboxConfig& config, char* const* envi
     const bool root = ::geteuid() == 0;
     prepare_env(config, environment, *p, p->env_, p->envp_);
     prepare_network(config, root, *p);
+    prepare_mounts(config, root, *p, p->mounts_, p->mount_ptrs_, p->mount_flags_);
     const bool landlock = prepare_landlock(config, root, *p, unavailable);
     // landlock_restrict_self needs no_new_privs unless the caller has CAP_SYS_ADMIN.
     p->child.no_new_privs = config.no_new_privs || (landlock && !root);

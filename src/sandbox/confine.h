@@ -28,10 +28,24 @@ struct ChildConfinement {
     bool no_new_privs = false;
     int landlock_fd = -1;  // ruleset to enforce with landlock_restrict_self, or -1
     bool landlock_optional = false;  // only signal scoping: a failed restrict is reported, not fatal
+    // Root only (docs/security.md): own cgroup, mount and IPC namespaces, mount
+    // propagation to the host cut, every cgroup mount read-only, a private /dev/shm.
+    bool new_mount_ns = false;
+    const char* const* readonly_mounts = nullptr;  // null-terminated mount points
+    const unsigned long* readonly_flags = nullptr;  // their MS_* flags, for the remount fallback
+    bool private_shm = false;
+    // Root only: CAP_SYS_ADMIN out of the bounding, inheritable and ambient sets before exec.
+    bool drop_cap_sys_admin = false;
+    std::uint32_t inheritable_without_sys_admin[2] = {};  // capset data, prepared by the parent
     // Written by spawn() in the parent: errno of a non-fatal network namespace failure,
     // and of a failed optional Landlock restriction.
     int netns_error = 0;
     int landlock_error = 0;
+    // The first failed step of the mount namespace ("mountns", "cgroupfs-ro", "dev-shm")
+    // and of the capability drop, with its errno; the steps after it were not taken.
+    const char* mount_stage = nullptr;
+    int mount_error = 0;
+    int caps_error = 0;
 };
 
 // The parent's side: owns the envp strings and the ruleset fd; says what will be in force.
@@ -53,6 +67,9 @@ private:
     friend std::unique_ptr<Prepared> prepare(const SandboxConfig&, char* const* environment);
     std::vector<std::string> env_;  // what child.envp points into
     std::vector<char*> envp_;
+    std::vector<std::string> mounts_;  // what child.readonly_mounts points into
+    std::vector<const char*> mount_ptrs_;
+    std::vector<unsigned long> mount_flags_;
 };
 
 // Builds the confinement of one run from the resolved policy and the environment the hook
@@ -60,6 +77,17 @@ private:
 std::unique_ptr<Prepared> prepare(const SandboxConfig& config, char* const* environment);
 
 // Glob match of an environment variable name (fnmatch: *, ?, [...]), case-sensitive.
+// The variable a supervisor puts in its hook's environment: its own pid. A hookwarden
+// started by a hook (nested) finds it and checks that pid is its ancestor.
+inline constexpr const char* kSupervisorPidEnv = "HOOKWARDEN_SUPERVISOR_PID";
+// Whether this process runs inside another hookwarden run's hook tree (docs/security.md):
+// the outer run's cgroups, namespaces and guardian already hold the whole tree.
+bool inside_hookwarden_run();
+
+// The mount points of every cgroup and cgroup2 filesystem this process sees
+// (/proc/self/mountinfo), each with its MS_* flags.
+std::vector<std::pair<std::string, unsigned long>> cgroup_mounts();
+
 bool env_name_matches(const std::string& pattern, const std::string& name);
 // The entries of `environment` (KEY=VALUE) the hook gets: those whose name matches an
 // `allow` pattern (all when `allow` is empty) and no `scrub` pattern. `removed` counts the rest.

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <string>
+#include <unistd.h>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +51,16 @@ long signal_descendants(int root, int sig) {
         }
     }
     return signalled;
+}
+
+bool is_ancestor(int pid) {
+    if (pid <= 1) return false;
+    int current = ::getppid();
+    for (int step = 0; step < 256 && current > 1; ++step) {
+        if (current == pid) return true;
+        current = live_parent_of(std::to_string(current).c_str());
+    }
+    return false;
 }
 
 }  // namespace hookwarden::proc_tree

@@ -7,4 +7,7 @@ namespace hookwarden::proc_tree {
 // Sends `sig` to every descendant of `root` (not `root` itself); returns how many.
 long signal_descendants(int root, int sig);
 
+// Whether `pid` is this process's parent, grandparent, ... (/proc/PID/stat, up to init).
+bool is_ancestor(int pid);
+
 }  // namespace hookwarden::proc_tree

@@ -3,7 +3,10 @@
 // (tests/e2e/sandbox_test.cpp) because it only exists between fork and exec.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 
 #include "sandbox/confine.h"
@@ -154,4 +157,58 @@ TEST(Prepare, NetnsFailureAtSpawnIsReportedNotClaimed) {
     EXPECT_EQ(p->report.network, "host");
     ASSERT_EQ(p->report.unavailable.size(), 1u);
     EXPECT_NE(p->report.unavailable[0].find("network none"), std::string::npos);
+}
+
+// Every cgroup and cgroup2 mount of /proc/self/mounts, no more, no less: the ones the
+// child makes read-only in a root hook's mount namespace.
+TEST(CgroupMounts, ListsEveryCgroupFilesystem) {
+    std::ifstream mounts("/proc/self/mounts");
+    std::vector<std::string> expected;
+    std::string device, point, type, rest;
+    while (mounts >> device >> point >> type && std::getline(mounts, rest))
+        if (type == "cgroup" || type == "cgroup2") expected.push_back(point);
+    std::vector<std::string> listed;
+    for (const auto& [mount_point, flags] : sb::cgroup_mounts()) listed.push_back(mount_point);
+    std::sort(expected.begin(), expected.end());
+    std::sort(listed.begin(), listed.end());
+    EXPECT_EQ(listed, expected);
+}
+
+TEST(Prepare, RootHookGetsReadOnlyCgroupsAPrivateShmAndNoCapSysAdmin) {
+    auto p = sb::prepare(SandboxConfig{}, nullptr);
+    if (::geteuid() != 0) {
+        EXPECT_FALSE(p->child.new_mount_ns);
+        EXPECT_EQ(p->report.cgroupfs, "host");
+        EXPECT_EQ(p->report.cap_sys_admin, "not-root");
+        return;
+    }
+    EXPECT_TRUE(p->child.new_mount_ns);
+    EXPECT_TRUE(p->child.drop_cap_sys_admin);
+    EXPECT_EQ(p->report.cgroupfs, "read-only");
+    EXPECT_EQ(p->report.cap_sys_admin, "dropped");
+    std::size_t count = 0;
+    while (p->child.readonly_mounts && p->child.readonly_mounts[count]) ++count;
+    EXPECT_EQ(count, sb::cgroup_mounts().size());
+    EXPECT_EQ(p->report.dev_shm, p->child.private_shm ? "private" : "host");
+
+    SandboxConfig keep;
+    keep.keep_cap_sys_admin = true;
+    auto kept = sb::prepare(keep, nullptr);
+    EXPECT_TRUE(kept->child.new_mount_ns) << "the namespaces stay; only the capability is kept";
+    EXPECT_FALSE(kept->child.drop_cap_sys_admin);
+    EXPECT_EQ(kept->report.cap_sys_admin, "kept");
+}
+
+TEST(Prepare, MountNamespaceFailureAtSpawnIsReportedNotClaimed) {
+    if (::geteuid() != 0) GTEST_SKIP() << "root only";
+    auto p = sb::prepare(SandboxConfig{}, nullptr);
+    p->child.mount_stage = "cgroupfs-ro";
+    p->child.mount_error = EPERM;
+    p->child.caps_error = EPERM;
+    p->finish();
+    EXPECT_EQ(p->report.cgroupfs, "host");
+    EXPECT_EQ(p->report.dev_shm, "host");
+    EXPECT_EQ(p->report.cap_sys_admin, "kept");
+    ASSERT_EQ(p->report.notes.size(), 2u);
+    EXPECT_NE(p->report.notes[0].find("cgroupfs-ro"), std::string::npos) << p->report.notes[0];
 }
