@@ -142,7 +142,11 @@ Attempt not_started(Outcome outcome, std::string why) {
 std::unique_ptr<sandbox::Sandbox> make_sandbox(const std::string& backend, const Limits& limits, Attempt& attempt) {
     std::string error;
     std::vector<std::string> notes;
-    auto box = sandbox::create(backend, limits, error, notes);
+    // A nested run cannot make cgroups (the outer run's are read-only to it) and needs
+    // none: the outer run's limits hold its whole tree.
+    const bool nested_auto = backend == "auto" && sandbox::inside_hookwarden_run();
+    if (nested_auto) attempt.errors.push_back("nested in another hookwarden run: backend none, held by the outer run's limits");
+    auto box = sandbox::create(nested_auto ? "none" : backend, limits, error, notes);
     for (const auto& note : notes) {
         spdlog::warn("{}", note);
         attempt.errors.push_back(note);
@@ -163,6 +167,10 @@ std::unique_ptr<sandbox::Sandbox> make_sandbox(const std::string& backend, const
 Attempt attempt_run(const std::vector<std::string>& command, const std::string& input, const policy::Resolved& resolved,
                     const std::string& backend, process::Guardian& guardian,
                     std::optional<store::HandedOverCommit> commit) {
+    // A hookwarden the hook starts knows it is nested (sandbox/confine.h); asked before we
+    // name ourselves, so that it is our own supervisor that is looked for.
+    sandbox::inside_hookwarden_run();
+    ::setenv(sandbox::kSupervisorPidEnv, std::to_string(::getpid()).c_str(), 1);
     // Network, filesystem, environment, no_new_privs: prepared here, applied by the child.
     // Decided first: a refused run creates no cgroup at all.
     auto confine = sandbox::prepare(resolved.sandbox, ::environ);
@@ -184,11 +192,18 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
     }
     for (const auto& what : confine->report.unavailable)
         spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
-    if (!guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
+    // Nested in another run, whose guardian and cgroups hold this whole tree: a guardian
+    // of ours would be killed with the outer hook's leftovers before it committed the
+    // record, so there is none, and the record and cgroups are ours to finish.
+    if (!sandbox::inside_hookwarden_run() && !guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
         attempt.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
     process::become_subreaper();
-    attempt.supervised = process::supervise(command, input, resolved.limits, *box,
-                                            [&](int pid) { guardian.watch(pid); }, &confine->child);
+    attempt.supervised = process::supervise(command, input, resolved.limits, *box, [&](int pid) { guardian.watch(pid); },
+                                            &confine->child, guardian.watch_fd());
+    if (attempt.supervised.guardian_lost) {
+        guardian.lost();
+        attempt.errors.push_back("the guardian died during the run (killed?); the hook's tree was killed");
+    }
     // Removing the cgroups is the guardian's once we answered, unless it is not there.
     if (guardian.active() && attempt.supervised.tree_reaped)
         box->disown();
@@ -198,7 +213,7 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
     attempt.confinement = confine->report;
     if (attempt.supervised.supervisor_signal)
         attempt.errors.push_back("hookwarden received signal " + std::to_string(*attempt.supervised.supervisor_signal));
-    if (!attempt.supervised.tree_reaped) attempt.errors.push_back("processes of the hook survived SIGKILL for 2 s");
+    if (!attempt.supervised.tree_reaped) attempt.errors.push_back("processes of the hook survived SIGKILL for 250 ms (uninterruptible sleep?); the guardian kills them");
     attempt.outcome = process::classify(attempt.supervised);
     return attempt;
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,13 @@ public:
     bool hand_over(const std::string& payload);
     // The guardian's pid, or -1.
     int pid() const { return pid_; }
+    // Our end of its pipe: POLLERR once the guardian is gone (-1 when none).
+    int watch_fd() const { return pipe_fd_; }
+    // The guardian died before the run was over: it can take nothing any more.
+    void lost() {
+        if (pipe_fd_ >= 0) ::close(pipe_fd_);
+        pipe_fd_ = -1;
+    }
     bool active() const { return pipe_fd_ >= 0; }
 
 private:

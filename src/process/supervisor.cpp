@@ -84,8 +84,8 @@ int open_pipes(Pipes& p) {
 class Watch {
 public:
     Watch(Pipes& pipes, const std::string& stdin_data, const Limits& limits, sandbox::Sandbox& box,
-          Supervised& result, Clock::time_point start)
-        : pipes_(pipes), stdin_data_(stdin_data), limits_(limits), box_(box), result_(result),
+          Supervised& result, Clock::time_point start, int guardian_fd)
+        : pipes_(pipes), stdin_data_(stdin_data), limits_(limits), box_(box), result_(result), guardian_fd_(guardian_fd),
           output_limit_(static_cast<std::size_t>(limits.output_kb) * 1024),
           deadline_(start + std::chrono::milliseconds(limits.timeout_ms)) {
         sigset_t signals = handled_signals();
@@ -148,15 +148,17 @@ private:
     }
 
     // Processes stuck in uninterruptible sleep (the main process included) do not die on
-    // SIGKILL at once. Give up waiting rather than hang the agent; the guardian finishes
-    // the job once we exit.
+    // SIGKILL at once; a killed tree is otherwise gone within milliseconds (frozen
+    // processes are thawed first: cgroupfs::kill_cgroup). Give up waiting rather than hold
+    // the agent past timeout + grace; the guardian finishes the job once we exit.
     bool stuck_after_kill(Clock::time_point now) {
         if (phase_ != Phase::killing && phase_ != Phase::reaped) return false;
-        if (now - killed_at_ <= std::chrono::seconds(2)) return false;
+        if (now - killed_at_ <= kStuckAfterKill) return false;
         result_.tree_reaped = false;
-        spdlog::warn("hook tree still has processes 2 s after SIGKILL; not waiting longer");
+        spdlog::warn("hook tree still has processes {} ms after SIGKILL; not waiting longer", kStuckAfterKill.count());
         return true;
     }
+    static constexpr std::chrono::milliseconds kStuckAfterKill{250};
 
     // Sleeps until the next deadline or event; while waiting for the tree to empty
     // without a notification fd, looks again every millisecond.
@@ -170,7 +172,7 @@ private:
     }
 
     bool poll_once(Clock::time_point now) {
-        pollfd fds[5];
+        pollfd fds[6];
         nfds_t count = 0;
         auto add = [&](int fd, short events) {
             if (fd >= 0) fds[count++] = pollfd{fd, events, 0};
@@ -179,6 +181,7 @@ private:
         add(pipes_.stdout_r.get(), POLLIN);
         add(pipes_.stderr_r.get(), POLLIN);
         add(pipes_.stdin_w.get(), POLLOUT);
+        add(guardian_fd_, 0);  // only POLLERR: the guardian closed its end
         const bool waiting_for_empty = main_done_ || phase_ == Phase::killing;
         if (waiting_for_empty) add(box_.empty_notify_fd(), POLLPRI);
         const auto wait = next_wait(now, waiting_for_empty);
@@ -199,7 +202,21 @@ private:
             if (!drain(p.fd, result_.err, output_limit_)) pipes_.stderr_r.reset();
         } else if (p.fd == pipes_.stdin_w.get()) {
             feed_stdin(p.revents);
+        } else if (p.fd == guardian_fd_) {
+            on_guardian_lost();
         }
+    }
+
+    // Something killed the guardian: were we killed next, the tree would outlive us. Kill
+    // it now, while we still can.
+    void on_guardian_lost() {
+        guardian_fd_ = -1;
+        result_.guardian_lost = true;
+        spdlog::warn("the guardian died during the run; killing the hook's tree");
+        if (phase_ == Phase::reaped) return;
+        box_.kill_all();
+        phase_ = Phase::killing;
+        killed_at_ = Clock::now();
     }
 
     // The agent gave up on us (SIGTERM, SIGINT, …): take the tree down now, then report.
@@ -231,6 +248,7 @@ private:
     const Limits& limits_;
     sandbox::Sandbox& box_;
     Supervised& result_;
+    int guardian_fd_;
     const std::size_t output_limit_;
     UniqueFd signal_fd_;
     std::size_t stdin_written_ = 0;
@@ -283,7 +301,7 @@ void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
                      sandbox::Sandbox& box, const std::function<void(int pid)>& on_started,
-                     sandbox::ChildConfinement* confine) {
+                     sandbox::ChildConfinement* confine, int guardian_fd) {
     Supervised result;
     const Rusage before = children_rusage();
     const auto start = Clock::now();
@@ -295,7 +313,7 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
         result.spawn_error = error;
         result.spawn_stage = "pipe";
     } else if (start_hook(path, argv, pipes, box, on_started, confine, result)) {
-        Watch(pipes, stdin_data, limits, box, result, start).run();
+        Watch(pipes, stdin_data, limits, box, result, start, guardian_fd).run();
     }
     result.wall_ms = ms_between(start, Clock::now());
     if (!result.started) return result;
@@ -307,7 +325,7 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
 Outcome classify(const Supervised& s) {
     if (s.no_backend) return Outcome::internal_error;  // not the hook's failure
     if (!s.started) return Outcome::spawn_error;
-    if (s.supervisor_signal) return Outcome::internal_error;
+    if (s.supervisor_signal || s.guardian_lost) return Outcome::internal_error;
     if (s.timed_out) return Outcome::timeout;
     // A hook that answered on its own (0 or 2) keeps its answer even if one of its
     // children hit the memory limit; the record still says oom_killed.

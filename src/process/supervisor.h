@@ -32,6 +32,7 @@ struct Supervised {
     std::optional<int> signal;      // main process was killed by a signal
     bool timed_out = false;         // the deadline passed and we signalled the tree
     std::optional<int> supervisor_signal;  // hookwarden itself was told to stop
+    bool guardian_lost = false;     // the guardian died mid-run (killed): the tree was killed at once
     Capture out, err;
     double wall_ms = 0;             // start request to reaped tree
     long leftovers_killed = 0;
@@ -44,9 +45,12 @@ struct Supervised {
 // `on_started` runs once the hook exists (the guardian learns its process group).
 // `confine` (optional) carries the hook's environment (envp; null = ours) and the
 // confinement the child applies before exec (sandbox/confine.h).
+// `guardian_fd` (optional): our end of the guardian's pipe. If the guardian dies while
+// the hook runs, nothing would survive our own death to kill the tree, so it is killed
+// then and there and the run ends as `guardian_lost`.
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
                      sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {},
-                     sandbox::ChildConfinement* confine = nullptr);
+                     sandbox::ChildConfinement* confine = nullptr, int guardian_fd = -1);
 
 // What the run's outcome is, from what supervision saw (docs/protocol.md "Outcomes").
 Outcome classify(const Supervised& supervised);
