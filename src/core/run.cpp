@@ -198,7 +198,7 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
     if (!sandbox::inside_hookwarden_run() && !guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
         attempt.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
     process::become_subreaper();
-    attempt.supervised = process::supervise(command, input, resolved.limits, *box, [&](int pid) { guardian.watch(pid); },
+    attempt.supervised = process::supervise(command, input, resolved.limits, *box, [&](int pid, int mount_ns) { guardian.watch(pid, mount_ns); },
                                             &confine->child, guardian.watch_fd());
     if (attempt.supervised.guardian_lost) {
         guardian.lost();

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <sched.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,27 @@
 namespace hookwarden::process {
 
 namespace {
+
+// The first message: the hook's process group id, and the fd of its mount namespace if
+// the supervisor could open one. We keep that fd open on purpose: the last reference to
+// a mount namespace pays an RCU grace period (milliseconds) when it goes, and it had
+// better go with us, after the answer, than with the hook's last process, which the
+// supervisor and the agent wait for.
+std::string receive_pgid(int fd) {
+    char data[sizeof(int)];
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+    iovec iov{data, sizeof data};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(fd, &header, 0);
+    } while (n < 0 && errno == EINTR);
+    return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
+}
 
 [[noreturn]] void guard(int pipe_fd, const GuardianJob& job) {
     // The supervisor is single-threaded when it forks, so the heap is usable here.
@@ -34,9 +56,11 @@ namespace {
     for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
     if (pipe_fd != 3) ::dup2(pipe_fd, 3);
     ::syscall(SYS_close_range, 4U, ~0U, 0U);
-    // Everything the supervisor sends, up to end of file: the hook's process group id,
-    // then optionally 'R' and a payload for the finisher (normal end, tree reaped).
-    std::string message = fs::read_all(3).value_or("");
+    // Everything the supervisor sends, up to end of file: the hook's process group id
+    // (with the hook's mount namespace as an fd, held until we exit), then optionally 'R'
+    // and a payload for the finisher (normal end, tree reaped).
+    std::string message = receive_pgid(3);
+    message += fs::read_all(3).value_or("");
     int pgid = 0;
     if (message.size() >= sizeof pgid) std::memcpy(&pgid, message.data(), sizeof pgid);
     const bool handed_over = message.size() > sizeof pgid && message[sizeof pgid] == 'R';
@@ -54,12 +78,25 @@ namespace {
 
 }  // namespace
 
-void Guardian::watch(int hook_pgid) {
-    if (pipe_fd_ >= 0) {
-        ssize_t n = ::write(pipe_fd_, &hook_pgid, sizeof hook_pgid);
-        (void)n;
-        watched_ = true;
+void Guardian::watch(int hook_pgid, int mount_ns_fd) {
+    if (pipe_fd_ < 0) return;
+    iovec iov{&hook_pgid, sizeof hook_pgid};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    if (mount_ns_fd >= 0) {
+        header.msg_control = control;
+        header.msg_controllen = sizeof control;
+        cmsghdr* fd_message = CMSG_FIRSTHDR(&header);
+        fd_message->cmsg_level = SOL_SOCKET;
+        fd_message->cmsg_type = SCM_RIGHTS;
+        fd_message->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(fd_message), &mount_ns_fd, sizeof mount_ns_fd);
     }
+    ssize_t n = ::sendmsg(pipe_fd_, &header, MSG_NOSIGNAL);
+    (void)n;
+    watched_ = true;
 }
 
 bool Guardian::hand_over(const std::string& payload) {
@@ -76,8 +113,9 @@ Guardian::~Guardian() {
 }
 
 bool Guardian::start(const GuardianJob& job) {
+    // A socket rather than a pipe: watch() passes the guardian an fd over it.
     int fds[2], pid_pipe[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return false;
     if (::pipe2(pid_pipe, O_CLOEXEC) != 0) {
         ::close(fds[0]);
         ::close(fds[1]);

@@ -3,8 +3,8 @@
 // hook's main process; its descendants would otherwise run on in a cgroup nobody owns.
 //
 // It is forked before the hook's pipes exist, leaves the supervisor's session (so a
-// signal to the agent's process group does not take it along), and blocks on a pipe
-// only the supervisor holds. End of file on that pipe — the supervisor exited, normally
+// signal to the agent's process group does not take it along), and blocks on a socket
+// only the supervisor holds. End of file on that socket — the supervisor exited, normally
 // or not — makes it kill and remove whatever of the run's cgroups is still there, sweep
 // run cgroups of other dead supervisors, and exit. After a normal run there is nothing
 // left to kill, and this happens after the supervisor has already answered the agent.
@@ -39,14 +39,16 @@ public:
     bool start(const GuardianJob& job);
     // Tells the guardian the hook's process group, which it kills too (the only handle
     // the `none` backend has on the tree once the supervisor is gone).
-    void watch(int hook_pgid);
+    // `mount_ns_fd` (or -1): the hook's own mount namespace, which the guardian holds
+    // until it exits, so that the namespace's teardown comes after the answer.
+    void watch(int hook_pgid, int mount_ns_fd = -1);
     // Only once the hook's tree is reaped: the guardian will not signal its process
     // group, removes the cgroups and commits `payload` (the job's commit). Ends our side of
     // the pipe. False if there is no watching guardian to take it.
     bool hand_over(const std::string& payload);
     // The guardian's pid, or -1.
     int pid() const { return pid_; }
-    // Our end of its pipe: POLLERR once the guardian is gone (-1 when none).
+    // Our end of its socket: POLLHUP once the guardian is gone (-1 when none).
     int watch_fd() const { return pipe_fd_; }
     // The guardian died before the run was over: it can take nothing any more.
     void lost() {

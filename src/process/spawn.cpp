@@ -119,8 +119,11 @@ bool make_read_only(const char* point, unsigned long flags) {
 // The root hook's own cgroup, mount and IPC namespaces (docs/security.md). Taken after it
 // joined its leaf cgroup, which becomes the root of what it can see. Not asked for by the
 // policy, so a failure is a notice (the record says what was not in force), not a refusal.
-void enter_mount_ns(const sandbox::ChildConfinement& c, int error_fd) {
-    if (::unshare(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWIPC) != 0) return notice(error_fd, kMountns);
+// `made_at_clone`: the mount and IPC namespaces came with clone (the parent holds the
+// mount namespace already); the cgroup namespace is always taken here, after joining the
+// v1 leaves, so that it is rooted at them.
+void enter_mount_ns(const sandbox::ChildConfinement& c, bool made_at_clone, int error_fd) {
+    if (::unshare(CLONE_NEWCGROUP | (made_at_clone ? 0 : CLONE_NEWNS | CLONE_NEWIPC)) != 0) return notice(error_fd, kMountns);
     // Nothing mounted from here on reaches the host, and it all goes with the namespace.
     if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return notice(error_fd, kMountns);
     for (int i = 0; c.readonly_mounts && c.readonly_mounts[i]; ++i)
@@ -164,7 +167,7 @@ void set_rlimits(const sandbox::ChildSetup& setup, int error_fd) {
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
                         const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* confine, bool in_cgroup_already,
-                        pid_t parent, int error_fd) {
+                        bool ns_made_at_clone, pid_t parent, int error_fd) {
     for (int fd : setup.procs_fds)
         if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
     if (!in_cgroup_already && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
@@ -181,7 +184,7 @@ void set_rlimits(const sandbox::ChildSetup& setup, int error_fd) {
     if (setup.set_rlimits) set_rlimits(setup, error_fd);
     // After joining the cgroups (their files are in the initial namespaces) and before
     // Landlock (which would forbid writing the uid/gid maps).
-    if (confine && confine->new_mount_ns) enter_mount_ns(*confine, error_fd);
+    if (confine && confine->new_mount_ns) enter_mount_ns(*confine, ns_made_at_clone, error_fd);
     if (confine && confine->new_netns) enter_netns(*confine, error_fd);
     // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
     // the defaults it would have had from the agent.
@@ -253,6 +256,44 @@ std::string resolve_executable(const std::string& name, int& error) {
     return "";
 }
 
+namespace {
+
+struct Started {
+    pid_t pid = -1;
+    bool in_cgroup = false;    // clone3(CLONE_INTO_CGROUP): already in its (v2) cgroup
+    bool ns_at_clone = false;  // the mount and IPC namespaces were made by clone
+};
+
+// fork, or clone3 straight into the cgroup (kernel 5.7+, cgroup v2 only: no migration,
+// accounted from the first instruction), with the root hook's mount and IPC namespaces
+// when asked. Each refusal falls back to the plainer call; the child takes what clone
+// did not give it with unshare.
+Started start_child(const sandbox::ChildSetup& setup, bool new_namespaces) {
+    Started started;
+    const std::uint64_t ns_flags = new_namespaces ? CLONE_NEWNS | CLONE_NEWIPC : 0;
+    for (std::uint64_t flags : {ns_flags, std::uint64_t{0}}) {
+        CloneArgs args{};
+        args.exit_signal = SIGCHLD;
+        args.flags = flags;
+        if (setup.clone_into_fd >= 0) {
+            args.flags |= kCloneIntoCgroup;
+            args.cgroup = static_cast<std::uint64_t>(setup.clone_into_fd);
+        }
+        if (args.flags == 0) break;
+        started.pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+        if (started.pid >= 0) {
+            started.in_cgroup = setup.clone_into_fd >= 0;
+            started.ns_at_clone = flags != 0;
+            return started;
+        }
+        if (flags == 0) break;
+    }
+    started.pid = ::fork();
+    return started;
+}
+
+}  // namespace
+
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
                   const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine) {
     SpawnResult result;
@@ -263,21 +304,15 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         return result;
     }
     pid_t parent = ::getpid();
-    pid_t pid = -1;
-    bool in_cgroup = false;
-    if (setup.clone_into_fd >= 0) {
-        // Starting the child directly inside its cgroup saves a migration and means it
-        // is accounted from its first instruction (kernel 5.7+, cgroup v2 only).
-        CloneArgs args{};
-        args.flags = kCloneIntoCgroup;
-        args.exit_signal = SIGCHLD;
-        args.cgroup = static_cast<std::uint64_t>(setup.clone_into_fd);
-        pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
-        if (pid >= 0) in_cgroup = true;
-    }
-    if (!in_cgroup) pid = ::fork();
-    if (pid == 0) child(path, argv, envp, stdio, setup, confine, in_cgroup, parent, error_pipe[1]);
+    Started started = start_child(setup, confine && confine->new_mount_ns);
+    const pid_t pid = started.pid;
+    if (pid == 0) child(path, argv, envp, stdio, setup, confine, started.in_cgroup, started.ns_at_clone, parent, error_pipe[1]);
     ::close(error_pipe[1]);
+    // The last reference to a mount namespace costs an RCU grace period (milliseconds)
+    // when it goes. Held from here (and then by the guardian), it goes after the answer
+    // instead of on the exit path of the hook's last process, which we wait for.
+    if (pid > 0 && started.ns_at_clone)
+        result.mount_ns_fd = ::open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
     if (pid < 0) {
         result.error = errno;
         result.stage = "fork";

@@ -15,6 +15,7 @@ struct SpawnResult {
     int pid = -1;
     int error = 0;            // errno of the failed step, 0 on success
     const char* stage = "";  // which step failed: "lookup", "cgroup", "exec", ...
+    int mount_ns_fd = -1;    // the root hook's mount namespace, held open (the caller closes it)
 };
 
 // PATH lookup done in the parent, so the child calls only execve.

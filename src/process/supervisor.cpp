@@ -181,7 +181,7 @@ private:
         add(pipes_.stdout_r.get(), POLLIN);
         add(pipes_.stderr_r.get(), POLLIN);
         add(pipes_.stdin_w.get(), POLLOUT);
-        add(guardian_fd_, 0);  // only POLLERR: the guardian closed its end
+        add(guardian_fd_, 0);  // only POLLHUP/POLLERR: the guardian closed its end
         const bool waiting_for_empty = main_done_ || phase_ == Phase::killing;
         if (waiting_for_empty) add(box_.empty_notify_fd(), POLLPRI);
         const auto wait = next_wait(now, waiting_for_empty);
@@ -262,7 +262,7 @@ private:
 // so that end of file on our ends means the tree let go. False (with the reason in
 // `result`) when it did not start.
 bool start_hook(const std::string& path, const std::vector<std::string>& argv, Pipes& pipes, sandbox::Sandbox& box,
-                const std::function<void(int pid)>& on_started, sandbox::ChildConfinement* confine,
+                const std::function<void(int pid, int mount_ns_fd)>& on_started, sandbox::ChildConfinement* confine,
                 Supervised& result) {
     std::vector<char*> c_argv;
     for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
@@ -271,6 +271,7 @@ bool start_hook(const std::string& path, const std::vector<std::string>& argv, P
     auto spawned = spawn(path, c_argv.data(), environ, stdio, box.child_setup(), confine);
     pipes.stdin_r.reset(), pipes.stdout_w.reset(), pipes.stderr_w.reset();
     if (spawned.pid < 0 || spawned.error != 0) {
+        if (spawned.mount_ns_fd >= 0) ::close(spawned.mount_ns_fd);
         result.spawn_error = spawned.error;
         result.spawn_stage = spawned.stage;
         if (spawned.pid > 0) ::waitpid(spawned.pid, nullptr, 0);
@@ -278,7 +279,8 @@ bool start_hook(const std::string& path, const std::vector<std::string>& argv, P
     }
     result.started = true;
     box.started(spawned.pid);
-    if (on_started) on_started(spawned.pid);
+    UniqueFd mount_ns(spawned.mount_ns_fd);
+    if (on_started) on_started(spawned.pid, mount_ns.get());
     return true;
 }
 
@@ -300,7 +302,7 @@ void prepare_process() {
 void become_subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
 
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
-                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started,
+                     sandbox::Sandbox& box, const std::function<void(int pid, int mount_ns_fd)>& on_started,
                      sandbox::ChildConfinement* confine, int guardian_fd) {
     Supervised result;
     const Rusage before = children_rusage();

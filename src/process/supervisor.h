@@ -42,14 +42,16 @@ struct Supervised {
 
 // `argv[0]` is looked up in PATH. `stdin_data` is written to the hook's stdin and then
 // closed; the hook may stop reading at any time.
-// `on_started` runs once the hook exists (the guardian learns its process group).
+// `on_started` runs once the hook exists (the guardian learns its process group, and gets
+// the fd of the hook's mount namespace to hold, -1 when it has none of its own; the fd is
+// closed after the call).
 // `confine` (optional) carries the hook's environment (envp; null = ours) and the
 // confinement the child applies before exec (sandbox/confine.h).
-// `guardian_fd` (optional): our end of the guardian's pipe. If the guardian dies while
+// `guardian_fd` (optional): our end of the guardian's socket. If the guardian dies while
 // the hook runs, nothing would survive our own death to kill the tree, so it is killed
 // then and there and the run ends as `guardian_lost`.
 Supervised supervise(const std::vector<std::string>& argv, const std::string& stdin_data, const Limits& limits,
-                     sandbox::Sandbox& box, const std::function<void(int pid)>& on_started = {},
+                     sandbox::Sandbox& box, const std::function<void(int pid, int mount_ns_fd)>& on_started = {},
                      sandbox::ChildConfinement* confine = nullptr, int guardian_fd = -1);
 
 // What the run's outcome is, from what supervision saw (docs/protocol.md "Outcomes").
