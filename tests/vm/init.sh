@@ -121,14 +121,15 @@ if [ -d $TR/events/syscalls/sys_exit_clone3 ] && [ -d $TR/events/cgroup/cgroup_a
     seen=$(cat $O)
     clones=$(grep -cE '(hookwarden|<\.\.\.>)-[0-9]+ .*sys_clone3 -> 0x[1-9a-f]' /tmp/clone3.trace)
     migrations=$(grep -c 'cgroup_attach_task:.*/hw-' /tmp/clone3.trace)
+    # The hook's cgroup namespace is rooted at its leaf hw-<pid>/hook: it sees "/".
     case "$seen" in
-    0::/hookwarden/hw-*) in_run=yes ;;
+    0::/) in_run=yes ;;
     *) in_run=no ;;
     esac
     if [ "$(field $R outcome)" = ok ] && [ $in_run = yes ] && [ "$clones" -ge 1 ] && [ "$migrations" -eq 0 ]; then
         result v2_clone_into_cgroup PASS "hook saw '$seen'; clone3 calls $clones; migrations into run cgroups $migrations"
     else
-        result v2_clone_into_cgroup FAIL "want hook in 0::/hookwarden/hw-*, >=1 successful clone3, 0 migrations; saw '$seen'," \
+        result v2_clone_into_cgroup FAIL "want hook in 0::/ (its namespace root), >=1 successful clone3, 0 migrations; saw '$seen'," \
             "clone3 $clones, migrations $migrations; $(summary $R); trace: $(grep -E 'clone3|attach' /tmp/clone3.trace | head -n 4)"
     fi
 else
@@ -182,6 +183,59 @@ if [ "$before" -ge 4 ] && [ ! -d $S ] && [ "$left" -eq 0 ]; then
     result v2_stale_cgroup_swept PASS "hw-999999 with $before processes killed and removed"
 else
     result v2_stale_cgroup_swept FAIL "want hw-999999 removed ($([ -d $S ] && echo still there || echo removed)) and its $before processes killed (left $left)"
+fi
+killtok $T
+
+# 7d. a root hook cannot lift its limits: it rewrites memory.max and pids.max of every
+#     cgroup it can find, then allocates 200 MB under 64 MB (docs/security.md)
+R=/tmp/lift.json T=$(token)
+cat >/tmp/lift.sh <<EOF
+for d in $CG $CG/hookwarden/hw-* $CG/hookwarden/hw-*/hook; do echo max > \$d/memory.max; echo max > \$d/pids.max; done 2>/dev/null
+exec hw_alloc 200 100 $T
+EOF
+hw run --backend cgroup-v2 --memory 64 --timeout 20000 --record $R -- sh /tmp/lift.sh >/dev/null 2>&1
+cgroupfs=$(sed -n 's/^ *"cgroupfs": *"\([^"]*\)".*/\1/p' $R 2>/dev/null)
+if [ "$(field $R outcome)" = oom ] && [ "$cgroupfs" = read-only ]; then
+    result v2_hook_cannot_lift_limits PASS "cgroupfs $cgroupfs; $(summary $R)"
+else
+    result v2_hook_cannot_lift_limits FAIL "want outcome=oom cgroupfs=read-only (got '$cgroupfs'); $(summary $R)"
+fi
+killtok $T
+
+# 7e. a root hook that moves itself to the root cgroup leaves no daemon behind
+R=/tmp/escape.json T=$(token)
+printf '%s\n' "echo \$\$ > $CG/cgroup.procs 2>/dev/null" "setsid sh -c 'sleep 30; :' $T &" "sleep 0.2" >/tmp/escape.sh
+hw run --backend cgroup-v2 --record $R -- sh /tmp/escape.sh >/dev/null 2>&1
+sleep 1
+left=$(survivors $T)
+if [ "$(field $R outcome)" = ok ] && [ "$left" -eq 0 ]; then
+    result v2_hook_cannot_leave_its_cgroup PASS "survivors 0; $(summary $R)"
+else
+    result v2_hook_cannot_leave_its_cgroup FAIL "want outcome=ok and no survivor (found $left); $(summary $R)"
+fi
+killtok $T
+
+# 7f. with CAP_SYS_ADMIN kept (policy opt-out) the hook mounts cgroup2 in its namespace:
+#     it sees only its leaf; the sub-cgroups it makes there go with the run cgroup
+R=/tmp/sub.json T=$(token) P=/tmp/keep-policy.json
+echo '{"version":1,"defaults":{"sandbox":{"keep_cap_sys_admin":true}}}' >$P
+cat >/tmp/sub.sh <<EOF
+echo \$PPID >/tmp/sub.sup
+mkdir -p /tmp/cgm && mount -t cgroup2 none /tmp/cgm || exit 3
+[ -d /tmp/cgm/hookwarden ] && echo SEES-ABOVE-ITS-LEAF >&2
+mkdir -p /tmp/cgm/a/b && echo \$\$ >/tmp/cgm/a/b/cgroup.procs || exit 4
+sh -c 'sleep 30; :' $T &
+sleep 30
+EOF
+hw run --backend cgroup-v2 --policy $P --timeout 500 --record $R -- sh /tmp/sub.sh >/dev/null 2>/tmp/sub.err
+sup=$(cat /tmp/sub.sup 2>/dev/null)
+for i in 1 2 3 4 5 6 7 8 9 10; do [ ! -d $CG/hookwarden/hw-$sup ] && break; sleep 0.2; done
+left=$(survivors $T)
+if [ "$(field $R outcome)" = timeout ] && [ -n "$sup" ] && [ ! -d $CG/hookwarden/hw-$sup ] && [ "$left" -eq 0 ] &&
+    ! grep -q SEES-ABOVE /tmp/sub.err; then
+    result v2_sub_cgroups_removed PASS "hw-$sup and its sub-cgroups removed; $(summary $R)"
+else
+    result v2_sub_cgroups_removed FAIL "want outcome=timeout, hw-$sup removed ($(ls $CG/hookwarden | tr '\n' ' ')), no survivor (left $left), leaf only; $(summary $R); $(cat /tmp/sub.err)"
 fi
 killtok $T
 
