@@ -108,6 +108,16 @@ void apply_run(Store::Impl& impl, RunRecord& r, const BreakerConfig& config, con
 
 }  // namespace
 
+Retention retention_of(const HistoryConfig& history) {
+    constexpr std::int64_t day_ms = 24LL * 3600 * 1000;
+    Retention r;
+    r.max_age_ms = history.detailed_days * day_ms;
+    r.max_records = history.max_records;
+    r.hourly_max_age_ms = history.hourly_days * day_ms;
+    r.daily_max_age_ms = history.daily_days * day_ms;
+    return r;
+}
+
 std::string default_state_dir() {
     if (const char* dir = std::getenv("HOOKWARDEN_STATE_DIR"); dir && *dir) return dir;
     // Without a home directory there is no per-user place: /tmp keeps hooks running.

@@ -74,6 +74,9 @@ struct Retention {
     std::int64_t batch = 2000;
 };
 
+// The policy's `history` in store terms.
+Retention retention_of(const HistoryConfig& history);
+
 // What one round of housekeeping did.
 struct Housekeeping {
     bool ran = false;                   // false: not due, or another process holds it
