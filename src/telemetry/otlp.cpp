@@ -1,5 +1,6 @@
 #include "telemetry/otlp.h"
 
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -25,9 +26,10 @@ std::uint64_t fnv1a(const std::string& text, std::uint64_t seed) {
     return h ? h : 1;  // an all-zero id is invalid in OTLP
 }
 
+// Integer arithmetic for the milliseconds: a double holds only 53 bits, and Unix time in
+// nanoseconds needs 61.
 std::string nanos(std::int64_t unix_ms, double plus_ms = 0) {
-    const auto ns = static_cast<std::int64_t>(static_cast<double>(unix_ms) * 1e6 + plus_ms * 1e6);
-    return std::to_string(ns);
+    return std::to_string(unix_ms * 1'000'000 + std::llround(plus_ms * 1e6));
 }
 
 json str_attr(const std::string& key, const std::string& value) { return {{"key", key}, {"value", {{"stringValue", value}}}}; }

@@ -62,7 +62,7 @@ TEST(OtlpKey, BadValuesAreErrorsWithPositions) {
         "p.json");
     EXPECT_FALSE(r.policy);
     const std::string all = errors_of(r);
-    EXPECT_NE(all.find("p.json:1:38: $.otlp.endpoint: expected an http://HOST[:PORT][/PATH] URL"), std::string::npos) << all;
+    EXPECT_NE(all.find("p.json:1:37: $.otlp.endpoint: expected an http://HOST[:PORT][/PATH] URL"), std::string::npos) << all;
     EXPECT_NE(all.find("$.otlp.timeout_ms: expected a positive integer (milliseconds, at most 60000), got 600000"),
               std::string::npos) << all;
     EXPECT_NE(all.find("$.otlp.headers[\"Bad Name\"]: expected an HTTP header name"), std::string::npos) << all;

@@ -83,7 +83,7 @@ TEST(OtlpTraces, OneSpanPerRunWithTheSessionAttribute) {
         "hookwarden"));
     const auto& spans = traces["resourceSpans"][0]["scopeSpans"][0]["spans"];
     ASSERT_EQ(spans.size(), 3u);
-    EXPECT_EQ(attribute(spans[0], "session.id"), "\"sess-a\"");
+    EXPECT_EQ(attribute(spans[0], "session.id"), "{\"stringValue\":\"sess-a\"}");
     EXPECT_EQ(attribute(spans[2], "session.id"), "");  // no session, no attribute
     EXPECT_EQ(spans[0]["traceId"], spans[1]["traceId"]);  // one trace per session
     EXPECT_NE(spans[0]["traceId"], spans[2]["traceId"]);
@@ -95,7 +95,7 @@ TEST(OtlpTraces, OneSpanPerRunWithTheSessionAttribute) {
     EXPECT_EQ(spans[0]["status"]["code"], 1);
     EXPECT_EQ(spans[1]["status"]["code"], 2);
     EXPECT_EQ(spans[1]["status"]["message"], "timeout");
-    EXPECT_EQ(attribute(spans[1], "hookwarden.outcome"), "\"timeout\"");
+    EXPECT_EQ(attribute(spans[1], "hookwarden.outcome"), "{\"stringValue\":\"timeout\"}");
     EXPECT_EQ(attribute(spans[1], "process.exit.code"), "{\"intValue\":\"1\"}");
     EXPECT_EQ(attribute(spans[0], "hookwarden.limit.memory_mb"), "{\"intValue\":\"50\"}");
     EXPECT_EQ(attribute(spans[0], "hookwarden.latency_ms"), "{\"doubleValue\":12.5}");
