@@ -44,3 +44,14 @@ if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/@microsoft/sarif-mul
   sudo_if_needed npm install -g --no-fund --no-audit @microsoft/sarif-multitool-linux@5.7.0 >/dev/null 2>&1 ||
     echo "install-deps: warning: could not install the SARIF multitool; the SARIF schema test will be skipped"
 fi
+
+# The official OpenTelemetry protobuf definitions (as protobufjs code) for the OTLP payload
+# test (tests/otlp/otlp_payload.sh finds them in npm's global root). Pinned: 0.208.0 ships
+# build/src/generated/root.js, which later releases (0.223 on) dropped. Not fatal: that test
+# is then skipped.
+if command -v npm >/dev/null 2>&1 &&
+   [ ! -f "$(npm root -g)/@opentelemetry/otlp-transformer/build/src/generated/root.js" ]; then
+  echo "install-deps: npm install -g @opentelemetry/otlp-transformer@0.208.0"
+  sudo_if_needed npm install -g --no-fund --no-audit @opentelemetry/otlp-transformer@0.208.0 >/dev/null 2>&1 ||
+    echo "install-deps: warning: could not install @opentelemetry/otlp-transformer; the OTLP payload test will be skipped"
+fi

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,25 @@ struct OnFailure {
     // or a command run (unsupervised by breakers, but under the same limits).
     std::optional<std::string> fallback_output;  // serialized JSON
     std::vector<std::string> fallback_command;
+};
+
+// The policy's top-level `history` (docs/policy.md): how long runs are kept in detail and
+// as hourly and daily aggregates (docs/records.md "History").
+struct HistoryConfig {
+    std::int64_t detailed_days = 30;
+    std::int64_t max_records = 100000;
+    std::int64_t hourly_days = 90;
+    std::int64_t daily_days = 365;
+};
+
+// The policy's top-level `otlp` (docs/observability.md "OpenTelemetry"): continuous export
+// of the records to an OTLP/HTTP collector, off the hook's answer path.
+struct OtlpConfig {
+    std::string endpoint;                        // http://HOST:PORT[/PATH]; /v1/traces and /v1/metrics are appended
+    std::map<std::string, std::string> headers;  // sent with every request (e.g. Authorization)
+    std::int64_t interval_ms = 10000;            // at most one export round per interval
+    std::int64_t timeout_ms = 2000;              // per request: connect, send and response
+    std::string service_name = "hookwarden";     // the resource's service.name
 };
 
 }  // namespace hookwarden

@@ -26,7 +26,7 @@ void add_selection_options(CLI::App& sub, Selection& selection) {
 }
 
 Records load_records(const std::string& state_dir, std::int64_t since_ms, const std::string& hook,
-                     const std::string& event, std::ostream& err) {
+                     const std::string& event, std::ostream& err, bool with_aggregates) {
     Records result;
     const std::string dir = state_dir.empty() ? store::default_state_dir() : state_dir;
     struct stat st{};
@@ -43,6 +43,10 @@ Records load_records(const std::string& state_dir, std::int64_t since_ms, const 
     result.records = s->records(since_ms > 0 ? std::optional<std::int64_t>(since_ms) : std::nullopt,
                                 hook.empty() ? std::nullopt : std::optional<std::string>(hook),
                                 event.empty() ? std::nullopt : std::optional<std::string>(event), 0, &read_error);
+    if (read_error.empty() && with_aggregates)
+        result.aggregates = s->aggregates(since_ms > 0 ? std::optional<std::int64_t>(since_ms) : std::nullopt,
+                                          hook.empty() ? std::nullopt : std::optional<std::string>(hook),
+                                          event.empty() ? std::nullopt : std::optional<std::string>(event), &read_error);
     if (!read_error.empty()) {
         err << "hookwarden: cannot read the run store in '" << dir << "': " << read_error << "\n";
         result.ok = false;

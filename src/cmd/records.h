@@ -23,6 +23,9 @@ namespace hookwarden::cmd {
 struct Records {
     bool ok = true;  // false: the store could not be read (said on `err`)
     std::vector<RunRecord> records;
+    // Runs known only as hourly or daily aggregates (docs/records.md "History"), filled
+    // when load_records is asked for them.
+    std::vector<RunAggregate> aggregates;
 };
 
 // The records of the store in `state_dir` ("" = store::default_state_dir()). A store that
@@ -36,7 +39,7 @@ struct Selection {
 void add_selection_options(CLI::App& sub, Selection& selection);
 
 Records load_records(const std::string& state_dir, std::int64_t since_ms, const std::string& hook,
-                     const std::string& event, std::ostream& err);
+                     const std::string& event, std::ostream& err, bool with_aggregates = false);
 
 struct LoadedPolicy {
     std::optional<policy::Policy> policy;  // nullopt: built-in defaults

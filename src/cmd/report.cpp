@@ -93,12 +93,12 @@ ExitCode report_command(const ReportOptions& options, std::ostream& out, std::os
         err << "hookwarden: report: " << error << "\n";
         return ExitCode::usage;
     }
-    auto loaded = load_records("", *since_ms, options.hook, options.event, err);
+    auto loaded = load_records("", *since_ms, options.hook, options.event, err, true);
     if (!loaded.ok) return ExitCode::usage;
     const LoadedPolicy pol = policy_for_html(options, err);
-    const auto rep = report::build(loaded.records, *since_ms);
+    const auto rep = report::build(loaded.records, *since_ms, loaded.aggregates);
     const auto budgets = report::budgets_for(policy_or_defaults(pol), loaded.records, options.hook, options.event);
-    if (loaded.records.empty()) err << "hookwarden: report: no runs recorded" << (*since_ms ? " in that period" : "") << "\n";
+    if (loaded.records.empty() && loaded.aggregates.empty()) err << "hookwarden: report: no runs recorded" << (*since_ms ? " in that period" : "") << "\n";
     const std::string output = report_destination(options, err);
     if (output.empty() && options.open) return ExitCode::usage;
     if (!emit(output, *render(options.format, rep, loaded.records, budgets), out, err)) return ExitCode::usage;

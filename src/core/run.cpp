@@ -385,7 +385,12 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
     } else {
         std::optional<store::HandedOverCommit> commit;
-        if (record_after_answer) commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission};
+        if (record_after_answer) {
+            const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
+            commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission,
+                                             store::retention_of(policy ? policy->history : HistoryConfig{}),
+                                             policy ? policy->otlp : std::nullopt};
+        }
         attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
     }
 

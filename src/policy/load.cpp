@@ -160,6 +160,18 @@ const std::vector<Field> kBreakerFields{
     {"half_open_probes", Kind::positive_int, 1000, "runs"},
 };
 
+// Top-level `history` (docs/records.md "History") and the numbers of `otlp`.
+const std::vector<Field> kHistoryFields{
+    {"detailed_days", Kind::positive_int, 3650, "days"},
+    {"max_records", Kind::positive_int, 100'000'000, "records"},
+    {"hourly_days", Kind::positive_int, 3650, "days"},
+    {"daily_days", Kind::positive_int, 36500, "days"},
+};
+const std::vector<Field> kOtlpNumberFields{
+    {"interval_ms", Kind::positive_int, kDay, "milliseconds"},
+    {"timeout_ms", Kind::positive_int, 60'000, "milliseconds"},
+};
+
 std::vector<std::string> names_of(const std::vector<Field>& fields) {
     std::vector<std::string> out;
     for (const auto& f : fields) out.emplace_back(f.name);
@@ -192,7 +204,7 @@ public:
             at_value(root, "expected a JSON object with \"version\": 1, got " + describe(root_));
             return policy;
         }
-        check_keys(root, root_, {"$schema", "$comment", "version", "defaults", "events", "hooks"});
+        check_keys(root, root_, {"$schema", "$comment", "version", "defaults", "events", "hooks", "history", "otlp"});
         if (root_.contains("$schema")) expect_string(root / "$schema", root_["$schema"]);
         if (!root_.contains("version")) {
             at_value(root, "missing required key \"version\" (expected 1)");
@@ -202,6 +214,8 @@ public:
         if (root_.contains("defaults")) policy.defaults = layer(root / "defaults", root_["defaults"], false);
         if (root_.contains("events")) events(root / "events", root_["events"], policy);
         if (root_.contains("hooks")) hooks(root / "hooks", root_["hooks"], policy);
+        if (root_.contains("history")) policy.history = history(root / "history", root_["history"]);
+        if (root_.contains("otlp")) policy.otlp = otlp(root / "otlp", root_["otlp"]);
         return policy;
     }
 
@@ -290,6 +304,71 @@ private:
         for (const auto& f : table)
             if (obj.contains(f.name))
                 if (auto v = number(path / f.name, obj[f.name], f)) apply(std::string(f.name), *v);
+    }
+
+    HistoryConfig history(const Path& path, const json& obj) {
+        HistoryConfig h;
+        fields(path, obj, kHistoryFields, "history: " + join(names_of(kHistoryFields)),
+               [&](const std::string& name, double v) {
+                   auto i = static_cast<std::int64_t>(v);
+                   if (name == "detailed_days") h.detailed_days = i;
+                   else if (name == "max_records") h.max_records = i;
+                   else if (name == "hourly_days") h.hourly_days = i;
+                   else if (name == "daily_days") h.daily_days = i;
+               });
+        // Each stage takes over where the previous one ends: a shorter one would drop runs
+        // the next stage was meant to keep.
+        if (h.hourly_days < h.detailed_days)
+            at_value(path / "hourly_days", "expected hourly_days >= detailed_days (" + std::to_string(h.detailed_days) +
+                                               "), got " + std::to_string(h.hourly_days));
+        if (h.daily_days < h.hourly_days)
+            at_value(path / "daily_days", "expected daily_days >= hourly_days (" + std::to_string(h.hourly_days) +
+                                              "), got " + std::to_string(h.daily_days));
+        return h;
+    }
+
+    void otlp_endpoint(const Path& path, const json& j, OtlpConfig& o) {
+        if (!expect_string(path, j)) return;
+        o.endpoint = j.get<std::string>();
+        const std::string scheme = "http://";
+        if (o.endpoint.rfind("https://", 0) == 0)
+            at_value(path, "https is not supported; expected an http:// URL (a local collector, or a TLS-terminating "
+                           "proxy in front of a remote one)");
+        else if (o.endpoint.rfind(scheme, 0) != 0 || o.endpoint.size() == scheme.size() || o.endpoint[scheme.size()] == '/')
+            at_value(path, "expected an http://HOST[:PORT][/PATH] URL of an OTLP/HTTP collector, got " + describe(j));
+    }
+
+    void otlp_headers(const Path& path, const json& j, OtlpConfig& o) {
+        if (!expect_object(path, j, "header name -> value, both strings")) return;
+        for (const auto& [name, value] : j.items()) {
+            const bool token = !name.empty() && std::all_of(name.begin(), name.end(), [](unsigned char c) {
+                return std::isalnum(c) || c == '-' || c == '_';
+            });
+            if (!token) at_key(path / name, "expected an HTTP header name (letters, digits, '-', '_')");
+            else if (expect_string(path / name, value)) {
+                const std::string v = value.get<std::string>();
+                if (v.find_first_of("\r\n") != std::string::npos) at_value(path / name, "a header value cannot hold a line break");
+                else o.headers[name] = v;
+            }
+        }
+    }
+
+    OtlpConfig otlp(const Path& path, const json& obj) {
+        OtlpConfig o;
+        if (!expect_object(path, obj, "otlp: endpoint, headers, interval_ms, timeout_ms, service_name")) return o;
+        std::vector<std::string> allowed = names_of(kOtlpNumberFields);
+        allowed.insert(allowed.begin(), {"endpoint", "headers", "service_name"});
+        check_keys(path, obj, allowed);
+        if (!obj.contains("endpoint")) at_value(path, "missing required key \"endpoint\" (the collector's http:// URL)");
+        else otlp_endpoint(path / "endpoint", obj["endpoint"], o);
+        if (obj.contains("headers")) otlp_headers(path / "headers", obj["headers"], o);
+        if (obj.contains("service_name") && expect_string(path / "service_name", obj["service_name"]))
+            o.service_name = obj["service_name"].get<std::string>();
+        for (const auto& f : kOtlpNumberFields)
+            if (obj.contains(f.name))
+                if (auto v = number(path / f.name, obj[f.name], f))
+                    (std::string(f.name) == "interval_ms" ? o.interval_ms : o.timeout_ms) = static_cast<std::int64_t>(*v);
+        return o;
     }
 
     LimitOverrides limits(const Path& path, const json& obj) {

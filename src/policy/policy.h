@@ -51,6 +51,8 @@ struct Policy {
     Layer defaults;
     std::map<std::string, Layer> events;
     std::vector<HookEntry> hooks;  // file order: dispatch merges conflicts in this order
+    HistoryConfig history;         // top-level `history`
+    std::optional<OtlpConfig> otlp;  // top-level `otlp`: continuous export when set
 };
 
 struct Diagnostic {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/cgroupfs.h"
+#include "telemetry/exporter.h"
 #include "util/fs.h"
 
 namespace hookwarden::process {
@@ -71,7 +72,10 @@ std::string receive_pgid(int fd) {
         sandbox::cgroupfs::kill_cgroup(*it);
         sandbox::cgroupfs::remove_tree(*it);
     }
-    if (handed_over && job.commit) store::commit_handed_over(*job.commit, message.substr(sizeof pgid + 1));
+    if (handed_over && job.commit) {
+        store::commit_handed_over(*job.commit, message.substr(sizeof pgid + 1));
+        if (job.commit->otlp) telemetry::export_if_due(job.commit->state_dir, *job.commit->otlp, fs::now_unix_ms());
+    }
     for (const auto& parent : job.stale_parents) sandbox::cgroupfs::remove_stale(parent);
     ::_exit(0);
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hookwarden/run_aggregate.h"
 #include "hookwarden/run_record.h"
 #include "report/gate.h"
 
@@ -34,8 +35,9 @@ std::string sessions_section(const std::vector<RunRecord>& records, const std::v
 
 // "Trends": per hook and UTC day p50/p95 latency, error rate and peak memory, drawn as
 // SVG with the budget lines, and the same figures as a table.
+// `aggregates`: the hourly and daily rows in range (Report::aggregates), drawn before the runs.
 std::string trends_section(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown,
-                           const std::vector<HookBudget>& budgets);
+                           const std::vector<HookBudget>& budgets, const std::vector<RunAggregate>& aggregates = {});
 
 // A UTC time as "YYYY-MM-DD HH:MM:SSZ", cut to its first `length` characters: 10 gives the
 // date alone, 16 the minute (with the Z kept for any cut past the date).

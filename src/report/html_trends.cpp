@@ -1,5 +1,6 @@
 // The viewer's "Trends": per hook and UTC day, p50/p95 latency, error rate and peak memory
-// over the retained runs, with the budget in force drawn across. Rendered here (SVG and a
+// over the retained runs and, before them, the hourly and daily aggregates (docs/records.md
+// "History"), with the budget in force drawn across. Rendered here (SVG and a
 // table) so that it prints and reads without the script.
 #include <algorithm>
 #include <cmath>
@@ -24,6 +25,7 @@ constexpr double kMiB = 1024.0 * 1024.0;
 struct Day {
     std::int64_t day = 0;  // days since 1970-01-01 (UTC)
     std::vector<double> latencies;
+    std::vector<Weighted> bucketed;  // from aggregate rows: bucket bounds, weighted by their runs
     std::size_t runs = 0, judged = 0, failures = 0;  // judged: runs the error rate counts (not breaker_open)
     double peak_bytes = 0;
     double p50 = 0, p95 = 0, error_rate = 0;
@@ -44,9 +46,41 @@ void add_run(Day& d, const RunRecord& r) {
     d.peak_bytes = std::max(d.peak_bytes, static_cast<double>(r.peak_memory_bytes));
 }
 
-std::vector<HookTrend> trends_of(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown) {
+void add_row(Day& d, const RunAggregate& a) {
+    d.runs += static_cast<std::size_t>(a.runs);
+    for (const auto& [name, n] : a.outcomes) {
+        auto o = outcome_from_string(name);
+        if (!o) continue;
+        if (*o != Outcome::breaker_open) d.judged += static_cast<std::size_t>(n);
+        if (is_failure(*o)) d.failures += static_cast<std::size_t>(n);
+    }
+    for (std::size_t i = 0; i < kLatencyBuckets; ++i)
+        if (a.latency_buckets[i] > 0) d.bucketed.push_back({latency_bucket_value(i, a.wall_ms_max), a.latency_buckets[i]});
+    d.peak_bytes = std::max(d.peak_bytes, static_cast<double>(a.peak_memory_max));
+}
+
+void finish_day(Day& d) {
+    std::sort(d.latencies.begin(), d.latencies.end());
+    if (d.bucketed.empty()) {
+        d.p50 = nearest_rank(d.latencies, 50);
+        d.p95 = nearest_rank(d.latencies, 95);
+    } else {
+        for (double v : d.latencies) d.bucketed.push_back({v, 1});
+        const Percentiles p = weighted_percentiles(d.bucketed);
+        d.p50 = p.p50;
+        d.p95 = p.p95;
+    }
+    d.error_rate = d.judged ? static_cast<double>(d.failures) / static_cast<double>(d.judged) : 0;
+}
+
+std::vector<HookTrend> trends_of(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown,
+                                 const std::vector<RunAggregate>& aggregates) {
     std::map<std::string, std::map<std::int64_t, Day>> by_hook;
     std::map<std::string, double> limit_of;
+    for (const RunAggregate& a : aggregates) {
+        add_row(by_hook[a.hook][period_start(Period::day, a.start_ms) / kDayMs], a);
+        limit_of[a.hook] = std::max(limit_of[a.hook], static_cast<double>(a.memory_limit_max_bytes));
+    }
     for (std::size_t i : shown) {
         const RunRecord& r = records[i];
         const std::int64_t day = r.time_unix_ms >= 0 ? r.time_unix_ms / kDayMs : (r.time_unix_ms + 1) / kDayMs - 1;
@@ -58,10 +92,7 @@ std::vector<HookTrend> trends_of(const std::vector<RunRecord>& records, const st
         HookTrend t{hook, {}, limit_of[hook]};
         for (auto& [day, d] : days) {
             d.day = day;
-            std::sort(d.latencies.begin(), d.latencies.end());
-            d.p50 = nearest_rank(d.latencies, 50);
-            d.p95 = nearest_rank(d.latencies, 95);
-            d.error_rate = d.judged ? static_cast<double>(d.failures) / static_cast<double>(d.judged) : 0;
+            finish_day(d);
             t.days.push_back(std::move(d));
         }
         trends.push_back(std::move(t));
@@ -118,8 +149,9 @@ std::string trend_table(const HookTrend& t) {
                       "<th>runs</th><th>p50 ms</th><th>p95 ms</th><th>error rate</th><th>peak MiB</th></tr></thead><tbody>";
     for (const Day& d : t.days)
         out += fmt::format("<tr data-day=\"{0}\"><td>{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td>{4:.1f}%</td>"
-                           "<td>{5:.1f}</td></tr>", date_of(d.day), d.runs, text::short_ms(d.p50, !d.latencies.empty()),
-                           text::short_ms(d.p95, !d.latencies.empty()), d.error_rate * 100, d.peak_bytes / kMiB);
+                           "<td>{5:.1f}</td></tr>", date_of(d.day), d.runs,
+                           text::short_ms(d.p50, !d.latencies.empty() || !d.bucketed.empty()),
+                           text::short_ms(d.p95, !d.latencies.empty() || !d.bucketed.empty()), d.error_rate * 100, d.peak_bytes / kMiB);
     return out + "</tbody></table></details>\n";
 }
 
@@ -144,10 +176,10 @@ std::string trend_card(const HookTrend& t, const HookBudget* budget) {
 }  // namespace
 
 std::string trends_section(const std::vector<RunRecord>& records, const std::vector<std::size_t>& shown,
-                           const std::vector<HookBudget>& budgets) {
-    const auto trends = trends_of(records, shown);
+                           const std::vector<HookBudget>& budgets, const std::vector<RunAggregate>& aggregates) {
+    const auto trends = trends_of(records, shown, aggregates);
     std::string out = "<section id=\"trends\" class=\"view\">\n<h2>Trends</h2>\n<p class=\"meta\">Per hook and UTC "
-                      "day over the retained runs: latency p50 and p95 (nearest rank, runs that started), error rate, "
+                      "day over the retained runs and the aggregates before them: latency p50 and p95 (nearest rank, runs that started), error rate, "
                       "peak memory; dashed: the budget or limit in force.</p>\n";
     if (trends.empty()) return out + "<p class=\"meta\">No runs, so no trends.</p>\n</section>\n";
     out += "<div class=\"trends\">\n";

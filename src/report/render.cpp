@@ -94,6 +94,7 @@ nlohmann::json to_json_value(const HookStats& s) {
         {"backend", s.backend},
         {"first_run_ms", s.first_run_ms},
         {"last_run_ms", s.last_run_ms},
+        {"aggregated_runs", s.aggregated_runs},
     };
 }
 
@@ -106,6 +107,7 @@ nlohmann::json to_json_value(const Report& report) {
                           {"first_run_ms", report.first_run_ms},
                           {"last_run_ms", report.last_run_ms},
                           {"total_runs", report.total_runs},
+                          {"aggregated_runs", report.aggregated_runs},
                           {"hooks", hooks},
                           {"events", events}};
 }

@@ -95,7 +95,7 @@ std::optional<std::int64_t> to_unix_ms(std::tm tm, const Zone& zone) {
 }
 
 // The length in ms of the unit of a duration ("30m", "24h", "7d" …); nullopt when `text`
-// is not digits followed by one of the units s, m, h, d, w.
+// is not digits followed by one of the units s, m, h, d, w, y (365 days: the history's length).
 std::optional<std::int64_t> duration_unit_ms(const std::string& text) {
     if (text.size() < 2 || !all_digits(text, 0, text.size() - 1)) return std::nullopt;
     switch (text.back()) {
@@ -104,6 +104,7 @@ std::optional<std::int64_t> duration_unit_ms(const std::string& text) {
         case 'h': return 3'600'000LL;
         case 'd': return 86'400'000LL;
         case 'w': return 7 * 86'400'000LL;
+        case 'y': return 365 * 86'400'000LL;
         default: return std::nullopt;
     }
 }
@@ -136,7 +137,7 @@ std::optional<std::int64_t> parse_since(const std::string& text, std::int64_t no
     }
     if (auto at = parse_iso(text)) return std::max<std::int64_t>(0, *at);
     error = "--since '" + text +
-            "': expected a duration (30m, 24h, 7d; units s, m, h, d, w) or an ISO-8601 date or date-time "
+            "': expected a duration (30m, 24h, 7d, 1y; units s, m, h, d, w, y) or an ISO-8601 date or date-time "
             "(2025-01-31, 2025-01-31T14:00, 2025-01-31T14:00:00Z, 2025-01-31T14:00+02:00)";
     return std::nullopt;
 }

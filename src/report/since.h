@@ -9,7 +9,7 @@
 namespace hookwarden::report {
 
 // The lower time bound of --since, unix ms: "" gives 0 (no bound); "30m", "24h", "7d"
-// (units s, m, h, d, w) count back from `now_ms`; an ISO-8601 date or date-time
+// (units s, m, h, d, w, y = 365 d) count back from `now_ms`; an ISO-8601 date or date-time
 // ("2025-01-31", "2025-01-31T14:00[:00[.fff]]", with "Z" or "+02:00", else local time) is
 // taken as is. nullopt with `error` set for anything else.
 std::optional<std::int64_t> parse_since(const std::string& text, std::int64_t now_ms, std::string& error);

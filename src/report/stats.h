@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hookwarden/percentile.h"
+#include "hookwarden/run_aggregate.h"
 #include "hookwarden/run_record.h"
 
 namespace hookwarden::report {
@@ -20,6 +21,15 @@ struct Percentiles {
 // p50/p90/p95/p99/max of unsorted values (taken by value: they get sorted), each by
 // hookwarden::nearest_rank (hookwarden/percentile.h).
 Percentiles percentiles(std::vector<double> values);
+
+// A latency that stands for `weight` runs (a histogram bucket of an aggregate row).
+struct Weighted {
+    double value;
+    std::int64_t weight;
+};
+// nearest_rank over weighted values: the value at rank ceil(p × n / 100) of the n runs they
+// stand for; exactly percentiles() when every weight is 1.
+Percentiles weighted_percentiles(std::vector<Weighted> values);
 
 // What one hook (or one event, with `hook` empty) did over the selected runs.
 //
@@ -53,6 +63,10 @@ struct HookStats {
     double ok_rate = 0;  // (ok + blocked) / judged runs: blocked is the hook's own verdict, not a failure
     std::string backend;  // the one backend used, or several joined with "+"
     std::int64_t first_run_ms = 0, last_run_ms = 0;
+    // Of `runs`, those known only from hourly or daily aggregates (older than the detailed
+    // records, docs/records.md "History"): their latency enters the percentiles as the
+    // upper bound of its histogram bucket, and overhead is not known for them.
+    std::size_t aggregated_runs = 0;
 };
 
 struct Report {
@@ -61,10 +75,15 @@ struct Report {
     std::int64_t since_ms = 0;      // the lower time bound applied (0: none)
     std::size_t total_runs = 0;
     std::int64_t first_run_ms = 0, last_run_ms = 0;  // 0 when there are no runs
+    std::vector<RunAggregate> aggregates;  // the aggregate rows in range (for the trends)
+    std::size_t aggregated_runs = 0;
 };
 
 // Records older than `since_ms` (time_unix_ms < since_ms) are left out, so a caller that
 // already filtered loses nothing and one that did not still gets what it asked for.
-Report build(const std::vector<RunRecord>& records, std::int64_t since_ms = 0);
+// `aggregates`: rows of runs no longer held in detail (Store::aggregates); a row counts when
+// its hour or day starts at or after since_ms. A run is in the records or in one row, never both.
+Report build(const std::vector<RunRecord>& records, std::int64_t since_ms = 0,
+             const std::vector<RunAggregate>& aggregates = {});
 
 }  // namespace hookwarden::report

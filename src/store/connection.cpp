@@ -84,6 +84,38 @@ CREATE INDEX probes_hook ON probes(hook);
     R"sql(
 ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 3: long-term history (docs/records.md "History"): runs rolled up per hook, event and
+    // UTC hour or day once their detailed rows are pruned; and housekeeping state (when
+    // the store was last pruned, the OTLP export's cursor and its last outcome).
+    R"sql(
+CREATE TABLE aggregates (
+  period TEXT NOT NULL,
+  start_ms INTEGER NOT NULL,
+  hook TEXT NOT NULL,
+  event TEXT NOT NULL,
+  runs INTEGER NOT NULL,
+  measured_runs INTEGER NOT NULL,
+  outcomes TEXT NOT NULL,
+  latency_buckets TEXT NOT NULL,
+  wall_ms_sum REAL NOT NULL,
+  wall_ms_max REAL NOT NULL,
+  cpu_user_ms_sum REAL NOT NULL,
+  cpu_sys_ms_sum REAL NOT NULL,
+  peak_memory_max INTEGER NOT NULL,
+  peak_memory_sum INTEGER NOT NULL,
+  memory_limit_max INTEGER NOT NULL,
+  oom_kills INTEGER NOT NULL,
+  breaker_trips INTEGER NOT NULL,
+  degradations INTEGER NOT NULL,
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  PRIMARY KEY (period, start_ms, hook, event)
+) WITHOUT ROWID;
+CREATE TABLE housekeeping (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -252,20 +284,6 @@ void Store::Impl::run(const char* sql, const std::string& hook) {
     Stmt s = cached(sql);
     s.bind(1, hook);
     s.step();
-}
-
-void Store::Impl::prune(std::int64_t now_ms) {
-    const Retention& r = options.retention;
-    if (r.max_records > 0) {
-        Stmt s = cached("DELETE FROM runs WHERE id <= (SELECT max(id) FROM runs) - ?1");
-        s.bind(1, r.max_records);
-        s.step();
-    }
-    if (r.max_age_ms > 0) {
-        Stmt s = cached("DELETE FROM runs WHERE time_ms < ?1");
-        s.bind(1, now_ms - r.max_age_ms);
-        s.step();
-    }
 }
 
 WriteTx::WriteTx(Store::Impl& impl) : impl_(impl) {

@@ -29,8 +29,13 @@ void commit_handed_over(const HandedOverCommit& commit, const std::string& paylo
         RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
         OpenOptions options;
         options.wait_for_pending = false;  // it would wait for its own marker
+        options.retention = commit.retention;
         auto store = Store::open(commit.state_dir, error, options);
         if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms());
+        // The answer is out: readers may go on while this process rolls up old runs
+        // (bounded batches, at most once an hour or per prune_every runs).
+        ::unlink(pending_marker(commit.state_dir, commit.hook, ::getpid()).c_str());
+        if (store && error.empty()) error += store->housekeep_if_due(fs::now_unix_ms()).error;
     } catch (const std::exception& e) {
         error += std::string("unreadable handed-over record: ") + e.what();
     }

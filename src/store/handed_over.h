@@ -3,6 +3,7 @@
 // how readers and the next run wait for it).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "hookwarden/policy_types.h"
@@ -16,6 +17,8 @@ struct HandedOverCommit {
     std::string hook;
     BreakerConfig breaker;
     Admission admission;
+    Retention retention;              // the policy's history: housekeeping after the commit
+    std::optional<OtlpConfig> otlp;  // the policy's continuous export, done by the guardian
 };
 
 // Parses `payload` (the record as JSON), commits it and removes this process's pending

@@ -23,6 +23,10 @@ namespace hookwarden::store {
 inline constexpr const char* kGateName = "breakers.gate";
 // Where a guardian whose commit failed says why (nobody reads its stderr); `status` warns.
 inline constexpr const char* kGuardianLog = "guardian.log";
+// Where the continuous OTLP export says what failed (docs/observability.md); `status` shows the last outcome.
+inline constexpr const char* kOtlpLog = "otlp.log";
+// The store's housekeeping key (Store::state) with the last OTLP export round's outcome, as JSON.
+inline constexpr const char* kOtlpStatusKey = "otlp_status";
 inline constexpr const char* kPendingDir = "pending";
 
 // The marker path for `hook`'s record held by the guardian `guardian_pid`.

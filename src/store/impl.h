@@ -60,7 +60,15 @@ struct Store::Impl {
     // Moves a corrupt database aside and starts a new one; returns what it says about it.
     std::string recover(const std::string& reason);
     void run(const char* sql, const std::string& hook);
-    void prune(std::int64_t now_ms);
+
+    // history.cpp. One batch each, inside the caller's write transaction; each returns how
+    // many rows it moved (0: nothing left to do).
+    std::int64_t roll_up_runs(std::int64_t now_ms);
+    std::int64_t roll_up_hours(std::int64_t now_ms);
+    std::int64_t drop_old_days(std::int64_t now_ms);
+    std::vector<RunAggregate> select_aggregates(const RecordFilter& filter);
+    std::string state(const std::string& key);
+    void set_state(const std::string& key, const std::string& value);
 
     // breaker_rows.cpp. A breaker row is missing, holds a state this version knows, or
     // one it does not (written by a newer version: left alone, its hook runs).
@@ -86,6 +94,12 @@ struct Store::Impl {
     // record_rows.cpp. Returns the new row's id.
     std::int64_t insert_record(const RunRecord& r);
     std::vector<RunRecord> select_records(const RecordFilter& filter);
+    // Up to `limit` rows with id > after_id, by id, with their ids.
+    std::vector<std::pair<std::int64_t, RunRecord>> select_after(std::int64_t after_id, std::int64_t limit);
+    // Up to `limit` rows that retention removes: id <= max_id, or else time_ms < before_ms.
+    std::vector<std::pair<std::int64_t, RunRecord>> select_expired(std::int64_t max_id, std::int64_t before_ms,
+                                                                   std::int64_t limit);
+    void delete_record(std::int64_t id);
 };
 
 // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that reads and

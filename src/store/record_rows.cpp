@@ -120,4 +120,46 @@ std::vector<RunRecord> Store::Impl::select_records(const RecordFilter& f) {
     return out;
 }
 
+namespace {
+
+std::vector<std::pair<std::int64_t, RunRecord>> rows_with_ids(Stmt& s) {
+    std::vector<std::pair<std::int64_t, RunRecord>> out;
+    // The id is the column after kRunColumns (index 33).
+    while (s.step()) out.emplace_back(s.i64(33), record_of(s));
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::int64_t, RunRecord>> Store::Impl::select_after(std::int64_t after_id, std::int64_t limit) {
+    static const std::string sql = std::string("SELECT ") + kRunColumns + ", id FROM runs WHERE id > ?1 ORDER BY id LIMIT ?2";
+    Stmt s = cached(sql.c_str());
+    s.bind(1, after_id).bind(2, limit);
+    return rows_with_ids(s);
+}
+
+std::vector<std::pair<std::int64_t, RunRecord>> Store::Impl::select_expired(std::int64_t max_id, std::int64_t before_ms,
+                                                                            std::int64_t limit) {
+    // Two plain range scans (rowid, then the time index) rather than one OR, which SQLite
+    // would answer with a scan of the whole table.
+    static const std::string by_id = std::string("SELECT ") + kRunColumns + ", id FROM runs WHERE id <= ?1 ORDER BY id LIMIT ?2";
+    static const std::string by_time =
+        std::string("SELECT ") + kRunColumns + ", id FROM runs WHERE time_ms < ?1 ORDER BY time_ms LIMIT ?2";
+    if (max_id > 0) {
+        Stmt s = cached(by_id.c_str());
+        s.bind(1, max_id).bind(2, limit);
+        auto rows = rows_with_ids(s);
+        if (!rows.empty()) return rows;
+    }
+    Stmt s = cached(by_time.c_str());
+    s.bind(1, before_ms).bind(2, limit);
+    return rows_with_ids(s);
+}
+
+void Store::Impl::delete_record(std::int64_t id) {
+    Stmt s = cached("DELETE FROM runs WHERE id = ?1");
+    s.bind(1, id);
+    s.step();
+}
+
 }  // namespace hookwarden::store

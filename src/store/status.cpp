@@ -8,6 +8,8 @@
 
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
+
 #include "store/handoff.h"
 #include "store/store.h"
 #include "util/fs.h"
@@ -55,6 +57,19 @@ std::string state_text(const BreakerStatus& b, std::int64_t now) {
         return "open " + short_duration(b.open_until_ms - now);
     }
     return b.state ? to_string(*b.state) : "unknown";
+}
+
+// The continuous OTLP export's last round (docs/observability.md), when one ran.
+std::string otlp_line(Store& store, std::int64_t now) {
+    const auto last = nlohmann::json::parse(store.state(kOtlpStatusKey), nullptr, false);
+    if (!last.is_object()) return "";
+    const std::string when = short_duration(now - last.value("time_ms", std::int64_t{0})) + " ago";
+    const std::string endpoint = last.value("endpoint", "");
+    const auto cursor = last.value("cursor", std::int64_t{0});
+    if (last.value("ok", false))
+        return "OTLP export to " + endpoint + ": ok " + when + " (up to record " + std::to_string(cursor) + ")\n";
+    return "OTLP export to " + endpoint + ": FAILING, last try " + when + ": " + last.value("error", "") +
+           " (records after " + std::to_string(cursor) + " wait; see " + kOtlpLog + ")\n";
 }
 
 }  // namespace
@@ -107,6 +122,7 @@ ExitCode status_command(const std::string& state_dir, std::ostream& out, std::os
     }
     out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
         << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n";
+    out << otlp_line(*store, now);
     const std::string log = state_dir + "/" + kGuardianLog;
     if (auto text = fs::read_file(log); text && !text->empty())
         err << "hookwarden: " << std::count(text->begin(), text->end(), '\n')

@@ -108,6 +108,16 @@ void apply_run(Store::Impl& impl, RunRecord& r, const BreakerConfig& config, con
 
 }  // namespace
 
+Retention retention_of(const HistoryConfig& history) {
+    constexpr std::int64_t day_ms = 24LL * 3600 * 1000;
+    Retention r;
+    r.max_age_ms = history.detailed_days * day_ms;
+    r.max_records = history.max_records;
+    r.hourly_max_age_ms = history.hourly_days * day_ms;
+    r.daily_max_age_ms = history.daily_days * day_ms;
+    return r;
+}
+
 std::string default_state_dir() {
     if (const char* dir = std::getenv("HOOKWARDEN_STATE_DIR"); dir && *dir) return dir;
     // Without a home directory there is no per-user place: /tmp keeps hooks running.
@@ -192,9 +202,7 @@ std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Adm
     return guarded("recording the run of '" + r.hook + "'", impl_->path, [&] {
         WriteTx tx(*impl_);
         apply_run(*impl_, r, config, admission, now_ms);
-        std::int64_t id = impl_->insert_record(r);
-        std::int64_t every = impl_->options.retention.prune_every;
-        if (every > 0 && id % every == 0) impl_->prune(now_ms);
+        impl_->insert_record(r);
         tx.commit();
     });
 }
@@ -233,12 +241,121 @@ std::size_t Store::record_count(std::string* error) {
     });
 }
 
+namespace {
+
+constexpr const char* kPrunedAtKey = "pruned_at_ms";
+constexpr const char* kPrunedIdKey = "pruned_at_id";
+
+std::int64_t as_int(const std::string& text) {
+    char* end = nullptr;
+    long long v = std::strtoll(text.c_str(), &end, 10);
+    return end && *end == '\0' ? static_cast<std::int64_t>(v) : 0;
+}
+
+std::int64_t max_record_id(Store::Impl& impl) {
+    Stmt s = impl.cached("SELECT max(id) FROM runs");
+    return s.step() ? s.i64(0) : 0;
+}
+
+// Batches, each its own short write transaction, until nothing is left or the deadline
+// passed (then `finished` is false and the next round goes on).
+void run_batches(Store::Impl& impl, std::int64_t now_ms, std::chrono::steady_clock::time_point deadline,
+                 Housekeeping& done) {
+    using Step = std::int64_t (Store::Impl::*)(std::int64_t);
+    const std::pair<Step, std::int64_t Housekeeping::*> steps[] = {
+        {&Store::Impl::roll_up_runs, &Housekeeping::runs_rolled_up},
+        {&Store::Impl::roll_up_hours, &Housekeeping::hours_rolled_up},
+        {&Store::Impl::drop_old_days, &Housekeeping::days_dropped}};
+    for (const auto& [step, counter] : steps) {
+        for (;;) {
+            if (std::chrono::steady_clock::now() >= deadline) {
+                done.finished = false;
+                return;
+            }
+            WriteTx tx(impl);
+            std::int64_t moved = (impl.*step)(now_ms);
+            tx.commit();
+            done.*counter += moved;
+            if (moved < impl.options.retention.batch || step == &Store::Impl::drop_old_days) break;
+        }
+    }
+}
+
+}  // namespace
+
 std::string Store::prune(std::int64_t now_ms) {
     return guarded("pruning records", impl_->path, [&] {
+        Housekeeping done;
+        run_batches(*impl_, now_ms, std::chrono::steady_clock::time_point::max(), done);
         WriteTx tx(*impl_);
-        impl_->prune(now_ms);
+        impl_->set_state(kPrunedAtKey, std::to_string(now_ms));
+        impl_->set_state(kPrunedIdKey, std::to_string(max_record_id(*impl_)));
         tx.commit();
     });
+}
+
+Housekeeping Store::housekeep_if_due(std::int64_t now_ms, std::int64_t budget_ms) {
+    Housekeeping done;
+    const Retention& r = impl_->options.retention;
+    auto due = [&] {
+        const std::int64_t last_id = as_int(impl_->state(kPrunedIdKey));
+        const bool by_count = r.prune_every > 0 && max_record_id(*impl_) - last_id >= r.prune_every;
+        return by_count || (r.prune_interval_ms > 0 && now_ms - as_int(impl_->state(kPrunedAtKey)) >= r.prune_interval_ms);
+    };
+    done.error = guarded("housekeeping", impl_->path, [&] {
+        // The common case, not due, is a plain read; the claim is re-checked under the
+        // write lock, so of concurrent guardians one does it.
+        if (!due()) return;
+        {
+            WriteTx tx(*impl_);
+            if (!due()) return;
+            impl_->set_state(kPrunedAtKey, std::to_string(now_ms));
+            impl_->set_state(kPrunedIdKey, std::to_string(max_record_id(*impl_)));
+            tx.commit();
+        }
+        done.ran = true;
+        run_batches(*impl_, now_ms, std::chrono::steady_clock::now() + std::chrono::milliseconds(budget_ms), done);
+        // Stopped early: leave it due, so the next commit carries on where this one stopped.
+        if (!done.finished) set_state(kPrunedAtKey, "0");
+    });
+    return done;
+}
+
+std::vector<RunAggregate> Store::aggregates(std::optional<std::int64_t> since_ms, std::optional<std::string> hook,
+                                            std::optional<std::string> event, std::string* error) {
+    RecordFilter filter{since_ms, std::move(hook), std::move(event), 0};
+    return guarded_read<std::vector<RunAggregate>>("reading aggregates", impl_->path, error,
+                                                   [&] { return impl_->select_aggregates(filter); });
+}
+
+std::string Store::state(const std::string& key, std::string* error) {
+    return guarded_read<std::string>("reading housekeeping state", impl_->path, error,
+                                     [&] { return impl_->state(key); });
+}
+
+std::string Store::set_state(const std::string& key, const std::string& value) {
+    return guarded("writing housekeeping state", impl_->path, [&] {
+        WriteTx tx(*impl_);
+        impl_->set_state(key, value);
+        tx.commit();
+    });
+}
+
+bool Store::claim_state(const std::string& key, std::int64_t at_most, std::int64_t value, std::string* error) {
+    return guarded_read<bool>("claiming '" + key + "'", impl_->path, error, [&] {
+        WriteTx tx(*impl_);
+        if (as_int(impl_->state(key)) > at_most) return false;
+        impl_->set_state(key, std::to_string(value));
+        tx.commit();
+        return true;
+    });
+}
+
+std::vector<std::pair<std::int64_t, RunRecord>> Store::records_after(std::int64_t after_id, std::size_t limit,
+                                                                     std::string* error) {
+    return guarded_read<std::vector<std::pair<std::int64_t, RunRecord>>>(
+        "reading records", impl_->path, error,
+        [&] { return impl_->select_after(after_id, static_cast<std::int64_t>(limit)); });
 }
 
 }  // namespace hookwarden::store

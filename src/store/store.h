@@ -10,10 +10,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
+#include "hookwarden/run_aggregate.h"
 #include "hookwarden/run_record.h"
 
 namespace hookwarden::store {
@@ -54,12 +56,35 @@ struct BreakerStatus {
     double window_slow_rate = 0;
 };
 
+// How much history is kept (docs/records.md "History"): detailed runs for max_age_ms (and
+// at most max_records of them), then hourly aggregates until hourly_max_age_ms, then daily
+// ones until daily_max_age_ms. A run leaves the detailed table only by being rolled up, so
+// the runs table plus the aggregates always account for every run still in range.
 struct Retention {
     std::int64_t max_age_ms = 30LL * 24 * 3600 * 1000;
     std::int64_t max_records = 100000;
-    // Pruning runs inside `complete` once every this many inserts (by rowid), so the
-    // cost is amortised away from the hot path.
+    std::int64_t hourly_max_age_ms = 90LL * 24 * 3600 * 1000;
+    std::int64_t daily_max_age_ms = 365LL * 24 * 3600 * 1000;
+    // Housekeeping (roll-up and pruning) is due once every this many inserts (by rowid)
+    // or once an hour, whichever comes first; it never runs inside `complete`.
     std::int64_t prune_every = 256;
+    std::int64_t prune_interval_ms = 3600LL * 1000;
+    // Rows rolled up per write transaction: the write lock is held for one batch only, so
+    // a concurrent run's commit waits at most that long.
+    std::int64_t batch = 2000;
+};
+
+// The policy's `history` in store terms.
+Retention retention_of(const HistoryConfig& history);
+
+// What one round of housekeeping did.
+struct Housekeeping {
+    bool ran = false;                   // false: not due, or another process holds it
+    std::int64_t runs_rolled_up = 0;    // detailed rows moved into hourly aggregates
+    std::int64_t hours_rolled_up = 0;   // hourly rows moved into daily ones
+    std::int64_t days_dropped = 0;      // daily rows older than the history
+    bool finished = true;               // false: stopped at the time bound, the rest is left for next time
+    std::string error;
 };
 
 struct OpenOptions {
@@ -110,8 +135,29 @@ public:
                                    std::string* error = nullptr);
     std::size_t record_count(std::string* error = nullptr);
 
-    // Applies the retention bounds now (complete does it every `prune_every` inserts).
+    // Applies the retention bounds now, to completion (`hookwarden prune`).
     std::string prune(std::int64_t now_ms);
+    // Applies them when due (see Retention), within about `budget_ms`; called after a
+    // commit that has already answered (the guardian), never on a hook's answer path.
+    Housekeeping housekeep_if_due(std::int64_t now_ms, std::int64_t budget_ms = 500);
+
+    // Aggregates starting at or after since_ms (hour and day rows; a run is in exactly
+    // one of records() and aggregates()), ordered by start.
+    std::vector<RunAggregate> aggregates(std::optional<std::int64_t> since_ms = std::nullopt,
+                                         std::optional<std::string> hook = std::nullopt,
+                                         std::optional<std::string> event = std::nullopt,
+                                         std::string* error = nullptr);
+
+    // Housekeeping state, by key (the OTLP exporter's cursor and outcome): "" when unset.
+    std::string state(const std::string& key, std::string* error = nullptr);
+    std::string set_state(const std::string& key, const std::string& value);
+    // Sets `key` to `value` only when its current value (as an integer, unset = 0) is
+    // <= `at_most`: how concurrent guardians agree that one of them does a periodic job.
+    // True when this caller won.
+    bool claim_state(const std::string& key, std::int64_t at_most, std::int64_t value, std::string* error = nullptr);
+    // Records with id > after_id, oldest first, at most `limit`, each with its id.
+    std::vector<std::pair<std::int64_t, RunRecord>> records_after(std::int64_t after_id, std::size_t limit,
+                                                                  std::string* error = nullptr);
 
     const std::string& path() const;
 

@@ -54,6 +54,7 @@ TEST(Since, EveryRelativeUnitCountsBackFromNow) {
     EXPECT_EQ(since("30m"), kNow - 30 * 60'000);
     EXPECT_EQ(since("24h"), kNow - 24 * 3'600'000LL);
     EXPECT_EQ(since("7d"), kNow - 7 * 86'400'000LL);
+    EXPECT_EQ(since("1y"), kNow - 365 * 86'400'000LL);  // the history's length (docs/records.md)
     EXPECT_EQ(since("2w"), kNow - 14 * 86'400'000LL);
     EXPECT_EQ(since("0h"), kNow);
     EXPECT_EQ(since("007m"), kNow - 7 * 60'000);  // leading zeros are digits like any other
@@ -115,10 +116,10 @@ TEST(Since, TimesOutOfRangeAreRejected) {
 
 TEST(Since, MalformedTextNamesWhatWasExpected) {
     const std::string expected =
-        "': expected a duration (30m, 24h, 7d; units s, m, h, d, w) or an ISO-8601 date or date-time "
+        "': expected a duration (30m, 24h, 7d, 1y; units s, m, h, d, w, y) or an ISO-8601 date or date-time "
         "(2025-01-31, 2025-01-31T14:00, 2025-01-31T14:00:00Z, 2025-01-31T14:00+02:00)";
     for (const char* text :
-         {"yesterday", "5", "m", "-5m", "5y", "5 m", "1.5h", "2025-1-31", "2025/01/31", "25-01-31", "2025-01-31T",
+         {"yesterday", "5", "m", "-5m", "5q", "5 m", "1.5h", "2025-1-31", "2025/01/31", "25-01-31", "2025-01-31T",
           "2025-01-31T14", "2025-01-31T14:5", "2025-01-31T1405", "2025-01-31T14:05:9", "2025-01-31T14:05:09.",
           "2025-01-31T14:05:09.Z", "2025-01-31T14:05 UTC", "2025-01-31T14:05+2", "2025-01-31T14:05+123",
           "2025-01-31T14:05+24:00", "2025-01-31T14:05+02:60", "2025-01-31T14:05+02:00:00", "2025-01-31T14:05ZZ",

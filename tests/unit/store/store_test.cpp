@@ -75,9 +75,35 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
+}
+
+// Schema 3 added the history's aggregates and the housekeeping state: a version-2
+// database gets both on open and keeps its runs.
+TEST(Open, MigratesVersion2ToTheHistoryTables) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE aggregates; DROP TABLE housekeeping; PRAGMA user_version=2", nullptr,
+                           nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    EXPECT_EQ(s->record_count(), 1u);
+    std::string error;
+    EXPECT_TRUE(s->aggregates(std::nullopt, std::nullopt, std::nullopt, &error).empty());
+    EXPECT_EQ(error, "");
+    EXPECT_EQ(s->set_state("k", "v"), "");
+    EXPECT_EQ(s->state("k"), "v");
 }
 
 // Schema 2 added the run's confinement; a version-1 database gets the column on open,
@@ -91,14 +117,17 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN confinement; PRAGMA user_version=1", nullptr, nullptr,
-                           nullptr),
+    // A real version-1 database has neither the confinement column nor the tables of 3.
+    ASSERT_EQ(sqlite3_exec(db,
+                           "ALTER TABLE runs DROP COLUMN confinement; DROP TABLE aggregates; DROP TABLE housekeeping; "
+                           "PRAGMA user_version=1",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -222,7 +251,7 @@ TEST(Records, FiltersAndLimit) {
     EXPECT_EQ(last[2].time_unix_ms, 1009);
 }
 
-TEST(Retention, CountBoundIsAppliedEveryNthInsert) {
+TEST(Retention, CountBoundIsAppliedEveryNthInsertByHousekeeping) {
     TempDir tmp;
     store::OpenOptions options;
     options.retention.max_records = 20;
@@ -231,6 +260,8 @@ TEST(Retention, CountBoundIsAppliedEveryNthInsert) {
     for (int i = 1; i <= 55; ++i) {
         RunRecord r = hwtest::make_record("h", Outcome::ok, 1, 1000 + i);
         ASSERT_EQ(s->complete(r, {}, {}, 1000 + i), "");
+        // What the guardian does after each commit (complete itself never prunes).
+        ASSERT_EQ(s->housekeep_if_due(1000 + i).error, "");
         // Bounded: never more than max_records + prune_every.
         ASSERT_LE(s->record_count(), 30u);
     }
