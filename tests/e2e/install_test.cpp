@@ -144,6 +144,36 @@ TEST(Install, FailClosedSwitchAndExitOneStaysNonBlocking) {
     EXPECT_NE(after.err.find("lint crashed"), std::string::npos);
 }
 
+// run --exit-0-or-2 (what install writes beside an agent's fail-closed switch): the hook's
+// own 0 and 2 pass, any other exit becomes 0 without stdout, and a fail-closed degraded
+// answer still blocks.
+TEST(Install, ExitZeroOrTwoOnly) {
+    hwtest::Options o;
+    o.stdin_data = kBashEvent;
+    auto exit_with = [&](int code) {
+        return hwtest::run({"run", "--exit-0-or-2", "--", "sh", "-c",
+                            "echo out; echo err >&2; exit " + std::to_string(code)},
+                           o);
+    };
+    auto one = exit_with(1);
+    EXPECT_EQ(one.exit_code, 0);
+    EXPECT_EQ(one.out, "");
+    EXPECT_EQ(one.err, "err\n");
+    EXPECT_EQ(one.record["exit_code"], 1) << "the record keeps the hook's own code";
+    auto three = exit_with(3);
+    EXPECT_EQ(three.exit_code, 0);
+    auto two = exit_with(2);
+    EXPECT_EQ(two.exit_code, 2);
+    EXPECT_EQ(two.err, "err\n");
+    auto zero = exit_with(0);
+    EXPECT_EQ(zero.exit_code, 0);
+    EXPECT_EQ(zero.out, "out\n");
+    auto hung = hwtest::run({"run", "--exit-0-or-2", "--timeout", "200", "--on-failure", "block", "--", "sleep", "5"}, o);
+    EXPECT_EQ(hung.record["outcome"], "timeout");
+    bool blocks = hung.exit_code == 2 || hung.out.find("\"deny\"") != std::string::npos;
+    EXPECT_TRUE(blocks) << hung.exit_code << " " << hung.out;
+}
+
 TEST(Install, DryRunShowsEveryChangeAndWritesNothing) {
     Project p;
     const std::string text = R"({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "./stop.sh", "timeout": 2}]}]}})";
