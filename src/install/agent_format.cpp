@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <system_error>
 #include <algorithm>
+#include <cstdlib>
 
 #include "agents/claude/events.h"
 
@@ -67,6 +68,14 @@ std::int64_t agent_default_timeout_ms(Agent agent, const std::string& event) {
     // Codex clamps SessionEnd hooks to 3 s (1 s when they set no timeout).
     if (agent == Agent::codex && event == "SessionEnd") return kSecond;
     return format_of(agent).default_timeout_ms;
+}
+
+std::int64_t agent_effective_timeout_ms(Agent agent, const std::string& event, std::optional<std::int64_t> explicit_ms) {
+    if (!explicit_ms) return agent_default_timeout_ms(agent, event);
+    std::int64_t ms = *explicit_ms;
+    if (agent == Agent::claude && event == "SessionEnd") return std::min(ms, agent_default_timeout_ms(agent, event));
+    if (agent == Agent::codex) return event == "SessionEnd" ? std::clamp(ms, kSecond, 3 * kSecond) : std::max(ms, kSecond);
+    return ms;
 }
 
 std::vector<std::string> settings_files_for(Agent agent, const std::string& scope, const std::string& project_dir,

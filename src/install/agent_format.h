@@ -49,6 +49,10 @@ const std::vector<Agent>& all_agents();
 // The agent's own timeout for a handler of `event` that sets none (some events have a
 // lower one: Claude Code's SessionEnd, Codex's SessionEnd).
 std::int64_t agent_default_timeout_ms(Agent agent, const std::string& event);
+// How long the agent really waits for a handler of `event` that sets `explicit_ms` (or
+// none): its default, or the handler's value within the agent's bounds (Claude Code's
+// SessionEnd hooks share 1.5 s; Codex clamps SessionEnd to 1..3 s and others to >= 1 s).
+std::int64_t agent_effective_timeout_ms(Agent agent, const std::string& event, std::optional<std::int64_t> explicit_ms);
 
 // The settings file of `agent` for a scope, "" when the agent has none for it.
 // Copilot's project scope is a directory (.github/hooks/*.json): the files in it.

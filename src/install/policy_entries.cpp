@@ -32,7 +32,7 @@ std::string policy_arg(const Options& o, const std::string& policy_path) {
 HookLimits limits_for(const CommandHook& c, Agent agent, bool enforce_slas) {
     HookLimits l;
     l.agent_default = !c.timeout_ms;
-    l.agent_ms = c.timeout_ms.value_or(agent_default_timeout_ms(agent, c.event));
+    l.agent_ms = agent_effective_timeout_ms(agent, c.event, c.timeout_ms);
     l.timeout_ms = hookwarden_timeout_ms(l.agent_ms);
     if (l.agent_ms < 1000) l.kill_grace_ms = std::max<std::int64_t>(1, l.agent_ms / 5);
     l.sla_ms = std::min(agents::claude::builtin_timeout_ms(c.event), l.timeout_ms);

@@ -100,6 +100,11 @@ TEST(AgentFormat, Rows) {
     EXPECT_EQ(agent_default_timeout_ms(Agent::claude, "UserPromptSubmit"), 30000);
     EXPECT_EQ(agent_default_timeout_ms(Agent::codex, "PreToolUse"), 600000);
     EXPECT_EQ(agent_default_timeout_ms(Agent::copilot, "preToolUse"), 30000);
+    EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "SessionEnd", 10000), 3000);
+    EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "SessionEnd", std::nullopt), 1000);
+    EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "Stop", 200), 1000);
+    EXPECT_EQ(agent_effective_timeout_ms(Agent::claude, "SessionEnd", 5000), 1500);
+    EXPECT_EQ(agent_effective_timeout_ms(Agent::gemini, "BeforeTool", 250), 250);
 }
 
 TEST(AgentFormat, SettingsFilesPerScope) {
