@@ -88,6 +88,30 @@ struct Plan {
         }
     }
 
+    // Wrappers an earlier install wrote with a bare `hookwarden` (exit 127 where the
+    // agent's PATH lacks it: the guard is skipped) or without --agent: the same wrapper,
+    // calling this hookwarden by its absolute path.
+    void upgrade_each() {
+        for (const auto& c : shape.commands) {
+            auto w = c.args ? std::nullopt : parse_wrap(c.command);
+            if (!w || (w->prefix.hookwarden == hookwarden_path && !w->prefix.agent.empty())) continue;
+            RunPrefix prefix = w->prefix;
+            prefix.hookwarden = hookwarden_path;
+            prefix.agent = to_string(ctx.agent);
+            std::string upgraded = wrap_with(prefix, w->original);
+            ojson original = entry["wrapped"].contains(c.command) ? entry["wrapped"][c.command] : ojson(w->original);
+            entry["wrapped"].erase(c.command);
+            entry["wrapped"][upgraded] = original;
+            handler_of(settings, c)[std::string(ctx.format->command_key)] = upgraded;
+            // Its policy entry, if it had none: the limits of the agent's timeout.
+            CommandHook unwrapped = c;
+            unwrapped.command = w->original;
+            add_to_policy(w->prefix.name, policy_entry(unwrapped, ctx.settings, ctx.agent, o.enforce_slas));
+            ++upgraded_count;
+            ++changed;
+        }
+    }
+
     void wrap_each() {
         for (const auto& c : shape.commands) {
             if (already_wrapped(c)) continue;
@@ -137,7 +161,7 @@ struct Plan {
     std::vector<std::string> added_names;
     std::vector<Pending> pending;
     std::vector<Change> changes;  // behaviour changes, for the dry run and the summary
-    std::size_t already = 0, changed = 0;
+    std::size_t already = 0, changed = 0, upgraded_count = 0;
 
 private:
     void write_wrapper(const Pending& p, const policy::Policy* pol) {
@@ -317,6 +341,8 @@ void print_summary(const Options& o, const Context& ctx, const Plan& plan, std::
         out << "; policy entries:";
         for (const auto& n : plan.added_names) out << " " << n;
     }
+    if (plan.upgraded_count > 0)
+        out << " (" << plan.upgraded_count << " of them wrapped before, now calling hookwarden by its absolute path)";
     out << "\n";
     print_changes(out, plan.hookwarden_path, plan.changes);
     out << "Check the policy with `hookwarden policy check " << ctx.policy
@@ -370,10 +396,12 @@ int install_one(const Options& o, const std::string& hookwarden, std::ostream& o
     if (rc != 0 || done) return rc;
     if (rc = check_inputs(o, ctx, err); rc != 0) return rc;
     Plan plan(o, ctx, hookwarden);
-    if (o.dispatch)
+    if (o.dispatch) {
         plan.dispatch_each();
-    else
+    } else {
+        plan.upgrade_each();
         plan.wrap_each();
+    }
     for (const auto& ev : plan.unknown_events)
         err << "note: " << ctx.settings << ": $.hooks." << ev << ": an event hookwarden's policy does not know; "
             << (o.dispatch ? "left as it is" : "its hooks get their limits on the command line, without a policy entry")

@@ -322,6 +322,24 @@ TEST(ClaudeInstall, HookwardenPathIsCheckedAndAbsolute) {
               kHw);
 }
 
+// An earlier install wrote `hookwarden run ...` by bare name: exit 127 where the agent's
+// PATH lacks it. Installing again makes those wrappers call the absolute path.
+TEST(ClaudeInstall, BareNameWrappersAreUpgraded) {
+    Dir d;
+    const std::string original = R"({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "./s.sh && true"}]}]}})";
+    const std::string old = R"({"hooks": {"Stop": [{"hooks": [{"type": "command", "command": "hookwarden run --name s -- sh -c './s.sh && true'"}]}]}})";
+    spit(d.path() / ".claude/settings.json", old);
+    Result r = d.install(d.options("claude"));
+    ASSERT_EQ(r.rc, 0) << r.err;
+    EXPECT_NE(r.out.find("1 of them wrapped before"), std::string::npos) << r.out;
+    std::string command = parse_file(d.path() / ".claude/settings.json")["hooks"]["Stop"][0]["hooks"][0]["command"];
+    EXPECT_EQ(command, kHw + " run --agent claude --name s -- sh -c './s.sh && true'");
+    EXPECT_EQ(d.policy()["hooks"]["s"]["limits"]["timeout_ms"], 599500);
+    EXPECT_NE(d.install(d.options("claude")).out.find("nothing to do"), std::string::npos);
+    ASSERT_EQ(d.uninstall(d.options("claude")).rc, 0);
+    EXPECT_EQ(parse_file(d.path() / ".claude/settings.json"), ojson::parse(original));
+}
+
 // ---------------------------------------------------------------- Codex trust
 
 // The canonical identities below are written out by hand and their SHA-256 computed
