@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstdlib>
 
-#include "agents/claude/events.h"
+#include "agents/adapter.h"
 
 namespace hookwarden::install {
 
@@ -17,17 +17,12 @@ namespace {
 constexpr std::int64_t kSecond = 1000;
 
 constexpr std::array kFormats{
-    AgentFormat{Agent::claude, "Claude Code", HooksShape::groups, "command", "command", "timeout", kSecond,
-                600 * kSecond, "onFailure", "\"block\"", ".claude/settings.json", ".claude/settings.local.json",
+    AgentFormat{Agent::claude, "Claude Code", HooksShape::groups, "command", "command", "timeout", kSecond, "onFailure", "\"block\"", ".claude/settings.json", ".claude/settings.local.json",
                 ".claude/settings.json", "args"},
-    AgentFormat{Agent::codex, "Codex CLI", HooksShape::groups, "command", "command", "timeout", kSecond,
-                600 * kSecond, "", "", ".codex/hooks.json", "", ".codex/hooks.json", ""},
-    AgentFormat{Agent::gemini, "Gemini CLI", HooksShape::groups, "command", "command", "timeout", 1, 60 * kSecond,
-                "", "", ".gemini/settings.json", "", ".gemini/settings.json", ""},
-    AgentFormat{Agent::copilot, "Copilot CLI", HooksShape::flat, "bash", "command", "timeoutSec", kSecond,
-                30 * kSecond, "", "", ".github/hooks", "", "", ""},
-    AgentFormat{Agent::cursor, "Cursor", HooksShape::flat, "command", "", "timeout", kSecond, 30 * kSecond,
-                "failClosed", "true", ".cursor/hooks.json", "", ".cursor/hooks.json", ""},
+    AgentFormat{Agent::codex, "Codex CLI", HooksShape::groups, "command", "command", "timeout", kSecond, "", "", ".codex/hooks.json", "", ".codex/hooks.json", ""},
+    AgentFormat{Agent::gemini, "Gemini CLI", HooksShape::groups, "command", "command", "timeout", 1, "", "", ".gemini/settings.json", "", ".gemini/settings.json", ""},
+    AgentFormat{Agent::copilot, "Copilot CLI", HooksShape::flat, "bash", "command", "timeoutSec", kSecond, "", "", ".github/hooks", "", "", ""},
+    AgentFormat{Agent::cursor, "Cursor", HooksShape::flat, "command", "", "timeout", kSecond, "failClosed", "true", ".cursor/hooks.json", "", ".cursor/hooks.json", ""},
 };
 
 // Codex keeps its user files in $CODEX_HOME when set (absolute), else ~/.codex.
@@ -61,13 +56,13 @@ const std::vector<Agent>& all_agents() {
 }
 
 std::int64_t agent_default_timeout_ms(Agent agent, const std::string& event) {
-    if (agent == Agent::claude) {
-        const agents::EventFacts* facts = agents::claude::find_event(event);
-        return facts ? facts->agent_timeout_ms : format_of(agent).default_timeout_ms;
-    }
-    // Codex clamps SessionEnd hooks to 3 s (1 s when they set no timeout).
-    if (agent == Agent::codex && event == "SessionEnd") return kSecond;
-    return format_of(agent).default_timeout_ms;
+    const agents::EventFacts* facts = agents::find_event(agent, event);
+    return facts ? facts->agent_timeout_ms : agents::adapter_for(agent).default_timeout_ms;
+}
+
+std::int64_t sla_ms(Agent agent, const std::string& event) {
+    const agents::EventFacts* facts = agents::find_event(agent, event);
+    return facts ? facts->builtin_timeout_ms : agents::builtin_timeout_ms(event);
 }
 
 std::int64_t agent_effective_timeout_ms(Agent agent, const std::string& event, std::optional<std::int64_t> explicit_ms) {

@@ -30,8 +30,7 @@ struct AgentFormat {
     // Handler types install wraps; "" = the agent's handlers have no type key.
     std::string_view command_type;
     std::string_view timeout_key;
-    std::int64_t timeout_unit_ms;     // 1000 (seconds) or 1 (milliseconds)
-    std::int64_t default_timeout_ms;  // the agent's own, when a handler sets none
+    std::int64_t timeout_unit_ms;  // 1000 (seconds) or 1 (milliseconds)
     // The agent's fail-closed switch on a handler ("" = none): KEY = VALUE makes the agent
     // block when the hook fails (crash, timeout, an exit other than 0 and 2).
     std::string_view fail_closed_key;
@@ -46,9 +45,12 @@ struct AgentFormat {
 const AgentFormat& format_of(Agent agent);
 const std::vector<Agent>& all_agents();
 
-// The agent's own timeout for a handler of `event` that sets none (some events have a
-// lower one: Claude Code's SessionEnd, Codex's SessionEnd).
+// The agent's own timeout for a handler of `event` that sets none, from the agent's
+// event table (agents/adapter.h; some events have a lower one: Claude Code's SessionEnd).
 std::int64_t agent_default_timeout_ms(Agent agent, const std::string& event);
+// hookwarden's SLA for `event` of `agent`: the built-in timeout of the agent's table,
+// which install makes a p95 budget.
+std::int64_t sla_ms(Agent agent, const std::string& event);
 // How long the agent really waits for a handler of `event` that sets `explicit_ms` (or
 // none): its default, or the handler's value within the agent's bounds (Claude Code's
 // SessionEnd hooks share 1.5 s; Codex clamps SessionEnd to 1..3 s and others to >= 1 s).

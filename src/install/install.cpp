@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agents/claude/events.h"
 #include "install/behaviour.h"
 #include "install/codex_trust.h"
 #include "install/policy_entries.h"
@@ -146,7 +145,7 @@ struct Plan {
         if (!policy_doc.contains("events")) policy_doc["events"] = ojson::object();
         for (const auto& ev : events_seen) {
             if (policy_doc["events"].contains(ev) || !is_known_event(ev)) continue;
-            std::int64_t sla = agents::claude::builtin_timeout_ms(ev);
+            std::int64_t sla = sla_ms(ctx.agent, ev);
             policy_doc["events"][ev] = o.enforce_slas ? ojson{{"limits", {{"timeout_ms", sla}}}}
                                                       : ojson{{"budgets", {{"p95_ms", sla}}}};
         }

@@ -4,7 +4,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "agents/claude/events.h"
 #include "policy/policy.h"
 #include "util/shell_words.h"
 
@@ -35,7 +34,7 @@ HookLimits limits_for(const CommandHook& c, Agent agent, bool enforce_slas) {
     l.agent_ms = agent_effective_timeout_ms(agent, c.event, c.timeout_ms);
     l.timeout_ms = hookwarden_timeout_ms(l.agent_ms);
     if (l.agent_ms < 1000) l.kill_grace_ms = std::max<std::int64_t>(1, l.agent_ms / 5);
-    l.sla_ms = std::min(agents::claude::builtin_timeout_ms(c.event), l.timeout_ms);
+    l.sla_ms = std::min(sla_ms(agent, c.event), l.timeout_ms);
     if (enforce_slas) l.timeout_ms = l.sla_ms;
     return l;
 }

@@ -89,7 +89,7 @@ ojson parse_file(const fs::path& p) { return ojson::parse(slurp(p)); }
 
 TEST(AgentFormat, Rows) {
     EXPECT_EQ(format_of(Agent::gemini).timeout_unit_ms, 1);
-    EXPECT_EQ(format_of(Agent::gemini).default_timeout_ms, 60000);
+    EXPECT_EQ(agent_default_timeout_ms(Agent::gemini, "BeforeTool"), 60000);
     EXPECT_EQ(format_of(Agent::copilot).command_key, "bash");
     EXPECT_EQ(format_of(Agent::copilot).timeout_key, "timeoutSec");
     EXPECT_EQ(format_of(Agent::cursor).fail_closed_key, "failClosed");
@@ -101,7 +101,8 @@ TEST(AgentFormat, Rows) {
     EXPECT_EQ(agent_default_timeout_ms(Agent::codex, "PreToolUse"), 600000);
     EXPECT_EQ(agent_default_timeout_ms(Agent::copilot, "preToolUse"), 30000);
     EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "SessionEnd", 10000), 3000);
-    EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "SessionEnd", std::nullopt), 1000);
+    EXPECT_EQ(sla_ms(Agent::gemini, "AfterAgent"), 500);
+    EXPECT_EQ(sla_ms(Agent::claude, "PreToolUse"), 2000);
     EXPECT_EQ(agent_effective_timeout_ms(Agent::codex, "Stop", 200), 1000);
     EXPECT_EQ(agent_effective_timeout_ms(Agent::claude, "SessionEnd", 5000), 1500);
     EXPECT_EQ(agent_effective_timeout_ms(Agent::gemini, "BeforeTool", 250), 250);
