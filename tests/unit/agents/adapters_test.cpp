@@ -112,6 +112,9 @@ TEST(Detection, EachAgentFromItsOwnPayload) {
     const EventInfo claude = read(R"({"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash"})");
     EXPECT_EQ(claude.agent, Agent::claude);
     EXPECT_EQ(claude.agent_source, "payload: event PreToolUse");
+
+    const EventInfo display = read(R"({"session_id":"s","hook_event_name":"MessageDisplay","turn_id":"t"})");
+    EXPECT_EQ(display.agent, Agent::claude) << "Claude Code's MessageDisplay has a turn_id as well";
 }
 
 TEST(Detection, FlagWinsThenPayloadThenEnvironment) {
