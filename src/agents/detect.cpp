@@ -2,7 +2,8 @@
 // environment, else Claude Code. The payload comes first because the environment is
 // inherited: a Codex session started from a Gemini shell still sends Codex's payloads.
 // Facts used (docs/agents.md, "Detection"): Cursor sends conversation_id / generation_id /
-// workspace_roots; Codex adds turn_id to Claude's payload; Copilot's camelCase payloads
+// workspace_roots; Codex adds turn_id to Claude's payload (Claude Code's MessageDisplay
+// has one as well, so it counts only for an event Codex has); Copilot's camelCase payloads
 // carry toolName / toolArgs / sessionId and no event name; Gemini names its events
 // BeforeTool, AfterAgent, ... and sets GEMINI_SESSION_ID / GEMINI_PROJECT_DIR; Gemini and
 // Copilot's PascalCase payloads carry `timestamp`, Claude Code's do not.
@@ -30,7 +31,9 @@ bool only_in(Agent agent, std::string_view event) {
 std::optional<Detected> from_payload(const EventInfo& info) {
     for (const char* key : {"conversation_id", "generation_id", "workspace_roots", "cursor_version"})
         if (info.has_marker(key)) return Detected{Agent::cursor, std::string("payload: ") + key};
-    if (info.has_marker("turn_id")) return Detected{Agent::codex, "payload: turn_id"};
+    // Claude Code's MessageDisplay carries a turn_id too: only one of Codex's events counts.
+    if (info.has_marker("turn_id") && (info.event.empty() || find_event(Agent::codex, info.event)))
+        return Detected{Agent::codex, "payload: turn_id"};
     for (const char* key : {"toolName", "toolArgs", "sessionId", "toolResult", "transcriptPath"})
         if (info.has_marker(key)) return Detected{Agent::copilot, std::string("payload: ") + key};
     for (Agent agent : {Agent::gemini, Agent::copilot, Agent::cursor, Agent::codex})

@@ -17,6 +17,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// A string member, or "" when absent or of another type: hook output is untrusted.
+std::string text_of(const ojson& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 constexpr const char* kNoAsk = "Codex CLI has no \"ask\": denied";
 
 Answer degrade(const OnFailure& policy, const FailedRun& run) {
@@ -39,9 +45,9 @@ Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, s
     ojson out = ojson::parse(merged.stdout_data, nullptr, false);
     if (!out.is_object() || !out.contains("hookSpecificOutput")) return merged;
     ojson& specific = out["hookSpecificOutput"];
-    if (!specific.is_object() || specific.value("permissionDecision", "") != "ask") return merged;
+    if (!specific.is_object() || text_of(specific, "permissionDecision") != "ask") return merged;
     specific["permissionDecision"] = "deny";
-    std::string reason = specific.value("permissionDecisionReason", "");
+    std::string reason = text_of(specific, "permissionDecisionReason");
     specific["permissionDecisionReason"] = reason.empty() ? std::string(kNoAsk) : reason + " (" + kNoAsk + ")";
     warnings.push_back("a hook answered \"ask\", which Codex CLI does not have; the merged answer denies");
     merged.stdout_data = out.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n";

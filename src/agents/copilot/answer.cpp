@@ -18,6 +18,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// A string member, or "" when absent or of another type: hook output is untrusted.
+std::string text_of(const ojson& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string dump(const ojson& value) { return value.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n"; }
 
 bool is_pascal(const std::string& event) { return !event.empty() && event.front() >= 'A' && event.front() <= 'Z'; }
@@ -80,11 +86,11 @@ Reading read(const EventFacts* facts, const Answer& answer) {
         reading.plain = text;
         return reading;
     }
-    const auto says = [&](const char* key, const char* value) { return parsed.value(key, "") == std::string(value); };
+    const auto says = [&](const char* key, const char* value) { return text_of(parsed, key) == value; };
     if (says("permissionDecision", "deny") || says("behavior", "deny") || says("decision", "block")) {
         reading.kind = Reading::Kind::blocks;
         for (const char* key : {"permissionDecisionReason", "message", "reason"})
-            if (parsed.contains(key) && parsed[key].is_string()) reading.reason = parsed[key].get<std::string>();
+            if (!text_of(parsed, key).empty()) reading.reason = text_of(parsed, key);
         return reading;
     }
     reading.json = text;

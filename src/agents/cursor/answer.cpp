@@ -14,6 +14,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// A string member, or "" when absent or of another type: hook output is untrusted.
+std::string text_of(const ojson& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string dump(const ojson& value) { return value.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n"; }
 
 Answer allow(const std::string&, const std::string& message) {
@@ -52,9 +58,10 @@ Reading read(const EventFacts*, const Answer& answer) {
     Reading reading;
     const std::string text = trimmed(answer.stdout_data);
     ojson parsed = text.empty() || text.front() != '{' ? ojson() : ojson::parse(text, nullptr, false);
-    const std::string message = parsed.is_object() ? parsed.value("agent_message", parsed.value("user_message", "")) : "";
-    if (answer.exit_code == 2 || (parsed.is_object() && (parsed.value("permission", "") == "deny" ||
-                                                         parsed.value("continue", true) == false))) {
+    std::string message = parsed.is_object() ? text_of(parsed, "agent_message") : "";
+    if (message.empty() && parsed.is_object()) message = text_of(parsed, "user_message");
+    const bool stops = parsed.is_object() && parsed.contains("continue") && parsed["continue"] == false;
+    if (answer.exit_code == 2 || (parsed.is_object() && text_of(parsed, "permission") == "deny") || stops) {
         reading.kind = Reading::Kind::blocks;
         reading.reason = message.empty() ? trimmed(answer.stderr_data) : message;
         return reading;

@@ -17,6 +17,12 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
+// A string member, or "" when absent or of another type: hook output is untrusted.
+std::string text_of(const ojson& object, const char* key) {
+    auto it = object.find(key);
+    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string dump(const ojson& value) { return value.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n"; }
 
 Answer allow(const std::string&, const std::string& message) {
@@ -47,12 +53,10 @@ Reading read(const EventFacts*, const Answer& answer) {
     if (!text.empty() && text.front() == '{') {
         ojson parsed = ojson::parse(text, nullptr, false);
         if (parsed.is_object()) {
-            const std::string decision = parsed.value("decision", "");
+            const std::string decision = text_of(parsed, "decision");
             if (decision == "deny" || decision == "block") {
                 reading.kind = Reading::Kind::blocks;
-                reading.reason = parsed.contains("reason") && parsed["reason"].is_string()
-                                     ? parsed["reason"].get<std::string>()
-                                     : std::string();
+                reading.reason = text_of(parsed, "reason");
                 return reading;
             }
             reading.json = text;
