@@ -116,11 +116,13 @@ BenchPlan plan(const BenchOptions& options, const LoadedPolicy& pol) {
         auto bytes = fs::read_file(path);
         if (!bytes) throw BenchError{"cannot read '" + path + "': " + std::strerror(errno)};
         auto info = agents::claude::parse_event(*bytes);
+        // Replayed events may be any agent's: matched the way that agent's run would be.
+        agents::resolve_agent(info, std::nullopt, nullptr);
         if (!info.is_json || info.event.empty())
             throw BenchError{"'" + path + "' is not a hook event (a JSON object with hook_event_name)" +
                              (info.parse_error.empty() ? "" : ": " + info.parse_error)};
         for (const auto* hook : policy::hooks_for_event(*pol.policy, info.event)) {
-            if (agents::claude::matcher_applies(info.event) && !agents::claude::matcher_matches(hook->matcher, info.matcher_target))
+            if (agents::matcher_applies(info.agent, info.event) && !agents::claude::matcher_matches(hook->matcher, info.matcher_target))
                 continue;
             PoolJob job{{"hookwarden", "run", "--name", hook->name, "--policy", pol.path, "--backend", options.backend,
                          "--"},

@@ -1,6 +1,7 @@
 // `hookwarden doctor`: which enforcement works here, why, and how to get more. Exit 0 when
 // a cgroup backend works, 1 (the finding) when only `none` does.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -12,10 +13,12 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "install/survey.h"
 #include "sandbox/cgroupfs.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
 #include "util/fs.h"
+#include "util/paths.h"
 
 namespace hookwarden::cmd {
 
@@ -125,6 +128,9 @@ ExitCode doctor(std::ostream& out) {
     out << "\nauto picks: " << sandbox::to_string(d.best) << "\n";
     print_advice(d, out);
     print_sandbox(out);
+    std::error_code ec;
+    auto cwd = std::filesystem::current_path(ec);
+    install::print_survey(out, install::survey(ec ? "." : cwd.string(), paths::home_dir()));
     // Only `none` here is the finding: weaker guarantees than a cgroup backend gives.
     return d.best == sandbox::Kind::none ? ExitCode::violation : ExitCode::ok;
 }

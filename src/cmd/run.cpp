@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "hookwarden/agent.h"
 #include "core/run.h"
 
 namespace hookwarden::cmd {
@@ -40,6 +41,7 @@ public:
         sub_->add_option("--name", options_.name, "the hook's identity in policy, records and breakers");
         sub_->add_option("--policy", options_.policy_path, "policy file (default: discovered, see README)");
         sub_->add_option("--event", options_.event, "event name (default: hook_event_name of the input)");
+        add_agent_option(*sub_, agent_);
         add_limit(*sub_, "--timeout", options_.limits.timeout_ms, "wall-clock limit in ms");
         add_limit(*sub_, "--kill-grace", options_.limits.kill_grace_ms, "ms between SIGTERM and SIGKILL");
         add_limit(*sub_, "--memory", options_.limits.memory_mb, "memory limit of the whole tree in MB");
@@ -50,6 +52,8 @@ public:
             ->check(CLI::IsMember({"allow", "block", "ask", "fallback"}));
         sub_->add_option("--backend", options_.backend, "auto|cgroup-v2|cgroup-v1|none")->check(CLI::IsMember(kBackends));
         sub_->add_option("--record", options_.record_path, "also write this run's record as JSON to FILE");
+        sub_->add_flag("--exit-0-or-2", options_.exit_0_or_2,
+                       "answer with exit 0 or 2 only (the agent's fail-closed switch is on; install writes this)");
         // Without "--", everything from the first positional on is the hook's command line.
         sub_->prefix_command();
         sub_->footer("The hook command follows the options, best after '--': hookwarden run [OPTIONS] -- CMD [ARGS...]");
@@ -68,6 +72,7 @@ public:
                       << "' (see 'hookwarden run --help')\n";
             return to_int(ExitCode::usage);
         }
+        if (!agent_.empty()) options_.agent = agent_from_string(agent_);
         if (!on_failure_.empty()) options_.on_failure = failure_action_from_string(on_failure_);
         options_.process_start = invocation.process_start;
         return core::run(options_);
@@ -76,6 +81,7 @@ public:
 private:
     core::RunOptions options_;
     std::string on_failure_;
+    std::string agent_;
 };
 
 }  // namespace

@@ -116,6 +116,10 @@ CREATE TABLE housekeeping (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+    // 4: the agent that called (docs/agents.md); every older row was Claude Code's.
+    R"sql(
+ALTER TABLE runs ADD COLUMN agent TEXT NOT NULL DEFAULT 'claude';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

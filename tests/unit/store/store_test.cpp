@@ -75,13 +75,13 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
 
 // Schema 3 added the history's aggregates and the housekeeping state: a version-2
-// database gets both on open and keeps its runs.
+// database gets both (and 4's agent column) on open and keeps its runs.
 TEST(Open, MigratesVersion2ToTheHistoryTables) {
     TempDir tmp;
     {
@@ -91,13 +91,14 @@ TEST(Open, MigratesVersion2ToTheHistoryTables) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "DROP TABLE aggregates; DROP TABLE housekeeping; PRAGMA user_version=2", nullptr,
-                           nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; DROP TABLE aggregates; DROP TABLE housekeeping; "
+                           "PRAGMA user_version=2",
+                           nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
     EXPECT_EQ(s->record_count(), 1u);
     std::string error;
     EXPECT_TRUE(s->aggregates(std::nullopt, std::nullopt, std::nullopt, &error).empty());
@@ -117,17 +118,17 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    // A real version-1 database has neither the confinement column nor the tables of 3.
+    // A real version-1 database has neither the confinement column nor what 3 and 4 added.
     ASSERT_EQ(sqlite3_exec(db,
-                           "ALTER TABLE runs DROP COLUMN confinement; DROP TABLE aggregates; DROP TABLE housekeeping; "
-                           "PRAGMA user_version=1",
+                           "ALTER TABLE runs DROP COLUMN agent; ALTER TABLE runs DROP COLUMN confinement; "
+                           "DROP TABLE aggregates; DROP TABLE housekeeping; PRAGMA user_version=1",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -146,6 +147,34 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     EXPECT_EQ(all[1].confinement.env_scrubbed, 4);
     EXPECT_TRUE(all[1].confinement.no_new_privs);
     EXPECT_EQ(all[1].confinement.unavailable, std::vector<std::string>{"x"});
+}
+
+// Schema 4 added the agent that called; rows of a version-3 database were all Claude
+// Code's, and new rows keep theirs.
+TEST(Open, MigratesVersion3AndRecordsTheAgent) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; PRAGMA user_version=3", nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
+    RunRecord r = hwtest::make_record("new", Outcome::ok);
+    r.agent = Agent::gemini;
+    ASSERT_EQ(s->complete(r, {}, {}, 2), "");
+    auto all = s->records();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].agent, Agent::claude);
+    EXPECT_EQ(all[1].agent, Agent::gemini);
+    EXPECT_TRUE(all[1].errors.empty());
 }
 
 TEST(Open, RefusesADatabaseFromANewerVersion) {
