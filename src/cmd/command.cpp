@@ -8,7 +8,7 @@ namespace hookwarden::cmd {
 
 const std::vector<std::string> kBackends{"auto", "cgroup-v2", "cgroup-v1", "none"};
 
-void add_agent_option(CLI::App& subcommand, std::string& target) {
+void add_agent_option(CLI::App& subcommand, std::string& target, const char* what) {
     CLI::Validator known(
         [](std::string& text) -> std::string {
             if (agent_from_string(text)) return {};
@@ -17,8 +17,9 @@ void add_agent_option(CLI::App& subcommand, std::string& target) {
         "", "agent");
     subcommand
         .add_option("--agent", target,
-                    "the agent that runs this hook: claude|codex|gemini|copilot|cursor (default: detected from the "
-                    "event and the environment, see docs/agents.md)")
+                    what ? what
+                         : "the agent that runs this hook: claude|codex|gemini|copilot|cursor (default: detected from "
+                           "the event and the environment, see docs/agents.md)")
         ->check(known)
         ->type_name("AGENT");
 }

@@ -72,6 +72,7 @@ extern const std::vector<std::string> kBackends;
 
 // `--agent claude|codex|gemini|copilot|cursor` of `run` and `dispatch`; a bad value is a
 // usage error naming the accepted ones. The text lands in `target` ("" = detect).
-void add_agent_option(CLI::App& subcommand, std::string& target);
+// `what` replaces the help text (report: a filter).
+void add_agent_option(CLI::App& subcommand, std::string& target, const char* what = nullptr);
 
 }  // namespace hookwarden::cmd

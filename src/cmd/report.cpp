@@ -24,7 +24,14 @@ struct ReportOptions : Selection {
     std::string output;            // "" or "-" = stdout
     std::string policy_path;       // budgets come from here ("" = discovered)
     bool open = false;             // --open: hand the HTML file to xdg-open (a temporary file without -o)
+    std::string agent;             // --agent: only that agent's runs ("" = all)
 };
+
+// --agent NAME: the runs of one agent (validated by the option, so the name is known).
+void keep_agent(std::vector<RunRecord>& records, const std::string& agent) {
+    if (agent.empty()) return;
+    std::erase_if(records, [&](const RunRecord& r) { return to_string(r.agent) != agent; });
+}
 
 // Where `report` writes: -o FILE, else stdout; `--open` without -o writes a temporary
 // file, since a browser cannot open stdout. "" with --open: no file could be made (said on `err`).
@@ -95,6 +102,7 @@ ExitCode report_command(const ReportOptions& options, std::ostream& out, std::os
     }
     auto loaded = load_records("", *since_ms, options.hook, options.event, err, true);
     if (!loaded.ok) return ExitCode::usage;
+    keep_agent(loaded.records, options.agent);
     const LoadedPolicy pol = policy_for_html(options, err);
     const auto rep = report::build(loaded.records, *since_ms, loaded.aggregates);
     const auto budgets = report::budgets_for(policy_or_defaults(pol), loaded.records, options.hook, options.event);
@@ -115,6 +123,7 @@ public:
         sub_->add_option("-o,--output", options_.output, "write to FILE (atomically) instead of stdout");
         sub_->add_option("--policy", options_.policy_path, "policy whose budgets are drawn (default: discovered)");
         sub_->add_flag("--open", options_.open, "open the HTML report in the browser (xdg-open)");
+        add_agent_option(*sub_, options_.agent, "only the runs of this agent: claude|codex|gemini|copilot|cursor");
     }
 
 protected:

@@ -228,3 +228,25 @@ TEST(Agents, OnePolicyServesSeveralAgents) {
 }
 
 }  // namespace
+
+namespace {
+
+// `report --agent` keeps one agent's runs; the store keeps each run's agent.
+TEST(Agents, ReportFiltersByAgent) {
+    hwtest::Options options;
+    options.state_dir = hwtest::temp_dir() + "/state";
+    options.stdin_data = payload("gemini-BeforeTool.json");
+    ASSERT_EQ(hwtest::run({"run", "--name", "g", "--", "true"}, options).exit_code, 0);
+    options.stdin_data = payload("codex-PreToolUse.json");
+    ASSERT_EQ(hwtest::run({"run", "--name", "c", "--", "true"}, options).exit_code, 0);
+    options.with_record = false;
+    options.stdin_data.clear();
+    auto all = hwtest::run({"report", "--format", "jsonl"}, options);
+    EXPECT_NE(all.out.find("\"agent\":\"codex\""), std::string::npos) << all.out << all.err;
+    EXPECT_NE(all.out.find("\"agent\":\"gemini\""), std::string::npos) << all.out;
+    auto gemini = hwtest::run({"report", "--format", "jsonl", "--agent", "gemini"}, options);
+    EXPECT_NE(gemini.out.find("\"agent\":\"gemini\""), std::string::npos) << gemini.out << gemini.err;
+    EXPECT_EQ(gemini.out.find("\"agent\":\"codex\""), std::string::npos) << gemini.out;
+}
+
+}  // namespace
