@@ -4,9 +4,11 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cmd/alert_view.h"
 #include "cmd/command.h"
 #include "store/status.h"
 #include "store/store.h"
+#include "util/fs.h"
 
 namespace hookwarden::cmd {
 
@@ -18,7 +20,14 @@ public:
 
 protected:
     ExitCode run(const Invocation&) override {
-        return store::status_command(store::default_state_dir(), std::cout, std::cerr);
+        const std::string state_dir = store::default_state_dir();
+        ExitCode code = store::status_command(state_dir, std::cout, std::cerr);
+        if (code != ExitCode::ok) return code;
+        // The alerts firing now, by the discovered policy's rules (`hookwarden alerts`).
+        AlertView view = current_alerts("", state_dir, fs::now_unix_ms(), std::cerr);
+        if (!view.ok || view.active.empty()) return code;
+        std::cout << "\nAlerts:\n" << render_alerts_table(view);
+        return code;
     }
 };
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "core/system_message.h"
 #include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
@@ -332,6 +333,10 @@ void commit_record(RunRecord& record, const std::string& state_dir, const policy
     auto store = store::Store::open(state_dir, store_error, no_wait());
     if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
     if (!store_error.empty()) report_store_fault(store_error, record.errors);
+    // Alerts are stepped after the record is in; their failure is no fault of the run.
+    std::string alert_error;
+    if (store && store_error.empty()) store->track_alerts(record.hook, resolved.alerts, record.time_unix_ms, &alert_error);
+    if (!alert_error.empty()) spdlog::warn("alerts: {}", alert_error);
 }
 
 }  // namespace
@@ -370,7 +375,8 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
     } else {
         std::optional<store::HandedOverCommit> commit;
-        if (record_after_answer) commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission};
+        if (record_after_answer)
+            commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission, resolved.alerts};
         attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
     }
 
@@ -378,6 +384,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         decide(inv, hook, command, resolved, backend, attempt, last_of(inv.errors, admitted.errors, attempt.errors));
     HookResult result{make_record(inv, hook, command, resolved, admitted, attempt, verdict, started_unix_ms),
                       std::move(verdict.answer)};
+    deliver_alert_notice(state_dir, hook, result.answer);
     // hookwarden's own time: everything since main() that was neither the hook nor the
     // fallback command (README "What a run reports").
     const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count();

@@ -84,6 +84,19 @@ CREATE INDEX probes_hook ON probes(hook);
     R"sql(
 ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 3: alerts (docs/observability.md): a hook's runs by time, for the rules' windows, and
+    // each rule's remembered state per hook (active since, firing), stepped once per run.
+    R"sql(
+CREATE INDEX runs_hook_time ON runs(hook, time_ms);
+CREATE TABLE alert_state (
+  hook TEXT NOT NULL,
+  alert TEXT NOT NULL,
+  active_since_ms INTEGER NOT NULL,
+  firing INTEGER NOT NULL,
+  why TEXT NOT NULL,
+  PRIMARY KEY (hook, alert)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

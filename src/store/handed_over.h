@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "hookwarden/alert_types.h"
 #include "hookwarden/policy_types.h"
 #include "store/store.h"
 
@@ -16,6 +17,7 @@ struct HandedOverCommit {
     std::string hook;
     BreakerConfig breaker;
     Admission admission;
+    AlertRules alerts = builtin_alerts();  // stepped once the record is in (Store::track_alerts)
 };
 
 // Parses `payload` (the record as JSON), commits it and removes this process's pending

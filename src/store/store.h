@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hookwarden/alert_types.h"
 #include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
@@ -52,6 +53,15 @@ struct BreakerStatus {
     std::int64_t window_calls = 0;
     double window_failure_rate = 0;
     double window_slow_rate = 0;
+};
+
+// One rule's remembered state for one hook (alerts::Tracked, as the store keeps it).
+struct AlertState {
+    std::string hook;
+    AlertKind kind = AlertKind::timeout;
+    std::int64_t active_since_ms = 0;
+    bool firing = false;  // else pending: the condition holds, not yet for `for`
+    std::string why;      // the condition when it was last stepped
 };
 
 struct Retention {
@@ -109,6 +119,15 @@ public:
                                    std::optional<std::string> event = std::nullopt, std::size_t limit = 0,
                                    std::string* error = nullptr);
     std::size_t record_count(std::string* error = nullptr);
+
+    // After a run of `hook` was recorded: each enabled rule's condition over the hook's
+    // runs in its window at `at_ms`, stepped from the remembered state (alerts::step).
+    // Returns the alerts that started firing; for each, a notice is posted for the
+    // hook's next answer (store/alert_notice.h). Reads only the windows' rows.
+    std::vector<AlertState> track_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms,
+                                         std::string* error = nullptr);
+    // Every pending or firing alert the store remembers, by hook.
+    std::vector<AlertState> alert_states(std::string* error = nullptr);
 
     // Applies the retention bounds now (complete does it every `prune_every` inserts).
     std::string prune(std::int64_t now_ms);
