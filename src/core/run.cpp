@@ -331,12 +331,8 @@ void commit_record(RunRecord& record, const std::string& state_dir, const policy
     if (after_answer && hand_over_record(guardian, state_dir, record)) return;
     std::string store_error;
     auto store = store::Store::open(state_dir, store_error, no_wait());
-    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
+    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms(), &resolved.alerts);
     if (!store_error.empty()) report_store_fault(store_error, record.errors);
-    // Alerts are stepped after the record is in; their failure is no fault of the run.
-    std::string alert_error;
-    if (store && store_error.empty()) store->track_alerts(record.hook, resolved.alerts, record.time_unix_ms, &alert_error);
-    if (!alert_error.empty()) spdlog::warn("alerts: {}", alert_error);
 }
 
 }  // namespace

@@ -29,26 +29,37 @@ bool step_rule(Store::Impl& impl, const std::string& hook, const AlertRule& rule
 
 }  // namespace
 
+std::vector<AlertState> Store::Impl::step_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms) {
+    std::int64_t widest = 0;
+    for (const AlertRule& rule : rules)
+        if (rule.enabled) widest = std::max(widest, rule.window_ms);
+    const auto samples = samples_since(hook, at_ms - widest);
+    const auto loaded = load_alerts(hook);
+    std::vector<AlertState> started;
+    for (const AlertRule& rule : rules) {
+        AlertState state;
+        if (step_rule(*this, hook, rule, samples, loaded, at_ms, state)) started.push_back(state);
+    }
+    return started;
+}
+
+std::string Store::Impl::post_notices(const std::vector<AlertState>& started) {
+    std::string error;
+    for (const AlertState& a : started)
+        if (std::string posted = post_notice(dir, a.hook, alerts::firing_message(a.hook, a.kind, a.why)); !posted.empty())
+            error += (error.empty() ? "" : "; ") + posted;
+    return error;
+}
+
 std::vector<AlertState> Store::track_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms,
                                             std::string* error) {
     std::vector<AlertState> started;
     std::string e = guarded("alerts of '" + hook + "'", impl_->path, [&] {
-        std::int64_t widest = 0;
-        for (const AlertRule& rule : rules)
-            if (rule.enabled) widest = std::max(widest, rule.window_ms);
         WriteTx tx(*impl_);
-        const auto samples = impl_->samples_since(hook, at_ms - widest);
-        const auto loaded = impl_->load_alerts(hook);
-        for (const AlertRule& rule : rules) {
-            AlertState state;
-            if (step_rule(*impl_, hook, rule, samples, loaded, at_ms, state)) started.push_back(state);
-        }
+        started = impl_->step_alerts(hook, rules, at_ms);
         tx.commit();
     });
-    for (const AlertState& a : started)
-        if (std::string posted = post_notice(impl_->dir, hook, alerts::firing_message(hook, a.kind, a.why));
-            !posted.empty())
-            e += (e.empty() ? "" : "; ") + posted;
+    e += impl_->post_notices(started);
     if (error) *error = e;
     return started;
 }

@@ -25,21 +25,18 @@ void log_failure(const std::string& state_dir, const std::string& hook, const st
 
 void commit_handed_over(const HandedOverCommit& commit, const std::string& payload) {
     std::string error;
-    std::unique_ptr<Store> store;
-    std::int64_t run_time_ms = 0;
     try {
         RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
-        run_time_ms = record.time_unix_ms;
         OpenOptions options;
         options.wait_for_pending = false;  // it would wait for its own marker
-        store = Store::open(commit.state_dir, error, options);
-        if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms());
+        auto store = Store::open(commit.state_dir, error, options);
+        // The alerts in the same transaction, before the marker goes: the hook's next
+        // answer then finds the notice of an alert this run started.
+        if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms(), &commit.alerts);
     } catch (const std::exception& e) {
         error += std::string("unreadable handed-over record: ") + e.what();
     }
     ::unlink(pending_marker(commit.state_dir, commit.hook, ::getpid()).c_str());
-    // After the marker is gone: the hook's next run does not wait for the alert step.
-    if (store && error.empty()) store->track_alerts(commit.hook, commit.alerts, run_time_ms, &error);
     if (!error.empty()) log_failure(commit.state_dir, commit.hook, error);
 }
 

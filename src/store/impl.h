@@ -89,6 +89,10 @@ struct Store::Impl {
     std::vector<AlertState> load_alerts(const std::optional<std::string>& hook);
     void save_alert(const AlertState& state);
     void delete_alert(const std::string& hook, AlertKind kind);
+    // Inside a write transaction: every rule stepped at `at_ms`; those that started firing.
+    std::vector<AlertState> step_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms);
+    // After the commit: their notices (store/alert_notice.h). Returns "" or an error text.
+    std::string post_notices(const std::vector<AlertState>& started);
 
     // record_rows.cpp. Returns the new row's id.
     std::int64_t insert_record(const RunRecord& r);

@@ -104,9 +104,10 @@ public:
                     std::int64_t probe_ttl_ms);
 
     // Stores the record and applies it to the breaker in one transaction; sets
-    // record.breaker_before / breaker_after. Returns "" or an error text.
+    // record.breaker_before / breaker_after. With `alerts`, the hook's alert rules are
+    // stepped in the same transaction (as track_alerts does). Returns "" or an error text.
     std::string complete(RunRecord& record, const BreakerConfig& config, const Admission& admission,
-                         std::int64_t now_ms);
+                         std::int64_t now_ms, const AlertRules* alerts = nullptr);
 
     // action: reset (forget the breaker) | close | open (forced open until reset/close) |
     // disable (always runs, never trips). Returns "" or an error text.
