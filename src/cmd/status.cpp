@@ -14,6 +14,17 @@ namespace hookwarden::cmd {
 
 namespace {
 
+// Notifications of `alerts --notify` that could not be delivered (their alert still fires).
+void report_failed_notifications(const std::string& state_dir) {
+    std::string error;
+    auto s = store::Store::open(state_dir, error);
+    if (!s) return;
+    for (const auto& n : s->notified())
+        if (!n.error.empty())
+            std::cout << "alert notification failed: " << alert_name(n.kind) << " for hook '" << n.hook
+                      << "': " << n.error << "\n";
+}
+
 class StatusCommand final : public ToolCommand {
 public:
     void declare(CLI::App& app) override { sub_ = app.add_subcommand("status", "breakers and recent health per hook"); }
@@ -25,8 +36,8 @@ protected:
         if (code != ExitCode::ok) return code;
         // The alerts firing now, by the discovered policy's rules (`hookwarden alerts`).
         AlertView view = current_alerts("", state_dir, fs::now_unix_ms(), std::cerr);
-        if (!view.ok || view.active.empty()) return code;
-        std::cout << "\nAlerts:\n" << render_alerts_table(view);
+        if (view.ok && !view.active.empty()) std::cout << "\nAlerts:\n" << render_alerts_table(view);
+        report_failed_notifications(state_dir);
         return code;
     }
 };

@@ -112,4 +112,35 @@ void Store::Impl::delete_alert(const std::string& hook, AlertKind kind) {
     s.step();
 }
 
+std::vector<Store::Notified> Store::notified(std::string* error) {
+    return guarded_read<std::vector<Notified>>("reading alert notifications", impl_->path, error, [&] {
+        Stmt s = impl_->cached("SELECT hook, alert, notified_ms, error FROM alert_notified ORDER BY hook, alert");
+        std::vector<Notified> out;
+        while (s.step())
+            if (auto kind = alert_from_name(s.text(1))) out.push_back({s.text(0), *kind, s.i64(2), s.text(3)});
+        return out;
+    });
+}
+
+std::string Store::set_notified(const Notified& row) {
+    return guarded("recording an alert notification", impl_->path, [&] {
+        Stmt s = impl_->cached("INSERT OR REPLACE INTO alert_notified (hook, alert, notified_ms, error) "
+                               "VALUES (?1, ?2, ?3, ?4)");
+        s.bind(1, row.hook);
+        s.bind(2, std::string(alert_name(row.kind)));
+        s.bind(3, row.notified_ms);
+        s.bind(4, row.error);
+        s.step();
+    });
+}
+
+std::string Store::forget_notified(const std::string& hook, AlertKind kind) {
+    return guarded("forgetting an alert notification", impl_->path, [&] {
+        Stmt s = impl_->cached("DELETE FROM alert_notified WHERE hook = ?1 AND alert = ?2");
+        s.bind(1, hook);
+        s.bind(2, std::string(alert_name(kind)));
+        s.step();
+    });
+}
+
 }  // namespace hookwarden::store

@@ -96,6 +96,13 @@ CREATE TABLE alert_state (
   why TEXT NOT NULL,
   PRIMARY KEY (hook, alert)
 ) WITHOUT ROWID;
+CREATE TABLE alert_notified (
+  hook TEXT NOT NULL,
+  alert TEXT NOT NULL,
+  notified_ms INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  PRIMARY KEY (hook, alert)
+) WITHOUT ROWID;
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);

@@ -130,6 +130,19 @@ public:
     // Every pending or firing alert the store remembers, by hook.
     std::vector<AlertState> alert_states(std::string* error = nullptr);
 
+    // The notifications `alerts --notify` sent (docs/observability.md): one row per firing
+    // alert told, with the error of the attempt ("" = delivered); forgotten once it stops
+    // firing, so that the next firing is told again.
+    struct Notified {
+        std::string hook;
+        AlertKind kind = AlertKind::timeout;
+        std::int64_t notified_ms = 0;
+        std::string error;
+    };
+    std::vector<Notified> notified(std::string* error = nullptr);
+    std::string set_notified(const Notified& row);
+    std::string forget_notified(const std::string& hook, AlertKind kind);
+
     // Applies the retention bounds now (complete does it every `prune_every` inserts).
     std::string prune(std::int64_t now_ms);
 

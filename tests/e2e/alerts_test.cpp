@@ -119,3 +119,36 @@ TEST_F(Alerts, UsageErrorsAndABrokenPolicyExitTwo) {
     EXPECT_NE(broken.err.find("policy.json:1:63: $.defaults.alerts.HookTimeout.for: expected a duration"),
               std::string::npos) << broken.err;
 }
+
+// `alerts --notify`: the command runs once per firing with the alert in its environment
+// and on stdin; an unreachable webhook costs no answer anything and is said in the log
+// and in status.
+TEST_F(Alerts, NotifyRunsTheCommandOncePerFiringAndReportsAnUnreachableWebhook) {
+    const std::string told = dir_ + "/told";
+    std::ofstream(policy_) << R"({"version": 1, "defaults": {"alerts": {"HookErrorRate": false,
+        "HookTimeout": {"window": "1m", "notify": {
+          "command": ["sh", "-c", "{ echo \"$HOOKWARDEN_ALERT $HOOKWARDEN_HOOK\"; cat; echo; } >> )" + told + R"("],
+          "webhook": "http://127.0.0.1:1/unreachable"}}}}})";
+    hook("sleep 5", {"--timeout", "200"});
+    auto first = tool({"alerts", "--notify"});
+    EXPECT_EQ(first.exit_code, 1);
+    EXPECT_NE(first.err.find("webhook http://127.0.0.1:1/unreachable: cannot connect"), std::string::npos) << first.err;
+    EXPECT_LT(first.elapsed_ms, 5000);
+    auto second = tool({"alerts", "--notify"});  // still the same firing: not told again
+    EXPECT_EQ(second.err, "");
+    std::ifstream in(told);
+    std::string line1, line2, rest;
+    std::getline(in, line1);
+    std::getline(in, line2);
+    EXPECT_EQ(line1, "HookTimeout lint");
+    auto payload = nlohmann::json::parse(line2, nullptr, false);
+    EXPECT_EQ(payload["alert"], "HookTimeout") << line2;
+    EXPECT_EQ(payload["hook"], "lint");
+    EXPECT_FALSE(std::getline(in, rest) && !rest.empty()) << "told twice: " << rest;
+    std::ifstream log(dir_ + "/state/alerts/notify.log");
+    std::string logged((std::istreambuf_iterator<char>(log)), {});
+    EXPECT_NE(logged.find("HookTimeout for hook 'lint': webhook"), std::string::npos) << logged;
+    auto status = tool({"status"});
+    EXPECT_NE(status.out.find("alert notification failed: HookTimeout for hook 'lint'"), std::string::npos)
+        << status.out;
+}
