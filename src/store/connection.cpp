@@ -87,8 +87,8 @@ ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
     // 3: alerts (docs/observability.md): a hook's runs by time, for the rules' windows, and
     // each rule's remembered state per hook (active since, firing), stepped once per run.
     R"sql(
-CREATE INDEX runs_hook_time ON runs(hook, time_ms);
-CREATE TABLE alert_state (
+CREATE INDEX IF NOT EXISTS runs_hook_time ON runs(hook, time_ms);
+CREATE TABLE IF NOT EXISTS alert_state (
   hook TEXT NOT NULL,
   alert TEXT NOT NULL,
   active_since_ms INTEGER NOT NULL,
@@ -96,7 +96,7 @@ CREATE TABLE alert_state (
   why TEXT NOT NULL,
   PRIMARY KEY (hook, alert)
 ) WITHOUT ROWID;
-CREATE TABLE alert_notified (
+CREATE TABLE IF NOT EXISTS alert_notified (
   hook TEXT NOT NULL,
   alert TEXT NOT NULL,
   notified_ms INTEGER NOT NULL,

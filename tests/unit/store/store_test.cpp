@@ -75,7 +75,7 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
@@ -98,7 +98,7 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
