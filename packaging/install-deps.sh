@@ -9,7 +9,7 @@ packages=(
   libcgroup-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libsqlite3-dev
   # tests: GoogleTest, real tools the tests drive, browsers and validators they check with
   libgtest-dev libgmock-dev libbenchmark-dev cgroup-tools sqlite3 util-linux procps psmisc
-  python3 python3-jsonschema prometheus chromium
+  python3 python3-jsonschema prometheus prometheus-alertmanager prometheus-node-exporter curl chromium
   # the source checks (tests/source): function lengths from universal-ctags
   universal-ctags
   # the cgroup v2 tests boot a Debian kernel under qemu (tests/vm)

@@ -30,6 +30,7 @@ constexpr CommandEntry kCommands[] = {
     {"check", cmd::make_check},     {"bench", cmd::make_bench},       {"export", cmd::make_export},
     {"install", cmd::make_install}, {"uninstall", cmd::make_install}, {"doctor", cmd::make_doctor},
     {"prune", cmd::make_prune},
+    {"alerts", cmd::make_alerts},
 };
 
 // The factory of the first word before "--" that names a command; nullptr when there is

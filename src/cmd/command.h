@@ -63,6 +63,7 @@ std::unique_ptr<Command> make_report();
 std::unique_ptr<Command> make_check();
 std::unique_ptr<Command> make_bench();
 std::unique_ptr<Command> make_export();
+std::unique_ptr<Command> make_alerts();
 std::unique_ptr<Command> make_install();  // install and uninstall
 std::unique_ptr<Command> make_doctor();
 std::unique_ptr<Command> make_prune();

@@ -4,13 +4,26 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cmd/alert_view.h"
 #include "cmd/command.h"
 #include "store/status.h"
 #include "store/store.h"
+#include "util/fs.h"
 
 namespace hookwarden::cmd {
 
 namespace {
+
+// Notifications of `alerts --notify` that could not be delivered (their alert still fires).
+void report_failed_notifications(const std::string& state_dir) {
+    std::string error;
+    auto s = store::Store::open(state_dir, error);
+    if (!s) return;
+    for (const auto& n : s->notified())
+        if (!n.error.empty())
+            std::cout << "alert notification failed: " << alert_name(n.kind) << " for hook '" << n.hook
+                      << "': " << n.error << "\n";
+}
 
 class StatusCommand final : public ToolCommand {
 public:
@@ -18,7 +31,14 @@ public:
 
 protected:
     ExitCode run(const Invocation&) override {
-        return store::status_command(store::default_state_dir(), std::cout, std::cerr);
+        const std::string state_dir = store::default_state_dir();
+        ExitCode code = store::status_command(state_dir, std::cout, std::cerr);
+        if (code != ExitCode::ok) return code;
+        // The alerts firing now, by the discovered policy's rules (`hookwarden alerts`).
+        AlertView view = current_alerts("", state_dir, fs::now_unix_ms(), std::cerr);
+        if (view.ok && !view.active.empty()) std::cout << "\nAlerts:\n" << render_alerts_table(view);
+        report_failed_notifications(state_dir);
+        return code;
     }
 };
 

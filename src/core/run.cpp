@@ -18,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "agents/claude/protocol.h"
+#include "core/system_message.h"
 #include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
@@ -354,7 +355,7 @@ void commit_record(RunRecord& record, const std::string& state_dir, const policy
     if (after_answer && hand_over_record(guardian, state_dir, record)) return;
     std::string store_error;
     auto store = store::Store::open(state_dir, store_error, no_wait());
-    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms());
+    if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms(), &resolved.alerts);
     if (!store_error.empty()) report_store_fault(store_error, record.errors);
 }
 
@@ -402,7 +403,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
             const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
             commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission,
                                              store::retention_of(policy ? policy->history : HistoryConfig{}),
-                                             policy ? policy->otlp : std::nullopt};
+                                             policy ? policy->otlp : std::nullopt, resolved.alerts};
         }
         attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
     }
@@ -411,6 +412,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         decide(inv, hook, command, resolved, backend, attempt, last_of(inv.errors, admitted.errors, attempt.errors));
     HookResult result{make_record(inv, hook, command, resolved, admitted, attempt, verdict, started_unix_ms),
                       std::move(verdict.answer)};
+    deliver_alert_notice(state_dir, hook, result.answer);
     // hookwarden's own time: everything since main() that was neither the hook nor the
     // fallback command (README "What a run reports").
     const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count();

@@ -12,6 +12,7 @@
 #include "agents/adapter.h"
 #include "agents/claude/protocol.h"
 #include "policy/policy.h"
+#include "util/duration.h"
 #include "util/fs.h"
 #include "util/json_positions.h"
 
@@ -433,6 +434,102 @@ private:
         return o;
     }
 
+    // ---------------------------------------------------------------------------------
+    // alerts (docs/observability.md): rule name -> false | {enabled, threshold, window, for, notify}.
+    AlertOverrides alerts(const Path& path, const json& obj) {
+        AlertOverrides o;
+        std::vector<std::string> names;
+        for (AlertKind kind : all_alert_kinds()) names.emplace_back(alert_name(kind));
+        if (!expect_object(path, obj, "alert name -> settings, or false to switch it off; names: " + join(names)))
+            return o;
+        for (const auto& [name, value] : obj.items()) {
+            if (name == "$comment") continue;
+            auto kind = alert_from_name(name);
+            if (!kind) {
+                std::string message = "unknown alert \"" + name + "\"";
+                if (auto hint = did_you_mean(name, names)) message += "; did you mean \"" + *hint + "\"?";
+                at_key(path / name, message + " (known alerts: " + join(names) + ")");
+                continue;
+            }
+            o[static_cast<std::size_t>(*kind)] = alert(path / name, value, *kind);
+        }
+        return o;
+    }
+
+    AlertOverride alert(const Path& path, const json& j, AlertKind kind) {
+        AlertOverride o;
+        if (j.is_boolean()) {
+            o.enabled = j.get<bool>();
+            return o;
+        }
+        if (!expect_object(path, j, "threshold, window, for, enabled, notify; or false to switch the alert off"))
+            return o;
+        check_keys(path, j, {"$comment", "enabled", "threshold", "window", "for", "notify"});
+        if (j.contains("enabled")) o.enabled = boolean(path / "enabled", j["enabled"]);
+        if (j.contains("threshold")) o.threshold = alert_threshold(path / "threshold", j["threshold"], kind);
+        if (j.contains("window")) o.window_ms = duration(path / "window", j["window"], false);
+        if (j.contains("for")) o.for_ms = duration(path / "for", j["for"], true);
+        if (j.contains("notify")) o.notify = notify(path / "notify", j["notify"]);
+        return o;
+    }
+
+    // A duration string such as "5m" (util/duration.h), at most a day.
+    std::optional<std::int64_t> duration(const Path& path, const json& j, bool zero_allowed) {
+        std::string expected = std::string("expected a duration such as \"30s\", \"5m\" or \"1h30m\" (units d, h, m, "
+                                           "s, ms; whole numbers, no spaces, no sign; at most 1d") +
+                               (zero_allowed ? "; \"0s\" for at once)" : "; above 0)");
+        auto ms = j.is_string() ? parse_duration_ms(j.get<std::string>(), static_cast<std::int64_t>(kDay))
+                                : std::nullopt;
+        if (!ms || (*ms == 0 && !zero_allowed)) {
+            at_value(path, expected + ", got " + describe(j));
+            return std::nullopt;
+        }
+        return ms;
+    }
+
+    std::optional<double> alert_threshold(const Path& path, const json& j, AlertKind kind) {
+        switch (kind) {
+            case AlertKind::slow_p95: {
+                auto ms = duration(path, j, false);
+                return ms ? std::optional<double>(static_cast<double>(*ms)) : std::nullopt;
+            }
+            case AlertKind::memory_high:
+                return fraction(path, j, false, "a fraction of the hook's memory limit above 0 and at most 1, e.g. "
+                                              "0.8 for 80 %");
+            case AlertKind::error_rate:
+                return fraction(path, j, true, "a fraction of runs from 0 up to (not including) 1, e.g. 0.05 for 5 %");
+            case AlertKind::timeout:
+                return number(path, j, {"threshold", Kind::nonnegative_int, 1e6,
+                                        "timeouts the window may hold without firing; 0 fires on any"});
+        }
+        return std::nullopt;
+    }
+
+    // memory_high: (0, 1] (a peak cannot exceed its limit); error_rate: [0, 1) (a rate
+    // cannot exceed 1, so a threshold of 1 would be an alert that never fires).
+    std::optional<double> fraction(const Path& path, const json& j, bool is_rate, const std::string& expected) {
+        double v = j.is_number() ? j.get<double>() : -1;
+        bool ok = j.is_number() && std::isfinite(v) && (is_rate ? v >= 0 && v < 1 : v > 0 && v <= 1);
+        if (ok) return v;
+        at_value(path, "expected " + expected + ", got " + describe(j));
+        return std::nullopt;
+    }
+
+    std::optional<AlertNotify> notify(const Path& path, const json& j) {
+        if (!expect_object(path, j, "command and/or webhook")) return std::nullopt;
+        check_keys(path, j, {"$comment", "command", "webhook"});
+        AlertNotify n;
+        if (j.contains("command"))
+            if (auto cmd = command(path / "command", j["command"])) n.command = *cmd;
+        if (j.contains("webhook") && expect_string(path / "webhook", j["webhook"])) {
+            n.webhook = j["webhook"].get<std::string>();
+            if (n.webhook.rfind("http://", 0) != 0 || n.webhook.size() <= 7)
+                at_value(path / "webhook", "expected an http:// URL such as \"http://127.0.0.1:9093/hook\" (https "
+                                           "is not spoken: point it at a local relay), got " + describe(j["webhook"]));
+        }
+        return n;
+    }
+
     // A command: non-empty array of strings whose program is non-empty. Arguments may be "".
     std::optional<std::vector<std::string>> command(const Path& path, const json& j) {
         const std::string expected = "expected a non-empty array of strings, e.g. [\"python3\", \"hook.py\"]";
@@ -618,16 +715,17 @@ private:
 
     Layer layer(const Path& path, const json& obj, bool is_hook) {
         Layer l;
-        if (!expect_object(path, obj, is_hook ? "a hook entry" : "with limits, budgets, on_failure, breaker, sandbox"))
+        if (!expect_object(path, obj, is_hook ? "a hook entry" : "with limits, budgets, on_failure, breaker, sandbox, alerts"))
             return l;
         std::vector<std::string> allowed{"$comment", "limits", "budgets", "on_failure", "fallback", "breaker",
-                                         "sandbox"};
+                                         "sandbox", "alerts"};
         if (is_hook) allowed.insert(allowed.end(), {"event", "matcher", "command", "description"});
         check_keys(path, obj, allowed);
         if (obj.contains("limits")) l.limits = limits(path / "limits", obj["limits"]);
         if (obj.contains("budgets")) l.budgets = budgets(path / "budgets", obj["budgets"]);
         if (obj.contains("breaker")) l.breaker = breaker(path / "breaker", obj["breaker"]);
         if (obj.contains("sandbox")) l.sandbox = sandbox(path / "sandbox", obj["sandbox"]);
+        if (obj.contains("alerts")) l.alerts = alerts(path / "alerts", obj["alerts"]);
         if (obj.contains("on_failure")) l.on_failure = on_failure(path, obj);
         bool fallback_action = obj.contains("on_failure") && obj["on_failure"] == "fallback";
         if (obj.contains("fallback") && !fallback_action)

@@ -125,6 +125,7 @@ Resolved resolve(const Policy* policy, const std::string& hook_name, const std::
         layer->budgets.apply_to(r.budgets);
         layer->breaker.apply_to(r.breaker);
         layer->sandbox.apply_to(r.sandbox);
+        for (std::size_t i = 0; i < kAlertKinds; ++i) layer->alerts[i].apply_to(r.alerts[i]);
         if (layer->on_failure) r.on_failure = *layer->on_failure;
     }
     command_line.apply_to(r.limits);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "hookwarden/alert_types.h"
 #include "hookwarden/policy_types.h"
 
 namespace hookwarden::policy {
@@ -35,6 +36,7 @@ struct Layer {
     BudgetOverrides budgets;
     BreakerOverrides breaker;
     SandboxOverrides sandbox;
+    AlertOverrides alerts;  // per rule, indexed by AlertKind
     // Carries its own fallback: a layer that says "fallback" must say what to fall back to.
     std::optional<OnFailure> on_failure;
 };
@@ -91,6 +93,7 @@ struct Resolved {
     OnFailure on_failure;
     BreakerConfig breaker;
     SandboxConfig sandbox;
+    AlertRules alerts = builtin_alerts();
     const HookEntry* hook = nullptr;  // points into the Policy passed to resolve()
 };
 

@@ -63,7 +63,20 @@ std::string render_html(const Report& report, const std::vector<RunRecord>& reco
 // (max), hookwarden_breaker_trips_total, hookwarden_timeouts_total, hookwarden_oom_kills_total,
 // hookwarden_last_run_timestamp_seconds. The counters count the records still retained,
 // so they can drop when old records expire; Prometheus' rate() treats that as a reset.
-std::string render_prometheus(const Report& report, const std::vector<RunRecord>& records);
+//
+// For the alert rules (docs/observability.md), also: hookwarden_run_peak_memory_ratio
+// histogram (peak / memory limit of each measured run), hookwarden_memory_limit_bytes (the
+// newest run's limit) and hookwarden_last_timeout_timestamp_seconds. The histograms' bounds
+// are the fixed ones plus `extra` (the policy's alert thresholds), so that a rule's
+// threshold is always a bucket bound and the exported rule decides exactly as the local one.
+struct PrometheusBounds {
+    std::vector<double> latency_ms;     // extra bounds of hookwarden_run_duration_seconds, in ms
+    std::vector<double> memory_ratio;   // extra bounds of hookwarden_run_peak_memory_ratio
+};
+std::string render_prometheus(const Report& report, const std::vector<RunRecord>& records,
+                              const PrometheusBounds& extra = {});
+// The `le` label text of a bound (seconds or a ratio), as the export and the rules write it.
+std::string bucket_label(double bound);
 
 // "-" or "": stdout. Anything else: written atomically (temp file + rename) so that a
 // collector or CI step never reads half a file. Returns an error text, "" on success.

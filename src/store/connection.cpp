@@ -120,6 +120,26 @@ CREATE TABLE housekeeping (
     R"sql(
 ALTER TABLE runs ADD COLUMN agent TEXT NOT NULL DEFAULT 'claude';
 )sql",
+    // 5: alerts (docs/observability.md): a hook's runs by time, for the rules' windows, and
+    // each rule's remembered state per hook (active since, firing), stepped once per run.
+    R"sql(
+CREATE INDEX IF NOT EXISTS runs_hook_time ON runs(hook, time_ms);
+CREATE TABLE IF NOT EXISTS alert_state (
+  hook TEXT NOT NULL,
+  alert TEXT NOT NULL,
+  active_since_ms INTEGER NOT NULL,
+  firing INTEGER NOT NULL,
+  why TEXT NOT NULL,
+  PRIMARY KEY (hook, alert)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alert_notified (
+  hook TEXT NOT NULL,
+  alert TEXT NOT NULL,
+  notified_ms INTEGER NOT NULL,
+  error TEXT NOT NULL,
+  PRIMARY KEY (hook, alert)
+) WITHOUT ROWID;
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

@@ -31,7 +31,9 @@ void commit_handed_over(const HandedOverCommit& commit, const std::string& paylo
         options.wait_for_pending = false;  // it would wait for its own marker
         options.retention = commit.retention;
         auto store = Store::open(commit.state_dir, error, options);
-        if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms());
+        // The alerts in the same transaction, before the marker goes: the hook's next
+        // answer then finds the notice of an alert this run started.
+        if (store) error += store->complete(record, commit.breaker, commit.admission, fs::now_unix_ms(), &commit.alerts);
         // The answer is out: readers may go on while this process rolls up old runs
         // (bounded batches, at most once an hour or per prune_every runs).
         ::unlink(pending_marker(commit.state_dir, commit.hook, ::getpid()).c_str());

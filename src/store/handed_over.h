@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "hookwarden/alert_types.h"
 #include "hookwarden/policy_types.h"
 #include "store/store.h"
 
@@ -19,6 +20,7 @@ struct HandedOverCommit {
     Admission admission;
     Retention retention;              // the policy's history: housekeeping after the commit
     std::optional<OtlpConfig> otlp;  // the policy's continuous export, done by the guardian
+    AlertRules alerts = builtin_alerts();  // stepped once the record is in (Store::track_alerts)
 };
 
 // Parses `payload` (the record as JSON), commits it and removes this process's pending

@@ -24,18 +24,6 @@ namespace {
 
 constexpr const char* kGateHeader = "hookwarden breaker gate 1";
 
-// Hook names are free text; file names get a fixed-width hash of them.
-std::string hook_key(const std::string& hook) {
-    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (unsigned char c : hook) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
-    return text;
-}
-
 // One line per hook, JSON-quoted so that no name can break the format.
 std::string gate_line(const std::string& hook) {
     return nlohmann::json(hook).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -47,6 +35,17 @@ struct Marker {
 };
 
 }  // namespace
+
+std::string hook_key(const std::string& hook) {
+    std::uint64_t h = 1469598103934665603ULL;  // FNV-1a
+    for (unsigned char c : hook) {
+        h ^= c;
+        h *= 1099511628211ULL;
+    }
+    char text[17];
+    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(h));
+    return text;
+}
 
 std::string pending_marker(const std::string& state_dir, const std::string& hook, int guardian_pid) {
     return state_dir + "/" + kPendingDir + "/" + hook_key(hook) + "." + std::to_string(guardian_pid);

@@ -29,6 +29,9 @@ inline constexpr const char* kOtlpLog = "otlp.log";
 inline constexpr const char* kOtlpStatusKey = "otlp_status";
 inline constexpr const char* kPendingDir = "pending";
 
+// Hook names are free text; file names get this fixed-width hash of them.
+std::string hook_key(const std::string& hook);
+
 // The marker path for `hook`'s record held by the guardian `guardian_pid`.
 std::string pending_marker(const std::string& state_dir, const std::string& hook, int guardian_pid);
 // Creates the marker (and the pending directory). Returns "" or an error text.

@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "alerts/alerts.h"
 #include "breaker/breaker.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -90,6 +91,16 @@ struct Store::Impl {
     // take the full admission.
     void ensure_gate();
     void forget_gate();
+
+    // alert_rows.cpp
+    std::vector<alerts::Sample> samples_since(const std::string& hook, std::int64_t after_ms);
+    std::vector<AlertState> load_alerts(const std::optional<std::string>& hook);
+    void save_alert(const AlertState& state);
+    void delete_alert(const std::string& hook, AlertKind kind);
+    // Inside a write transaction: every rule stepped at `at_ms`; those that started firing.
+    std::vector<AlertState> step_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms);
+    // After the commit: their notices (store/alert_notice.h). Returns "" or an error text.
+    std::string post_notices(const std::vector<AlertState>& started);
 
     // record_rows.cpp. Returns the new row's id.
     std::int64_t insert_record(const RunRecord& r);

@@ -198,13 +198,18 @@ Admission Store::admit(const std::string& hook, const BreakerConfig& config, std
 }
 
 std::string Store::complete(RunRecord& r, const BreakerConfig& config, const Admission& admission,
-                            std::int64_t now_ms) {
-    return guarded("recording the run of '" + r.hook + "'", impl_->path, [&] {
+                            std::int64_t now_ms, const AlertRules* alerts) {
+    std::vector<AlertState> started;
+    std::string error = guarded("recording the run of '" + r.hook + "'", impl_->path, [&] {
         WriteTx tx(*impl_);
         apply_run(*impl_, r, config, admission, now_ms);
         impl_->insert_record(r);
+        // The run's own time: the windows end at the run, whenever it is committed.
+        if (alerts) started = impl_->step_alerts(r.hook, *alerts, r.time_unix_ms);
         tx.commit();
     });
+    if (error.empty()) error = impl_->post_notices(started);
+    return error;
 }
 
 std::string Store::set_breaker(const std::string& hook, const std::string& action_name, std::int64_t now_ms) {

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "hookwarden/alert_types.h"
 #include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_aggregate.h"
@@ -54,6 +55,15 @@ struct BreakerStatus {
     std::int64_t window_calls = 0;
     double window_failure_rate = 0;
     double window_slow_rate = 0;
+};
+
+// One rule's remembered state for one hook (alerts::Tracked, as the store keeps it).
+struct AlertState {
+    std::string hook;
+    AlertKind kind = AlertKind::timeout;
+    std::int64_t active_since_ms = 0;
+    bool firing = false;  // else pending: the condition holds, not yet for `for`
+    std::string why;      // the condition when it was last stepped
 };
 
 // How much history is kept (docs/records.md "History"): detailed runs for max_age_ms (and
@@ -119,9 +129,10 @@ public:
                     std::int64_t probe_ttl_ms);
 
     // Stores the record and applies it to the breaker in one transaction; sets
-    // record.breaker_before / breaker_after. Returns "" or an error text.
+    // record.breaker_before / breaker_after. With `alerts`, the hook's alert rules are
+    // stepped in the same transaction (as track_alerts does). Returns "" or an error text.
     std::string complete(RunRecord& record, const BreakerConfig& config, const Admission& admission,
-                         std::int64_t now_ms);
+                         std::int64_t now_ms, const AlertRules* alerts = nullptr);
 
     // action: reset (forget the breaker) | close | open (forced open until reset/close) |
     // disable (always runs, never trips). Returns "" or an error text.
@@ -134,6 +145,28 @@ public:
                                    std::optional<std::string> event = std::nullopt, std::size_t limit = 0,
                                    std::string* error = nullptr);
     std::size_t record_count(std::string* error = nullptr);
+
+    // After a run of `hook` was recorded: each enabled rule's condition over the hook's
+    // runs in its window at `at_ms`, stepped from the remembered state (alerts::step).
+    // Returns the alerts that started firing; for each, a notice is posted for the
+    // hook's next answer (store/alert_notice.h). Reads only the windows' rows.
+    std::vector<AlertState> track_alerts(const std::string& hook, const AlertRules& rules, std::int64_t at_ms,
+                                         std::string* error = nullptr);
+    // Every pending or firing alert the store remembers, by hook.
+    std::vector<AlertState> alert_states(std::string* error = nullptr);
+
+    // The notifications `alerts --notify` sent (docs/observability.md): one row per firing
+    // alert told, with the error of the attempt ("" = delivered); forgotten once it stops
+    // firing, so that the next firing is told again.
+    struct Notified {
+        std::string hook;
+        AlertKind kind = AlertKind::timeout;
+        std::int64_t notified_ms = 0;
+        std::string error;
+    };
+    std::vector<Notified> notified(std::string* error = nullptr);
+    std::string set_notified(const Notified& row);
+    std::string forget_notified(const std::string& hook, AlertKind kind);
 
     // Applies the retention bounds now, to completion (`hookwarden prune`).
     std::string prune(std::int64_t now_ms);

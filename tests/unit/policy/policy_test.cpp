@@ -254,3 +254,66 @@ TEST(Discover, FollowsSpecOrder) {
     EXPECT_EQ(discover(""), (root / ".config/hookwarden/policy.json").string());
     fs::remove_all(root);
 }
+
+// alerts: the built-in rules, switched off or changed per layer, per hook and per event.
+TEST(Alerts, BuiltInRulesWhenThePolicySaysNothing) {
+    Resolved r = resolve(nullptr, "any", "PreToolUse", {});
+    const AlertRule& slow = r.alerts[static_cast<std::size_t>(AlertKind::slow_p95)];
+    EXPECT_TRUE(slow.enabled);
+    EXPECT_EQ(slow.threshold, 2000);
+    EXPECT_EQ(slow.window_ms, 300000);
+    EXPECT_EQ(slow.for_ms, 300000);
+    const AlertRule& memory = r.alerts[static_cast<std::size_t>(AlertKind::memory_high)];
+    EXPECT_DOUBLE_EQ(memory.threshold, 0.8);
+    EXPECT_EQ(memory.for_ms, 120000);
+    EXPECT_DOUBLE_EQ(r.alerts[static_cast<std::size_t>(AlertKind::error_rate)].threshold, 0.05);
+    EXPECT_EQ(r.alerts[static_cast<std::size_t>(AlertKind::error_rate)].for_ms, 60000);
+    EXPECT_EQ(r.alerts[static_cast<std::size_t>(AlertKind::timeout)].for_ms, 0);
+}
+
+TEST(Alerts, LayersChangeAndSwitchOffRulesPerEventAndHook) {
+    Policy p = load_ok(R"({"version": 1,
+      "defaults": {"alerts": {"HookSlowP95": {"threshold": "1500ms", "window": "10m"}, "HookTimeout": false}},
+      "events": {"Stop": {"alerts": {"HookSlowP95": {"for": "1m30s"}, "HookErrorRate": false}}},
+      "hooks": {"lint": {"event": "Stop", "command": ["true"],
+                         "alerts": {"HookTimeout": {"enabled": true, "threshold": 2},
+                                    "HookErrorRate": {"enabled": true, "threshold": 0.2,
+                                                      "notify": {"command": ["notify-send", "x"],
+                                                                 "webhook": "http://127.0.0.1:9/x"}}}}}})");
+    auto at = [](const Resolved& r, AlertKind k) { return r.alerts[static_cast<std::size_t>(k)]; };
+    Resolved other = resolve(&p, "other", "PreToolUse", {});
+    EXPECT_EQ(at(other, AlertKind::slow_p95).threshold, 1500);
+    EXPECT_EQ(at(other, AlertKind::slow_p95).window_ms, 600000);
+    EXPECT_EQ(at(other, AlertKind::slow_p95).for_ms, 300000);
+    EXPECT_FALSE(at(other, AlertKind::timeout).enabled);
+    EXPECT_TRUE(at(other, AlertKind::error_rate).enabled);
+
+    Resolved stop = resolve(&p, "other-stop", "Stop", {});
+    EXPECT_EQ(at(stop, AlertKind::slow_p95).for_ms, 90000);
+    EXPECT_FALSE(at(stop, AlertKind::error_rate).enabled);
+
+    Resolved lint = resolve(&p, "lint", "", {});
+    EXPECT_TRUE(at(lint, AlertKind::timeout).enabled);
+    EXPECT_EQ(at(lint, AlertKind::timeout).threshold, 2);
+    EXPECT_TRUE(at(lint, AlertKind::error_rate).enabled);
+    EXPECT_DOUBLE_EQ(at(lint, AlertKind::error_rate).threshold, 0.2);
+    EXPECT_EQ(at(lint, AlertKind::error_rate).notify.command, (std::vector<std::string>{"notify-send", "x"}));
+    EXPECT_EQ(at(lint, AlertKind::error_rate).notify.webhook, "http://127.0.0.1:9/x");
+}
+
+TEST(Alerts, EveryBadValueIsReportedWithItsPosition) {
+    auto r = load_string(R"({"version": 1, "defaults": {"alerts": {
+      "HookTimeout": {"for": "1 m", "window": "0s", "threshold": 1.5},
+      "HookSlowP95": {"threshold": 2},
+      "HookMemoryHigh": {"threshold": 0, "windows": "1m"}}}})", "p.json");
+    ASSERT_FALSE(r.policy);
+    std::string all;
+    for (const auto& e : r.errors) all += e.to_string() + "\n";
+    EXPECT_NE(all.find("p.json:2:30: $.defaults.alerts.HookTimeout.for: expected a duration"), std::string::npos) << all;
+    EXPECT_NE(all.find("HookTimeout.window: expected a duration"), std::string::npos) << all;
+    EXPECT_NE(all.find("HookTimeout.threshold: expected an integer >= 0"), std::string::npos) << all;
+    EXPECT_NE(all.find("HookSlowP95.threshold: expected a duration"), std::string::npos) << all;
+    EXPECT_NE(all.find("HookMemoryHigh.threshold: expected a fraction"), std::string::npos) << all;
+    EXPECT_NE(all.find("unknown key \"windows\"; did you mean \"window\"?"), std::string::npos) << all;
+    EXPECT_EQ(r.errors.size(), 6u) << all;
+}

@@ -75,7 +75,7 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
@@ -98,7 +98,7 @@ TEST(Open, MigratesVersion2ToTheHistoryTables) {
         << sqlite3_errmsg(db);
     sqlite3_close(db);
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
     EXPECT_EQ(s->record_count(), 1u);
     std::string error;
     EXPECT_TRUE(s->aggregates(std::nullopt, std::nullopt, std::nullopt, &error).empty());
@@ -128,7 +128,7 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -166,7 +166,7 @@ TEST(Open, MigratesVersion3AndRecordsTheAgent) {
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 4);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.agent = Agent::gemini;
     ASSERT_EQ(s->complete(r, {}, {}, 2), "");
