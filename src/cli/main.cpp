@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "core/run.h"
 #include "util/log.h"
 
 namespace hookwarden::cli {
@@ -72,8 +73,16 @@ std::vector<std::string> split_after_dashes(int& argc, char** argv) {
     return {};
 }
 
+// `run` and `dispatch` are the agent's hook commands: what they exit with is the hook's
+// answer, so even their usage errors are answered for the agent (core/run.h).
+bool is_hook_command(cmd::CommandFactory chosen) { return chosen == cmd::make_run || chosen == cmd::make_dispatch; }
+
+int usage_error(cmd::CommandFactory chosen) {
+    return is_hook_command(chosen) ? core::usage_error_exit_code() : to_int(ExitCode::usage);
+}
+
 // nullopt when parsed; else the exit status of help, version or a usage error.
-std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+std::optional<int> parse(CLI::App& app, int argc, char** argv, cmd::CommandFactory chosen) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -85,7 +94,7 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         std::cerr << "hookwarden: " << e.what() << "\n"
                   << "Run 'hookwarden --help' (or 'hookwarden SUBCOMMAND --help') for usage.\n";
-        return to_int(ExitCode::usage);
+        return usage_error(chosen);
     }
     return std::nullopt;
 }
@@ -106,18 +115,22 @@ int main(int argc, char** argv) {
     std::string log_level, log_file;
     app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default $HOOKWARDEN_LOG or warn)");
     app.add_option("--log-file", log_file, "write diagnostics to this file instead of stderr");
-    const auto commands = declare_commands(app, chosen_command(argc, argv));
+    const cmd::CommandFactory chosen = chosen_command(argc, argv);
+    const auto commands = declare_commands(app, chosen);
 
     const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv)};
-    if (auto status = parse(app, argc, argv)) return *status;
+    if (auto status = parse(app, argc, argv, chosen)) return *status;
     std::string log_error;
     if (!log::init(log_level, log_file, log_error)) {
         std::cerr << "hookwarden: " << log_error << "\n";
-        return to_int(ExitCode::usage);
+        // A log setting never decides a hook's answer: the hook commands go on, logging
+        // warnings to stderr (log::init falls back to that).
+        if (!is_hook_command(chosen)) return to_int(ExitCode::usage);
+        std::cerr << "hookwarden: going on with warnings logged to stderr\n";
     }
     for (const auto& command : commands)
         if (command->chosen()) return command->execute(invocation);
-    return to_int(ExitCode::usage);
+    return usage_error(chosen);
 }
 
 }  // namespace hookwarden::cli

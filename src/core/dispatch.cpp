@@ -55,8 +55,11 @@ std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, cons
     std::vector<const policy::HookEntry*> hooks;
     const std::string& event = inv.info.event;
     if (inv.policy) {
+        // An event read only in part has no known target: a guard with a matcher runs
+        // rather than being skipped by a byte nobody could read (docs/protocol.md).
+        const bool every_matcher = !agents::claude::matcher_applies(event) || inv.info.partial;
         for (const auto* hook : policy::hooks_for_event(*inv.policy, event))
-            if (!agents::claude::matcher_applies(event) || agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
+            if (every_matcher || agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
     if (!inv.policy && !policy::discover(policy_path))

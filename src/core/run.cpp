@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agents/event_facts.h"
 #include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
@@ -349,6 +350,7 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
         spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);
         inv.errors.push_back("input is not a JSON event: " + inv.info.parse_error);
     }
+    if (!inv.info.input_note.empty()) inv.errors.push_back(inv.info.input_note);
     return inv;
 }
 
@@ -385,6 +387,15 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     commit_record(result.record, state_dir, resolved, admitted.admission, guardian,
                   record_after_answer && attempt.supervised.tree_reaped);
     return result;
+}
+
+int usage_error_exit_code() {
+    std::string input;
+    std::vector<std::string> errors;
+    read_stdin(std::chrono::milliseconds(agents::kDefaultBuiltinTimeoutMs), input, errors);
+    if (!agents::claude::parse_event(input).stop_hook_active) return 2;
+    std::cerr << "hookwarden: exit 0, not 2: the agent is already continuing because of a Stop hook\n";
+    return 0;
 }
 
 int run(const RunOptions& options) {

@@ -202,7 +202,9 @@ Answer degrade(const OnFailure& policy, const std::string& event, const std::str
             [[fallthrough]];
 
         case FailureAction::block:
-            if (guards_stop_loop(event) && stop_hook_active)
+            // An event not in the table (unreadable, no --event) that carries the flag is a
+            // Stop-like event too: blocking it again could trap the agent just the same.
+            if (stop_hook_active && (guards_stop_loop(event) || !find_event(event)))
                 return allow_answer(what + "; not blocking again while a Stop hook is already active");
             return block_answer(event, what);
     }

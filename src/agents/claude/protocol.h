@@ -24,10 +24,19 @@ struct EventInfo {
     // Stop/SubagentStop: the agent is already continuing because of a Stop hook. A
     // degraded answer must not block again, or a failing hook would loop the agent.
     bool stop_hook_active = false;
+    // stdin is not empty but could not be read whole as a JSON object (truncated, a raw
+    // control byte, not JSON): the top-level fields read before the break are kept, so the
+    // event keeps its name and its policy, but the matcher target is not known, and a hook
+    // with a matcher must run rather than be skipped.
+    bool partial = false;
+    // What was repaired or ignored to read the event (agents/event_text.h); "" if nothing.
+    std::string input_note;
 };
 
 // Reads only the top-level fields it needs (no tree is built, so a large tool_input
-// costs one scan). Never throws: non-JSON input gives is_json=false. `event_override`
+// costs one scan). Reads what Claude Code itself would: invalid UTF-8 and unpaired
+// surrogate escapes as U+FFFD, the first JSON value with anything after it ignored.
+// Never throws: non-JSON input gives is_json=false. `event_override`
 // (--event) replaces hook_event_name, and the matcher target follows the override.
 EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override = {});
 
