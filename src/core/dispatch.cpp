@@ -261,7 +261,8 @@ int dispatch(const DispatchOptions& options) {
     agents::claude::Answer merged = agents::claude::merge(inv.info.event, dispatcher.answers(), warnings);
     for (const auto& warning : warnings) spdlog::warn("dispatch: {}", warning);
     if (!options.record_path.empty()) {
-        std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n");
+        std::string error =
+            fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n", 0600);
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
     fs::write_all(1, merged.stdout_data);

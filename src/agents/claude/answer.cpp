@@ -158,6 +158,7 @@ std::string describe_failure(Outcome outcome, const std::string& detail) {
         case Outcome::breaker_open: text = "was skipped because its circuit breaker is open"; break;
         case Outcome::internal_error: text = "was not run because hookwarden failed"; break;
         case Outcome::error: text = "failed"; break;
+        case Outcome::output_overflow: text = "answered with more output than its limit"; break;
         case Outcome::ok:
         case Outcome::blocked: text = "did not answer"; break;
     }
