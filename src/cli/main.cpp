@@ -81,8 +81,8 @@ int usage_error(cmd::CommandFactory chosen) {
     return is_hook_command(chosen) ? core::usage_error_exit_code() : to_int(ExitCode::usage);
 }
 
-// nullopt when parsed; else the exit status of help, version or a usage error.
-std::optional<int> parse(CLI::App& app, int argc, char** argv, cmd::CommandFactory chosen) {
+// nullopt when parsed; else the exit status of help, version or a usage error (2).
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -94,12 +94,35 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv, cmd::CommandFacto
     } catch (const CLI::ParseError& e) {
         std::cerr << "hookwarden: " << e.what() << "\n"
                   << "Run 'hookwarden --help' (or 'hookwarden SUBCOMMAND --help') for usage.\n";
-        return usage_error(chosen);
+        return to_int(ExitCode::usage);
     }
     return std::nullopt;
 }
 
+struct GlobalOptions {
+    std::string log_level, log_file;
+};
+
+void declare_globals(CLI::App& app, GlobalOptions& globals) {
+    app.set_version_flag("--version", "hookwarden " HOOKWARDEN_VERSION);
+    app.require_subcommand(1);
+    app.add_option("--log-level", globals.log_level, "trace|debug|info|warn|error|off (default $HOOKWARDEN_LOG or warn)");
+    app.add_option("--log-file", globals.log_file, "write diagnostics to this file instead of stderr");
+}
+
+constexpr const char* kDescription =
+    "hookwarden: runs AI-agent hooks under enforced limits, measures them, and records every run";
+
 }  // namespace
+
+int parse_arguments(int argc, char** argv) {
+    CLI::App app{kDescription};
+    GlobalOptions globals;
+    declare_globals(app, globals);
+    const auto commands = declare_commands(app, chosen_command(argc, argv));
+    split_after_dashes(argc, argv);
+    return parse(app, argc, argv).value_or(-1);
+}
 
 int main(int argc, char** argv) {
     const auto process_start = std::chrono::steady_clock::now();
@@ -109,19 +132,17 @@ int main(int argc, char** argv) {
         std::cout << "hookwarden " HOOKWARDEN_VERSION "\n";
         return 0;
     }
-    CLI::App app{"hookwarden: runs AI-agent hooks under enforced limits, measures them, and records every run"};
-    app.set_version_flag("--version", "hookwarden " HOOKWARDEN_VERSION);
-    app.require_subcommand(1);
-    std::string log_level, log_file;
-    app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default $HOOKWARDEN_LOG or warn)");
-    app.add_option("--log-file", log_file, "write diagnostics to this file instead of stderr");
+    CLI::App app{kDescription};
+    GlobalOptions globals;
+    declare_globals(app, globals);
     const cmd::CommandFactory chosen = chosen_command(argc, argv);
     const auto commands = declare_commands(app, chosen);
 
     const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv)};
-    if (auto status = parse(app, argc, argv, chosen)) return *status;
+    if (auto status = parse(app, argc, argv))
+        return *status == to_int(ExitCode::usage) ? usage_error(chosen) : *status;  // help and version: 0
     std::string log_error;
-    if (!log::init(log_level, log_file, log_error)) {
+    if (!log::init(globals.log_level, globals.log_file, log_error)) {
         std::cerr << "hookwarden: " << log_error << "\n";
         // A log setting never decides a hook's answer: the hook commands go on, logging
         // warnings to stderr (log::init falls back to that).
