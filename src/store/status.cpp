@@ -112,7 +112,8 @@ ExitCode status_command(const std::string& state_dir, std::ostream& out, std::os
         out << row << "\n";
     }
     out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
-        << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal  F output over limit\n";
+        << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n"
+        << "F output over the limit\n";
     const std::string log = state_dir + "/" + kGuardianLog;
     if (auto text = fs::read_file(log); text && !text->empty())
         err << "hookwarden: " << std::count(text->begin(), text->end(), '\n')

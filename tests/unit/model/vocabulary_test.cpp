@@ -72,9 +72,9 @@ TEST(FailureRate, FailuresOverJudgedRuns) {
     FailureRate rate;
     EXPECT_EQ(rate.rate(), 0);
     for (Outcome o : kAll) rate.add(o);
-    EXPECT_EQ(rate.judged, 7u);    // all but breaker_open and internal_error
-    EXPECT_EQ(rate.failures, 5u);  // error, crash, timeout, oom, spawn_error
-    EXPECT_DOUBLE_EQ(rate.rate(), 5.0 / 7.0);
+    EXPECT_EQ(rate.judged, 8u);    // all but breaker_open and internal_error
+    EXPECT_EQ(rate.failures, 6u);  // error, crash, timeout, oom, spawn_error, output_overflow
+    EXPECT_DOUBLE_EQ(rate.rate(), 6.0 / 8.0);
 
     FailureRate refused;
     refused.add(Outcome::breaker_open);
