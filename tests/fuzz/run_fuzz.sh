@@ -18,5 +18,7 @@ if "$target" -max_total_time="$seconds" -rss_limit_mb=1024 -timeout=10 -max_len=
 fi
 tail -n 60 "$artifacts/log.txt"
 echo "run_fuzz: $(basename "$target") failed; reproducer(s):" >&2
-ls "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-* 2>/dev/null >&2 || true
+for f in "$artifacts"/crash-* "$artifacts"/leak-* "$artifacts"/timeout-* "$artifacts"/oom-*; do
+  [ -e "$f" ] && echo "  $f (rerun: $target $f)" >&2
+done
 exit 1
