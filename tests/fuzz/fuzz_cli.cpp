@@ -3,22 +3,21 @@
 // words are parsed as main() would, see cli::parse_arguments).
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
+#include <fstream>
+#include <iostream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "cli/main.h"
 
 namespace {
 
-// CLI11 prints help and errors; the fuzzer's own output stays readable without them.
+// CLI11 prints help and errors through std::cout and std::cerr; they go nowhere, while
+// libFuzzer's and the sanitizers' own reports (written to fd 2) stay visible.
 void silence_output() {
-    static const bool done [[maybe_unused]] = [] {
-        std::freopen("/dev/null", "w", stdout);
-        std::freopen("/dev/null", "w", stderr);
-        return true;
-    }();
+    static std::ofstream null("/dev/null");
+    std::cout.rdbuf(null.rdbuf());
+    std::cerr.rdbuf(null.rdbuf());
 }
 
 }  // namespace
