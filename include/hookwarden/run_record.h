@@ -27,12 +27,14 @@ enum class Outcome {
     oom,            // the kernel's OOM killer hit the hook's cgroup
     spawn_error,    // not found, not executable, could not be set up
     breaker_open,   // not started: the breaker is open
-    internal_error  // hookwarden itself failed
+    internal_error,  // hookwarden itself failed
+    output_overflow  // exited 0 or 1 with more stdout or stderr than the output limit: its answer is incomplete
 };
 
 const char* to_string(Outcome outcome);
 std::optional<Outcome> outcome_from_string(const std::string& text);
-// Failures count against breakers and error rates: error, crash, timeout, oom, spawn_error.
+// Failures count against breakers and error rates: error, crash, timeout, oom, spawn_error,
+// output_overflow.
 bool is_failure(Outcome outcome);
 // The run says something about the hook's health, so its breaker accounts it (a failure
 // or not): all but a run skipped by an open breaker and hookwarden's own failure.

@@ -29,6 +29,13 @@ struct EventInfo {
     // Stop/SubagentStop (Gemini: AfterAgent): the agent is already continuing because of
     // a Stop hook. A degraded answer must not block again, or a failing hook would loop.
     bool stop_hook_active = false;
+    // stdin is not empty but could not be read whole as a JSON object (truncated, a raw
+    // control byte, not JSON): the top-level fields read before the break are kept, so the
+    // event keeps its name and its policy, but the matcher target is not known, and a hook
+    // with a matcher must run rather than be skipped.
+    bool partial = false;
+    // What was repaired or ignored to read the event (agents/event_text.h); "" if nothing.
+    std::string input_note;
 
     // Top-level string fields kept for the adapters: the ids and names each agent uses,
     // and every field some agent's table matches on (field name, value).

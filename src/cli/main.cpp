@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "core/run.h"
 #include "util/log.h"
 
 namespace hookwarden::cli {
@@ -74,7 +75,15 @@ std::vector<std::string> split_after_dashes(int& argc, char** argv) {
     return {};
 }
 
-// nullopt when parsed; else the exit status of help, version or a usage error.
+// `run` and `dispatch` are the agent's hook commands: what they exit with is the hook's
+// answer, so even their usage errors are answered for the agent (core/run.h).
+bool is_hook_command(cmd::CommandFactory chosen) { return chosen == cmd::make_run || chosen == cmd::make_dispatch; }
+
+int usage_error(cmd::CommandFactory chosen) {
+    return is_hook_command(chosen) ? core::usage_error_exit_code() : to_int(ExitCode::usage);
+}
+
+// nullopt when parsed; else the exit status of help, version or a usage error (2).
 std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     try {
         app.parse(argc, argv);
@@ -92,7 +101,30 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     return std::nullopt;
 }
 
+struct GlobalOptions {
+    std::string log_level, log_file;
+};
+
+void declare_globals(CLI::App& app, GlobalOptions& globals) {
+    app.set_version_flag("--version", "hookwarden " HOOKWARDEN_VERSION);
+    app.require_subcommand(1);
+    app.add_option("--log-level", globals.log_level, "trace|debug|info|warn|error|off (default $HOOKWARDEN_LOG or warn)");
+    app.add_option("--log-file", globals.log_file, "write diagnostics to this file instead of stderr");
+}
+
+constexpr const char* kDescription =
+    "hookwarden: runs AI-agent hooks under enforced limits, measures them, and records every run";
+
 }  // namespace
+
+int parse_arguments(int argc, char** argv) {
+    CLI::App app{kDescription};
+    GlobalOptions globals;
+    declare_globals(app, globals);
+    const auto commands = declare_commands(app, chosen_command(argc, argv));
+    split_after_dashes(argc, argv);
+    return parse(app, argc, argv).value_or(-1);
+}
 
 int main(int argc, char** argv) {
     const auto process_start = std::chrono::steady_clock::now();
@@ -102,24 +134,26 @@ int main(int argc, char** argv) {
         std::cout << "hookwarden " HOOKWARDEN_VERSION "\n";
         return 0;
     }
-    CLI::App app{"hookwarden: runs AI-agent hooks under enforced limits, measures them, and records every run"};
-    app.set_version_flag("--version", "hookwarden " HOOKWARDEN_VERSION);
-    app.require_subcommand(1);
-    std::string log_level, log_file;
-    app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off (default $HOOKWARDEN_LOG or warn)");
-    app.add_option("--log-file", log_file, "write diagnostics to this file instead of stderr");
-    const auto commands = declare_commands(app, chosen_command(argc, argv));
+    CLI::App app{kDescription};
+    GlobalOptions globals;
+    declare_globals(app, globals);
+    const cmd::CommandFactory chosen = chosen_command(argc, argv);
+    const auto commands = declare_commands(app, chosen);
 
     const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv)};
-    if (auto status = parse(app, argc, argv)) return *status;
+    if (auto status = parse(app, argc, argv))
+        return *status == to_int(ExitCode::usage) ? usage_error(chosen) : *status;  // help and version: 0
     std::string log_error;
-    if (!log::init(log_level, log_file, log_error)) {
+    if (!log::init(globals.log_level, globals.log_file, log_error)) {
         std::cerr << "hookwarden: " << log_error << "\n";
-        return to_int(ExitCode::usage);
+        // A log setting never decides a hook's answer: the hook commands go on, logging
+        // warnings to stderr (log::init falls back to that).
+        if (!is_hook_command(chosen)) return to_int(ExitCode::usage);
+        std::cerr << "hookwarden: going on with warnings logged to stderr\n";
     }
     for (const auto& command : commands)
         if (command->chosen()) return command->execute(invocation);
-    return to_int(ExitCode::usage);
+    return usage_error(chosen);
 }
 
 }  // namespace hookwarden::cli

@@ -65,12 +65,12 @@ public:
         if (options_.command.empty() && options_.name.empty()) {
             std::cerr << "hookwarden: run: missing the hook command (hookwarden run [OPTIONS] -- CMD [ARGS...],\n"
                          "or --name NAME of a hook whose command the policy gives)\n";
-            return to_int(ExitCode::usage);
+            return core::usage_error_exit_code();
         }
         if (!options_.command.empty() && options_.command.front().size() > 1 && options_.command.front()[0] == '-') {
             std::cerr << "hookwarden: run: unknown option '" << options_.command.front()
                       << "' (see 'hookwarden run --help')\n";
-            return to_int(ExitCode::usage);
+            return core::usage_error_exit_code();
         }
         if (!agent_.empty()) options_.agent = agent_from_string(agent_);
         if (!on_failure_.empty()) options_.on_failure = failure_action_from_string(on_failure_);

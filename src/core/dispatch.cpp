@@ -56,9 +56,11 @@ std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, cons
     std::vector<const policy::HookEntry*> hooks;
     const std::string& event = inv.info.event;
     if (inv.policy) {
+        // An event read only in part has no known target: a guard with a matcher runs
+        // rather than being skipped by a byte nobody could read (docs/protocol.md).
+        const bool every_matcher = !agents::matcher_applies(inv.info.agent, event) || inv.info.partial;
         for (const auto* hook : policy::hooks_for_event(*inv.policy, event))
-            if (!agents::matcher_applies(inv.info.agent, event) ||
-                agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
+            if (every_matcher || agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
     if (!inv.policy && !policy::discover(policy_path))
@@ -274,7 +276,8 @@ int dispatch(const DispatchOptions& options) {
     agents::Answer merged = agents::merge(inv.info.agent, inv.info.event, dispatcher.answers(), warnings);
     for (const auto& warning : warnings) spdlog::warn("dispatch: {}", warning);
     if (!options.record_path.empty()) {
-        std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n");
+        std::string error =
+            fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n", 0600);
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
     fs::write_all(1, merged.stdout_data);

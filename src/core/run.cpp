@@ -19,6 +19,7 @@
 
 #include "agents/claude/protocol.h"
 #include "core/system_message.h"
+#include "agents/event_facts.h"
 #include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
@@ -232,6 +233,9 @@ std::string failure_detail(const Attempt& attempt, const Limits& limits, const s
             return "limit " + std::to_string(limits.memory_mb) + " MB";
         case Outcome::crash:
             return "signal " + std::to_string(s.signal.value_or(0)) + ", " + ::strsignal(s.signal.value_or(0));
+        case Outcome::output_overflow:
+            return std::to_string(std::max(s.out.bytes, s.err.bytes)) + " bytes, limit " +
+                   std::to_string(limits.output_kb) + " KB";
         case Outcome::spawn_error:
             return command.empty() ? std::string("no command")
                                    : command.front() + ": " + s.spawn_stage + ": " + std::strerror(s.spawn_error);
@@ -378,6 +382,7 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
     agents::resolve_agent(inv.info, agent, [](const char* name) -> const char* { return std::getenv(name); });
     if (inv.info.agent_source.rfind("default", 0) == 0 && !inv.input.empty())
         inv.errors.push_back("agent: " + inv.info.agent_source + "; answered as Claude Code");
+    if (!inv.info.input_note.empty()) inv.errors.push_back(inv.info.input_note);
     return inv;
 }
 
@@ -385,7 +390,14 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
                    const policy::Resolved& resolved, const std::string& backend, bool record_after_answer) {
     const std::int64_t started_unix_ms = fs::now_unix_ms();
     const std::string state_dir = store::default_state_dir();
-    Admitted admitted = admit(state_dir, hook, resolved);
+    // A state directory someone else controls is not touched at all: no breaker, no
+    // marker, no record (stderr and the --record file say why); the hook still runs.
+    const std::string refused = store::refuse_state_dir(state_dir);
+    Admitted admitted;
+    if (refused.empty())
+        admitted = admit(state_dir, hook, resolved);
+    else
+        report_store_fault(refused, admitted.errors);
 
     process::Guardian guardian;
     Attempt attempt;
@@ -399,7 +411,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
         attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
     } else {
         std::optional<store::HandedOverCommit> commit;
-        if (record_after_answer) {
+        if (record_after_answer && refused.empty()) {
             const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
             commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission,
                                              store::retention_of(policy ? policy->history : HistoryConfig{}),
@@ -417,8 +429,9 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     // fallback command (README "What a run reports").
     const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count();
     result.record.overhead_ms = total_ms - result.record.wall_ms - verdict.fallback_wall_ms;
-    commit_record(result.record, state_dir, resolved, admitted.admission, guardian,
-                  record_after_answer && attempt.supervised.tree_reaped);
+    if (refused.empty())
+        commit_record(result.record, state_dir, resolved, admitted.admission, guardian,
+                      record_after_answer && attempt.supervised.tree_reaped);
     return result;
 }
 
@@ -435,6 +448,15 @@ void only_0_or_2(agents::claude::Answer& answer) {
 }
 
 }  // namespace
+
+int usage_error_exit_code() {
+    std::string input;
+    std::vector<std::string> errors;
+    read_stdin(std::chrono::milliseconds(agents::kDefaultBuiltinTimeoutMs), input, errors);
+    if (!agents::claude::parse_event(input).stop_hook_active) return 2;
+    std::cerr << "hookwarden: exit 0, not 2: the agent is already continuing because of a Stop hook\n";
+    return 0;
+}
 
 int run(const RunOptions& options) {
     process::prepare_process();
@@ -457,7 +479,7 @@ int run(const RunOptions& options) {
 
     if (!options.record_path.empty()) {
         std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        std::string error = fs::write_file_atomic(options.record_path, text + "\n");
+        std::string error = fs::write_file_atomic(options.record_path, text + "\n", 0600);
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
     if (options.exit_0_or_2) only_0_or_2(result.answer);

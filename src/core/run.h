@@ -68,4 +68,10 @@ HookResult execute(const Invocation& invocation, const std::string& hook, const 
 // `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
 int run(const RunOptions& options);
 
+// The exit code of a usage error of `run` or `dispatch` (bad options, a missing command),
+// which the agent reads as the hook's answer: 2, which blocks, so that a misconfigured
+// guard fails closed; 0 when the event on stdin (read within the built-in timeout) has
+// `stop_hook_active`, where blocking again would keep the agent from ever stopping.
+int usage_error_exit_code();
+
 }  // namespace hookwarden::core

@@ -10,10 +10,11 @@
 namespace hookwarden {
 
 namespace {
-constexpr EnumNames<Outcome, 9> kOutcomeNames{{
+constexpr EnumNames<Outcome, 10> kOutcomeNames{{
     {Outcome::ok, "ok"}, {Outcome::blocked, "blocked"}, {Outcome::error, "error"}, {Outcome::crash, "crash"},
     {Outcome::timeout, "timeout"}, {Outcome::oom, "oom"}, {Outcome::spawn_error, "spawn_error"},
-    {Outcome::breaker_open, "breaker_open"}, {Outcome::internal_error, "internal_error"}}};
+    {Outcome::breaker_open, "breaker_open"}, {Outcome::internal_error, "internal_error"},
+    {Outcome::output_overflow, "output_overflow"}}};
 
 constexpr EnumNames<Answer, 5> kAnswerNames{{
     {Answer::own, "own"}, {Answer::allow, "allow"}, {Answer::block, "block"}, {Answer::ask, "ask"},
@@ -46,6 +47,7 @@ bool is_failure(Outcome outcome) {
         case Outcome::timeout:
         case Outcome::oom:
         case Outcome::spawn_error:
+        case Outcome::output_overflow:
             return true;
         default:
             return false;

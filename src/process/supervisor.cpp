@@ -335,8 +335,12 @@ Outcome classify(const Supervised& s) {
     if (s.usage.oom_killed && !own_verdict) return Outcome::oom;
     if (s.signal) return Outcome::crash;
     if (!s.exit_code) return Outcome::internal_error;
-    if (*s.exit_code == 0) return Outcome::ok;
+    // Exit 2 is the verdict by itself: a reason cut at the limit still blocks. Any other
+    // answer over the limit is incomplete (a deny in JSON cut in half reads as no
+    // decision): it is a failure, answered by the policy, never relayed truncated.
     if (*s.exit_code == 2) return Outcome::blocked;
+    if (s.out.truncated || s.err.truncated) return Outcome::output_overflow;
+    if (*s.exit_code == 0) return Outcome::ok;
     return Outcome::error;
 }
 

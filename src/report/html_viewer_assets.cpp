@@ -408,7 +408,7 @@ table.sessions tr.selected td { background: #eef3fd; }
 .wf-run rect { fill: var(--bar); }
 .wf-run.outcome-blocked rect { fill: #e0a500; }
 .wf-run.outcome-error rect, .wf-run.outcome-crash rect, .wf-run.outcome-timeout rect, .wf-run.outcome-oom rect,
-.wf-run.outcome-spawn_error rect, .wf-run.outcome-internal_error rect { fill: var(--bad); }
+.wf-run.outcome-spawn_error rect, .wf-run.outcome-internal_error rect, .wf-run.outcome-output_overflow rect { fill: var(--bad); }
 .wf-run.outcome-breaker_open rect { fill: #9aa4af; }
 .wf-run.degraded rect { stroke: var(--fg); stroke-width: 1.5; stroke-dasharray: 3 2; }
 .wf-run { cursor: pointer; }

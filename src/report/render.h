@@ -31,7 +31,7 @@ std::string render_table(const Report& report);
 //   "hook", "event",               // event: several joined with "," if the hook served more
 //   "runs", "measured_runs",       // measured: runs where the hook started (not breaker_open/spawn_error)
 //   "outcomes": {"ok": n, "blocked": n, "error": n, "crash": n, "timeout": n, "oom": n,
-//                "spawn_error": n, "breaker_open": n, "internal_error": n},   // all keys, always
+//                "spawn_error": n, "breaker_open": n, "internal_error": n, "output_overflow": n},   // all keys, always
 //   "latency_ms": {"p50", "p90", "p95", "p99", "max"},  // exact nearest-rank over measured runs
 //   "memory_bytes": {"p50", "max"},                      // peak memory of the tree, measured runs
 //   "cpu_ms": {"user_total", "sys_total"},

@@ -21,7 +21,8 @@ namespace {
 
 constexpr Outcome kAllOutcomes[] = {Outcome::ok,      Outcome::blocked,     Outcome::error,
                                     Outcome::crash,   Outcome::timeout,     Outcome::oom,
-                                    Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error};
+                                    Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error,
+                                    Outcome::output_overflow};
 
 std::string join(const std::set<std::string>& parts, const char* separator) {
     std::string out;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "util/printable.h"
+
 namespace hookwarden::report::text {
 
 namespace {
@@ -67,7 +69,7 @@ std::size_t display_width(std::string_view utf8) {
 }
 
 std::string ellipsize(std::string_view utf8, std::size_t width) {
-    std::string clean = utf8_sanitize(utf8);
+    std::string clean = utf8_sanitize(hookwarden::text::escape_controls(utf8));
     if (display_width(clean) <= width) return clean;
     if (width == 0) return "";
     std::string out;
@@ -119,12 +121,10 @@ std::string markdown_cell(std::string_view in) {
             case '<': out += "&lt;"; break;
             case '>': out += "&gt;"; break;
             case '&': out += "&amp;"; break;
-            case '\n':
-            case '\r':
-            case '\t': out += ' '; break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) continue;
-                out += c;
+                // Shown as \n, \x01...: a control character never ends the row.
+                out += static_cast<unsigned char>(c) < 0x20 || c == 0x7F ? hookwarden::text::escape_controls({&c, 1})
+                                                                         : std::string(1, c);
         }
     }
     return out;

@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store/impl.h"
@@ -205,10 +206,28 @@ Stmt Store::Impl::prepare(const std::string& sql) {
     return Stmt(db, stmt, true);
 }
 
+// The database and its companions are never opened through a symlink: a link planted at
+// hookwarden.db used to make hookwarden write its schema into whatever it pointed to. A
+// new database is made 0600 here (SQLite would make it 0644, and its -wal and -shm
+// files copy the database's mode).
+void Store::Impl::prepare_files() const {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        struct stat st {};
+        const std::string file = path + suffix;
+        if (::lstat(file.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+            throw SqlError(SQLITE_CANTOPEN, "'" + file + "' is a symbolic link; refused (the database is never "
+                                            "written through one)");
+    }
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+}
+
 void Store::Impl::connect() {
     close();
+    prepare_files();
     int rc = sqlite3_open_v2(path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                             nullptr);
     if (rc != SQLITE_OK) fail(db, rc, "cannot open '" + path + "'");
     sqlite3_extended_result_codes(db, 1);
     // Before anything that takes a lock (the WAL switch included), or concurrent

@@ -15,7 +15,7 @@ namespace {
 
 void log_failure(const std::string& state_dir, const std::string& hook, const std::string& error) {
     std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
-    int fd = ::open((state_dir + "/" + kGuardianLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    int fd = ::open((state_dir + "/" + kGuardianLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return;
     fs::write_all(fd, line);
     ::close(fd);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/fd.h"
 #include "util/fs.h"
 
 namespace hookwarden::store {
@@ -33,6 +34,91 @@ struct Marker {
     std::string path;
     pid_t guardian = 0;
 };
+
+// How long a genuine marker can live: the guardian writes it once the hook's tree is
+// gone and removes it after one commit, which waits at most the store's busy timeout.
+constexpr std::chrono::seconds kMarkerMaxAge{30};
+constexpr const char* kMarkerTag = "hookwarden-guardian ";
+
+// The start time of `pid` in clock ticks since boot (field 22 of /proc/<pid>/stat): a
+// reused pid does not share it. 0 when the process is gone or unreadable.
+unsigned long long start_ticks(pid_t pid) {
+    auto stat = fs::read_file("/proc/" + std::to_string(pid) + "/stat");
+    if (!stat) return 0;
+    const std::size_t close = stat->rfind(')');  // the command name may hold spaces and ')'
+    if (close == std::string::npos) return 0;
+    const char* at = stat->c_str() + close + 1;
+    for (int field = 3; field < 22 && *at; ++field) {
+        while (*at == ' ') ++at;
+        while (*at && *at != ' ') ++at;
+    }
+    return std::strtoull(at, nullptr, 10);
+}
+
+// Whether `pid` runs the same program as we do: a guardian is a hookwarden process.
+bool runs_our_program(pid_t pid) {
+    struct stat theirs {}, ours {};
+    if (::stat(("/proc/" + std::to_string(pid) + "/exe").c_str(), &theirs) != 0) return false;
+    if (::stat("/proc/self/exe", &ours) != 0) return false;
+    return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+// The guardian pid at the end of a marker's name.
+pid_t guardian_of(const std::string& marker) {
+    const std::size_t dot = marker.rfind('.');
+    return dot == std::string::npos ? 0 : static_cast<pid_t>(std::atol(marker.c_str() + dot + 1));
+}
+
+// A marker counts only if a live guardian wrote it: a regular file, young, naming a
+// process that runs hookwarden and started when the marker says. A hook can write into
+// the state directory it inherits; a marker it plants for another hook (or for pid 1)
+// made every run of that hook wait 2 s, for ever.
+bool is_genuine(const Marker& marker) {
+    UniqueFd fd(::open(marker.path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat st {};
+    if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 64) return false;
+    const auto age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
+    if (age > kMarkerMaxAge || age < -std::chrono::seconds(5)) return false;
+    char text[65] = {};
+    const ssize_t n = ::read(fd.get(), text, 64);
+    const std::string_view tag = kMarkerTag;
+    if (n <= static_cast<ssize_t>(tag.size()) || std::string_view(text, tag.size()) != tag) return false;
+    const unsigned long long ticks = std::strtoull(text + tag.size(), nullptr, 10);
+    return marker.guardian > 0 && ticks != 0 && start_ticks(marker.guardian) == ticks &&
+           runs_our_program(marker.guardian);
+}
+
+// The markers present now (all, or those with `prefix`); forged ones are removed.
+std::vector<Marker> genuine_markers(const std::string& dir, const std::string& prefix) {
+    std::vector<Marker> markers;
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return markers;  // never used, or unusable: then nothing is pending either
+    while (const dirent* entry = ::readdir(d)) {
+        std::string name = entry->d_name;
+        if (name[0] == '.' || name.compare(0, prefix.size(), prefix) != 0) continue;
+        Marker marker{dir + "/" + name, guardian_of(name)};
+        if (is_genuine(marker))
+            markers.push_back(std::move(marker));
+        else
+            ::unlink(marker.path.c_str());  // forged, or its guardian is gone
+    }
+    ::closedir(d);
+    return markers;
+}
+
+// Creates `path` exclusively, never through a symlink, with `text`, and renames it to
+// `final_path`, so that a reader sees a marker whole or not at all.
+std::string write_marker(const std::string& tmp, const std::string& final_path, const std::string& text) {
+    ::unlink(tmp.c_str());  // a leftover of a supervisor that died here
+    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return "cannot create '" + tmp + "': " + std::strerror(errno);
+    if (fs::write_all(fd.get(), text) != 0 || ::rename(tmp.c_str(), final_path.c_str()) != 0) {
+        const std::string error = "cannot write '" + final_path + "': " + std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return error;
+    }
+    return "";
+}
 
 }  // namespace
 
@@ -52,40 +138,31 @@ std::string pending_marker(const std::string& state_dir, const std::string& hook
 }
 
 std::string mark_pending(const std::string& marker) {
+    const pid_t guardian = guardian_of(marker);
+    const unsigned long long ticks = guardian > 0 ? start_ticks(guardian) : 0;
+    if (ticks == 0) return "cannot mark '" + marker + "': its guardian is not running";
+    const std::string text = kMarkerTag + std::to_string(ticks) + "\n";
+    const std::string dir = marker.substr(0, marker.rfind('/'));
+    const std::string tmp = dir + "/." + marker.substr(dir.size() + 1);
     // On the answer's path: the directory is made only the first time it is missing.
-    int fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0 && errno == ENOENT) {
-        std::string dir = marker.substr(0, marker.rfind('/'));
+    std::string error = write_marker(tmp, marker, text);
+    if (!error.empty() && errno == ENOENT) {
         if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
             return "cannot create '" + dir + "': " + std::strerror(errno);
-        fd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+        error = write_marker(tmp, marker, text);
     }
-    if (fd < 0) return "cannot create '" + marker + "': " + std::strerror(errno);
-    ::close(fd);
-    return "";
+    return error;
 }
 
 bool wait_pending(const std::string& state_dir, const std::string& hook, std::chrono::milliseconds limit) {
-    const std::string dir = state_dir + "/" + kPendingDir;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return true;  // never used, or unusable: then nothing is pending either
     const std::string prefix = hook.empty() ? std::string() : hook_key(hook) + ".";
-    std::vector<Marker> markers;
-    while (const dirent* entry = ::readdir(d)) {
-        std::string name = entry->d_name;
-        if (name[0] == '.' || name.compare(0, prefix.size(), prefix) != 0) continue;
-        auto dot = name.rfind('.');
-        if (dot == std::string::npos) continue;
-        markers.push_back({dir + "/" + name, static_cast<pid_t>(std::atol(name.c_str() + dot + 1))});
-    }
-    ::closedir(d);
-
+    std::vector<Marker> markers = genuine_markers(state_dir + "/" + kPendingDir, prefix);
     auto deadline = std::chrono::steady_clock::now() + limit;
     auto pause = std::chrono::microseconds(100);
     while (!markers.empty()) {
         std::erase_if(markers, [](const Marker& m) {
             if (::access(m.path.c_str(), F_OK) != 0) return true;
-            if (m.guardian > 0 && ::kill(m.guardian, 0) != 0 && errno == ESRCH) {
+            if (::kill(m.guardian, 0) != 0 && errno == ESRCH) {
                 ::unlink(m.path.c_str());  // its guardian died before committing
                 return true;
             }

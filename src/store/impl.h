@@ -56,6 +56,7 @@ struct Store::Impl {
     Stmt prepare(const std::string& sql);
     // Opens the connection and brings the schema up to date. Throws SqlError.
     void connect();
+    void prepare_files() const;  // refuses symlinks, creates a new database 0600
     int user_version();
     void migrate();
     // Moves a corrupt database aside and starts a new one; returns what it says about it.

@@ -13,6 +13,7 @@
 #include "store/handoff.h"
 #include "store/store.h"
 #include "util/fs.h"
+#include "util/printable.h"
 
 namespace hookwarden::store {
 
@@ -42,6 +43,7 @@ char outcome_mark(Outcome o) {
         case Outcome::spawn_error: return 'S';
         case Outcome::breaker_open: return 'o';
         case Outcome::internal_error: return 'I';
+        case Outcome::output_overflow: return 'F';
     }
     return '?';
 }
@@ -75,6 +77,10 @@ std::string otlp_line(Store& store, std::int64_t now) {
 }  // namespace
 
 ExitCode status_command(const std::string& state_dir, std::ostream& out, std::ostream& err) {
+    if (std::string refused = refuse_state_dir(state_dir); !refused.empty()) {
+        err << "hookwarden: status: " << refused << "\n";
+        return ExitCode::usage;
+    }
     std::string db = state_dir + "/" + kDatabaseName;
     struct stat st {};
     if (::stat(db.c_str(), &st) != 0) {
@@ -113,7 +119,7 @@ ExitCode status_command(const std::string& state_dir, std::ostream& out, std::os
         }
         std::string rate =
             failure_rate.judged ? std::to_string(failure_rate.failures * 100 / failure_rate.judged) + "%" : "-";
-        std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6lld %6s  %s", fit(b.hook, 20).c_str(),
+        std::snprintf(line, sizeof line, "%-20s %-12s %-19s %6lld %6s  %s", fit(text::escape_controls(b.hook), 20).c_str(),
                       fit(state_text(b, now), 12).c_str(), local_time(b.since_ms).c_str(),
                       static_cast<long long>(b.runs), rate.c_str(), marks.c_str());
         std::string row = line;
@@ -121,7 +127,8 @@ ExitCode status_command(const std::string& state_dir, std::ostream& out, std::os
         out << row << "\n";
     }
     out << "FAIL%: failures in the last " << kRateRuns << " runs. LAST RUNS, oldest first: . ok  B blocked\n"
-        << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n";
+        << "E error  C crash  T timeout  M oom  S spawn error  o skipped (open)  I internal\n"
+        << "F output over the limit\n";
     out << otlp_line(*store, now);
     const std::string log = state_dir + "/" + kGuardianLog;
     if (auto text = fs::read_file(log); text && !text->empty())
@@ -151,7 +158,7 @@ ExitCode breaker_command(const std::string& state_dir, const std::string& action
     const char* now_state = action == "open" ? "forced open until reset or close"
                             : action == "disable" ? "disabled: runs always, never trips"
                                                   : "closed";
-    out << "breaker '" << hook << "': " << action << " (" << now_state << ")\n";
+    out << "breaker '" << text::escape_controls(hook) << "': " << action << " (" << now_state << ")\n";
     return ExitCode::ok;
 }
 

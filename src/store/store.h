@@ -23,6 +23,10 @@ namespace hookwarden::store {
 
 // $HOOKWARDEN_STATE_DIR, else $XDG_STATE_HOME/hookwarden, else ~/.local/state/hookwarden.
 std::string default_state_dir();
+// Why `dir` must not be used, or "" (also when it does not exist yet: it is then made
+// 0700). It holds the records, breakers and markers every run trusts, so it must be the
+// caller's own and writable by nobody else (group or others only with the sticky bit).
+std::string refuse_state_dir(const std::string& dir);
 
 inline constexpr const char* kDatabaseName = "hookwarden.db";
 

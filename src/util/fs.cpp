@@ -71,8 +71,9 @@ struct Inherited {
     gid_t gid = 0;
 };
 
-Inherited inherited_from(const std::string& path) {
+Inherited inherited_from(const std::string& path, mode_t new_file_mode) {
     Inherited out;
+    out.mode = new_file_mode;
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
     out.mode = st.st_mode & 07777;
@@ -108,9 +109,9 @@ UniqueFd create_temporary(const std::string& path, const Inherited& like, std::s
 
 }  // namespace
 
-std::string write_file_atomic(const std::string& path, const std::string& content) {
+std::string write_file_atomic(const std::string& path, const std::string& content, unsigned new_file_mode) {
     std::string tmp, error;
-    UniqueFd fd = create_temporary(path, inherited_from(path), tmp, error);
+    UniqueFd fd = create_temporary(path, inherited_from(path, static_cast<mode_t>(new_file_mode)), tmp, error);
     if (!fd) return error;
     int e = write_all(fd.get(), content);
     if (e == 0) e = fd.close();

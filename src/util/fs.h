@@ -21,10 +21,10 @@ std::optional<std::string> read_all(int fd);
 // Writes through a temporary file in the same directory and renames it into place, so a
 // reader sees the old content or the new one, never half of it. The temporary gets the
 // replaced file's mode (and owner, when root) before any content goes in: a 0600 file
-// is never briefly 0644. A new file is 0644 less the umask. A symlink at `path` is
-// replaced, not followed (callers that want to write through resolve it first).
+// is never briefly 0644. A new file gets `new_file_mode` (records: 0600). A symlink at
+// `path` is replaced, not followed (callers that want to write through resolve it first).
 // Returns an error text or "".
-std::string write_file_atomic(const std::string& path, const std::string& content);
+std::string write_file_atomic(const std::string& path, const std::string& content, unsigned new_file_mode = 0644);
 
 // Writes a short string to an existing file (cgroupfs control files). Returns errno or 0.
 int write_small(const std::string& path, const std::string& content);

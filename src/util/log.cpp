@@ -23,7 +23,9 @@ bool init(const std::string& level_arg, const std::string& file, std::string& er
     } catch (const spdlog::spdlog_ex& e) {
         error = "cannot open log file '" + file + "': " + e.what();
         logger = spdlog::stderr_logger_st("hookwarden-stderr");
+        logger->set_pattern("hookwarden: %l: %v");
         spdlog::set_default_logger(logger);
+        spdlog::set_level(spdlog::level::warn);
         return false;
     }
     logger->set_pattern("hookwarden: %l: %v");

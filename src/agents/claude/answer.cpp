@@ -158,6 +158,7 @@ std::string describe_failure(Outcome outcome, const std::string& detail) {
         case Outcome::breaker_open: text = "was skipped because its circuit breaker is open"; break;
         case Outcome::internal_error: text = "was not run because hookwarden failed"; break;
         case Outcome::error: text = "failed"; break;
+        case Outcome::output_overflow: text = "answered with more output than its limit"; break;
         case Outcome::ok:
         case Outcome::blocked: text = "did not answer"; break;
     }
@@ -202,7 +203,9 @@ Answer degrade(const OnFailure& policy, const std::string& event, const std::str
             [[fallthrough]];
 
         case FailureAction::block:
-            if (guards_stop_loop(event) && stop_hook_active)
+            // An event not in the table (unreadable, no --event) that carries the flag is a
+            // Stop-like event too: blocking it again could trap the agent just the same.
+            if (stop_hook_active && (guards_stop_loop(event) || !find_event(event)))
                 return allow_answer(what + "; not blocking again while a Stop hook is already active");
             return block_answer(event, what);
     }

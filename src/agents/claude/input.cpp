@@ -20,6 +20,7 @@
 
 #include "agents/claude/events.h"
 #include "agents/payload_fields.h"
+#include "agents/event_text.h"
 
 namespace hookwarden::agents::claude {
 
@@ -210,14 +211,27 @@ bool matcher_applies(std::string_view event) {
     return !facts || !facts->matcher_field.empty();
 }
 
+namespace {
+
+// The fields of a JSON object that broke off: what the handler read before the break.
+void keep_partial(EventInfo& info, Collected& collected) {
+    info.event = std::move(collected.event);
+    info.session_id = std::move(collected.session_id);
+    info.stop_hook_active = collected.stop_hook_active;
+}
+
+}  // namespace
+
 EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override) {
     EventInfo info;
+    const agents::EventText text = agents::prepare_event_text(stdin_bytes);
+    info.input_note = text.note();
+    const std::string_view json = text.json();
     Collected collected;
     TopLevelSax sax(collected);
     bool ok = false;
     try {
-        ok = nlohmann::json::sax_parse(stdin_bytes.begin(), stdin_bytes.end(), &sax,
-                                       nlohmann::json::input_format_t::json, true);
+        ok = nlohmann::json::sax_parse(json.begin(), json.end(), &sax, nlohmann::json::input_format_t::json, true);
     } catch (const std::exception& ex) {
         // sax_parse reports through the handler; this only guards against the unexpected.
         info.parse_error = ex.what();
@@ -227,9 +241,12 @@ EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_overr
         info.event = std::move(collected.event);
         info.session_id = std::move(collected.session_id);
         info.stop_hook_active = collected.stop_hook_active;
-    } else if (info.parse_error.empty()) {
-        info.parse_error = ok ? "stdin is JSON but not an object" : sax.error();
+    } else {
+        if (info.parse_error.empty()) info.parse_error = ok ? "stdin is JSON but not an object" : sax.error();
         if (info.parse_error.empty()) info.parse_error = "stdin is not JSON";
+        if (!ok && sax.top_is_object()) keep_partial(info, collected);
+        info.partial = stdin_bytes.find_first_not_of(" \t\r\n") != std::string_view::npos;
+        info.stop_hook_active = info.stop_hook_active || agents::raw_flag_is_true(stdin_bytes, "stop_hook_active");
     }
     if (!event_override.empty()) info.event = std::string(event_override);
     if (info.is_json) {

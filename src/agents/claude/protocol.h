@@ -19,7 +19,9 @@ namespace hookwarden::agents::claude {
 using EventInfo = agents::EventInfo;
 
 // Reads only the top-level fields it needs (no tree is built, so a large tool_input
-// costs one scan). Never throws: non-JSON input gives is_json=false. `event_override`
+// costs one scan). Reads what Claude Code itself would: invalid UTF-8 and unpaired
+// surrogate escapes as U+FFFD, the first JSON value with anything after it ignored.
+// Never throws: non-JSON input gives is_json=false. `event_override`
 // (--event) replaces hook_event_name, and the matcher target follows the override.
 EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_override = {});
 

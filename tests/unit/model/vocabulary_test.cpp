@@ -13,7 +13,8 @@ namespace {
 
 constexpr Outcome kAll[] = {Outcome::ok,      Outcome::blocked,     Outcome::error,
                             Outcome::crash,   Outcome::timeout,     Outcome::oom,
-                            Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error};
+                            Outcome::spawn_error, Outcome::breaker_open, Outcome::internal_error,
+                            Outcome::output_overflow};
 
 TEST(Answer, StringsAreTheJsonAndDatabaseOnes) {
     const std::pair<Answer, const char*> expected[] = {{Answer::own, "own"},     {Answer::allow, "allow"},
@@ -58,7 +59,7 @@ TEST(Predicates, WhichOutcomesStartedFailedAndAreJudged) {
         EXPECT_EQ(hook_started(o), o != Outcome::breaker_open && o != Outcome::spawn_error);
         EXPECT_EQ(counts_in_failure_rate(o), o != Outcome::breaker_open && o != Outcome::internal_error);
         const bool failure = o == Outcome::error || o == Outcome::crash || o == Outcome::timeout ||
-                             o == Outcome::oom || o == Outcome::spawn_error;
+                             o == Outcome::oom || o == Outcome::spawn_error || o == Outcome::output_overflow;
         EXPECT_EQ(is_failure(o), failure);
         // Every failure is judged: a rate can never exceed 1.
         if (failure) {
@@ -71,9 +72,9 @@ TEST(FailureRate, FailuresOverJudgedRuns) {
     FailureRate rate;
     EXPECT_EQ(rate.rate(), 0);
     for (Outcome o : kAll) rate.add(o);
-    EXPECT_EQ(rate.judged, 7u);    // all but breaker_open and internal_error
-    EXPECT_EQ(rate.failures, 5u);  // error, crash, timeout, oom, spawn_error
-    EXPECT_DOUBLE_EQ(rate.rate(), 5.0 / 7.0);
+    EXPECT_EQ(rate.judged, 8u);    // all but breaker_open and internal_error
+    EXPECT_EQ(rate.failures, 6u);  // error, crash, timeout, oom, spawn_error, output_overflow
+    EXPECT_DOUBLE_EQ(rate.rate(), 6.0 / 8.0);
 
     FailureRate refused;
     refused.add(Outcome::breaker_open);

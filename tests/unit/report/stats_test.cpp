@@ -98,7 +98,7 @@ TEST(Build, HooksSortedWithLatencyMemoryAndCpu) {
     EXPECT_DOUBLE_EQ(z.cpu_sys_ms_total, 5050.0 / 4);
     EXPECT_EQ(z.outcomes.at("ok"), 100u);
     EXPECT_EQ(z.outcomes.at("timeout"), 0u);  // every outcome present
-    EXPECT_EQ(z.outcomes.size(), 9u);
+    EXPECT_EQ(z.outcomes.size(), 10u);
     EXPECT_EQ(z.event, "PreToolUse");
     EXPECT_EQ(z.backend, "cgroup-v2");
     EXPECT_EQ(z.error_rate, 0);

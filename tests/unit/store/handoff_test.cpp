@@ -4,6 +4,8 @@
 
 #include <csignal>
 #include <fstream>
+#include <sstream>
+#include <sys/stat.h>
 
 #include "store/handoff.h"
 #include "support.h"
@@ -114,9 +116,42 @@ TEST(Pending, AMarkerWhoseGuardianDiedIsStaleAndRemoved) {
     if (guardian == 0) ::_exit(0);
     ::waitpid(guardian, nullptr, 0);
     const std::string marker = store::pending_marker(tmp.path(), "h", guardian);
-    ASSERT_EQ(store::mark_pending(marker), "");
+    EXPECT_NE(store::mark_pending(marker), "") << "no marker names a guardian that is not running";
+    ::mkdir((tmp / store::kPendingDir).c_str(), 0700);
+    std::ofstream(marker) << "hookwarden-guardian 12345\n";
     EXPECT_TRUE(store::wait_pending(tmp.path(), "h", std::chrono::seconds(2)));
     EXPECT_FALSE(exists(marker));
+}
+
+// A hook can write into the state directory it inherits. Markers it plants for another
+// hook (pid 1 never dies; a live process with its real start time; a link) used to make
+// every run of that hook wait 2 s, for ever: they are not waited for, and removed.
+TEST(Pending, ForgedMarkersAreIgnoredAndRemoved) {
+    TempDir tmp;
+    ASSERT_EQ(::mkdir((tmp / store::kPendingDir).c_str(), 0700), 0);
+    const std::string empty = store::pending_marker(tmp.path(), "h", 1);
+    std::ofstream(empty) << "";
+    const auto init_stat = fs::read_file("/proc/1/stat").value_or("");
+    std::string ticks;  // field 22 of pid 1's stat: init runs, but is no guardian
+    {
+        std::istringstream fields(init_stat.substr(init_stat.rfind(')') + 2));
+        for (int i = 3; i <= 22; ++i) fields >> ticks;
+    }
+    const std::string init = store::pending_marker(tmp.path(), "i", 1);
+    std::ofstream(init) << "hookwarden-guardian " << ticks << "\n";
+    const std::string wrong_time = store::pending_marker(tmp.path(), "j", ::getpid());
+    std::ofstream(wrong_time) << "hookwarden-guardian 1\n";
+    const std::string link = store::pending_marker(tmp.path(), "k", ::getpid());
+    ASSERT_EQ(::symlink("/etc/hostname", link.c_str()), 0);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(store::wait_pending(tmp.path(), "", std::chrono::seconds(2)));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(500));
+    for (const auto& path : {empty, init, wrong_time, link}) EXPECT_FALSE(exists(path)) << path;
+    // Our own, genuine marker is waited for.
+    const std::string own = store::pending_marker(tmp.path(), "h", ::getpid());
+    ASSERT_EQ(store::mark_pending(own), "");
+    EXPECT_FALSE(store::wait_pending(tmp.path(), "h", std::chrono::milliseconds(30)));
+    EXPECT_TRUE(exists(own));
 }
 
 TEST(Pending, ReadersOpeningTheStoreWaitForPendingRecords) {
