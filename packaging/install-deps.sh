@@ -44,3 +44,7 @@ if command -v npm >/dev/null 2>&1 && [ ! -f "$(npm root -g)/@microsoft/sarif-mul
   sudo_if_needed npm install -g --no-fund --no-audit @microsoft/sarif-multitool-linux@5.7.0 >/dev/null 2>&1 ||
     echo "install-deps: warning: could not install the SARIF multitool; the SARIF schema test will be skipped"
 fi
+
+# The real agent CLIs the end-to-end tests in tests/agents drive offline (pinned
+# versions). Not fatal: their tests report "skipped" without them.
+"$(dirname "$0")/install-agent-clis.sh"
