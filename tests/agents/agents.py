@@ -51,6 +51,10 @@ class Agent:
     def after_hooks_written(self, scratch):
         """What the agent needs before it will run newly written hooks (Codex: trust)."""
 
+    def env(self, scratch, api=None):
+        """The CLI's environment (hookwarden install/uninstall get it too)."""
+        return harness.clean_env(scratch, {})
+
     def run(self, scratch, api, timeout_s=90):
         raise NotImplementedError
 
@@ -97,7 +101,7 @@ class Codex(Agent):
     def after_hooks_written(self, scratch):
         self.trust(scratch)
 
-    def env(self, scratch):
+    def env(self, scratch, api=None):
         return harness.clean_env(scratch, {"CODEX_HOME": self.codex_home(scratch),
                                            "FAKE_MODEL_KEY": "offline"})
 
@@ -121,7 +125,7 @@ class Codex(Agent):
         self.point_at(scratch, api)
         argv = ["codex", "exec", "--json", "--skip-git-repo-check", "-s", "danger-full-access",
                 "run the marker command"]
-        return harness.run_cli(argv, scratch.project, self.env(scratch), timeout_s)
+        return harness.run_cli(argv, scratch.project, self.env(scratch, api), timeout_s)
 
 
 class Gemini(Agent):
@@ -148,10 +152,13 @@ class Gemini(Agent):
         with open(self.settings_path(scratch), "w") as f:
             json.dump(document, f, indent=2)
 
+    def env(self, scratch, api=None):
+        return harness.clean_env(scratch, {"GEMINI_API_KEY": "offline",
+                                           "GOOGLE_GEMINI_BASE_URL": api.url if api else "",
+                                           "GEMINI_CLI_TRUST_WORKSPACE": "true"})
+
     def run(self, scratch, api, timeout_s=90):
-        env = harness.clean_env(scratch, {"GEMINI_API_KEY": "offline",
-                                          "GOOGLE_GEMINI_BASE_URL": api.url,
-                                          "GEMINI_CLI_TRUST_WORKSPACE": "true"})
+        env = self.env(scratch, api)
         argv = ["gemini", "-p", "run the marker command", "--output-format", "json",
                 "--approval-mode", "yolo"]
         return harness.run_cli(argv, scratch.project, env, timeout_s)
@@ -172,12 +179,15 @@ class Claude(Agent):
         scratch.write(os.path.join("project", ".claude", "settings.json"),
                       json.dumps(document, indent=2))
 
-    def run(self, scratch, api, timeout_s=90):
+    def env(self, scratch, api=None):
         # IS_SANDBOX lets root use --dangerously-skip-permissions (the CI runs as root).
-        env = harness.clean_env(scratch, {"ANTHROPIC_API_KEY": "offline",
-                                          "ANTHROPIC_BASE_URL": api.url,
-                                          "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-                                          "DISABLE_AUTOUPDATER": "1", "IS_SANDBOX": "1"})
+        return harness.clean_env(scratch, {"ANTHROPIC_API_KEY": "offline",
+                                           "ANTHROPIC_BASE_URL": api.url if api else "",
+                                           "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+                                           "DISABLE_AUTOUPDATER": "1", "IS_SANDBOX": "1"})
+
+    def run(self, scratch, api, timeout_s=90):
+        env = self.env(scratch, api)
         argv = ["claude", "-p", "run the marker command", "--output-format", "json",
                 "--dangerously-skip-permissions"]
         return harness.run_cli(argv, scratch.project, env, timeout_s)

@@ -7,11 +7,14 @@ configured in its own settings, and go through `hookwarden run --agent AGENT`.
 
 usage: agents_test.py BUILD_DIR AGENT CASE      exit 0 pass, 1 fail, 77 skipped
 """
+import json
 import os
 import shlex
 import shutil
 import subprocess
 import sys
+
+sys.dont_write_bytecode = True  # nothing written into the source tree
 
 import harness
 from agents import AGENTS
@@ -37,6 +40,10 @@ class Case:
         words = [self.hookwarden, "run", "--agent", self.agent.name, "--name", name, *options, "--"]
         return " ".join(shlex.quote(w) for w in words) + " " + inner
 
+    def session_as_is(self, command):
+        """One session with the hooks already in the agent's settings."""
+        return self.session(None, command)
+
     def session(self, hooks, command=None, stamp=None):
         """Writes `hooks`, runs the agent once against a fresh fake API; returns
         (the CLI run, seconds the tool call was held, whether the tool ran). With `stamp`
@@ -45,8 +52,9 @@ class Case:
         marker = self.agent.marker(self.scratch)
         if os.path.exists(marker):
             os.remove(marker)
-        self.agent.write_hooks(self.scratch, hooks)
-        self.agent.after_hooks_written(self.scratch)
+        if hooks is not None:
+            self.agent.write_hooks(self.scratch, hooks)
+            self.agent.after_hooks_written(self.scratch)
         api = harness.FakeApi(self.scratch, command or self.agent.tool_command(self.scratch))
         try:
             run = self.agent.run(self.scratch, api)
@@ -150,8 +158,202 @@ def case_deny_holder(case):
     check(record.get("leftovers_killed", 0) >= 1, f"hookwarden killed no leftover: {record}")
 
 
+# ---- Claude Code: the same behaviour before and after `install` ------------------------
+
+# A project's settings as people write them: hooks under $CLAUDE_PROJECT_DIR, a prompt
+# logger, a slow PreToolUse guard with no timeout (Claude Code waits up to 600 s for it),
+# a guard for edits that does not fire here, a PostToolUse logger with a timeout, a Stop
+# hook. Written as text, so that `uninstall` can be held to these very bytes.
+CLAUDE_SETTINGS = r"""{
+  "permissions": {
+    "allow": ["Bash(ls:*)"]
+  },
+  "hooks": {
+    "UserPromptSubmit": [
+      {"hooks": [{"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/record_payload.sh \"$CLAUDE_PROJECT_DIR\"/calls.log prompt-logger"}]}
+    ],
+    "PreToolUse": [
+      {
+        "matcher": "Bash",
+        "hooks": [
+          {"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/slow_guard.sh \"$CLAUDE_PROJECT_DIR\"/calls.log 2.5 forbidden"}
+        ]
+      },
+      {
+        "matcher": "Write|Edit",
+        "hooks": [{"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/record_payload.sh \"$CLAUDE_PROJECT_DIR\"/calls.log edit-guard", "timeout": 5}]
+      }
+    ],
+    "PostToolUse": [
+      {"matcher": "Bash", "hooks": [{"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/record_payload.sh \"$CLAUDE_PROJECT_DIR\"/calls.log post-logger", "timeout": 30}]}
+    ],
+    "Stop": [
+      {"hooks": [{"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/record_payload.sh \"$CLAUDE_PROJECT_DIR\"/calls.log stop-logger"}]}
+    ]
+  }
+}
+"""
+
+# Fields that differ between any two sessions, whoever runs the hooks.
+SESSION_FIELDS = {"session_id", "transcript_path", "prompt_id", "tool_use_id", "duration_ms",
+                  "timestamp", "agent_id"}
+
+
+def claude_project(case, settings_text):
+    hooks_dir = case.scratch.path("project", ".claude", "hooks")
+    os.makedirs(hooks_dir, exist_ok=True)
+    for script in ("record_payload.sh", "slow_guard.sh"):
+        shutil.copy(os.path.join(harness.HOOKS, script), hooks_dir)
+    return case.scratch.write(os.path.join("project", ".claude", "settings.json"), settings_text)
+
+
+def hook_calls(case):
+    """The hook calls of the sessions so far: sorted (hook, payload less session fields)."""
+    path = case.scratch.path("project", "calls.log")
+    calls = []
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f.read().splitlines():
+                name, payload = line.split("\t", 1)
+                fields = {k: v for k, v in json.loads(payload).items() if k not in SESSION_FIELDS}
+                calls.append((name, json.dumps(fields, sort_keys=True)))
+        os.remove(path)
+    return sorted(calls)
+
+
+def claude_sessions(case):
+    """A forbidden command, then an allowed one; returns what happened and the hook calls."""
+    marker = case.agent.marker(case.scratch)
+    outcomes = []
+    for command in (f"touch {shlex.quote(marker)} # forbidden", f"touch {shlex.quote(marker)}"):
+        _, _, ran = case.session_as_is(command)
+        outcomes.append(ran)
+    return outcomes, hook_calls(case)
+
+
+def hookwarden_command(case, verb, settings, hookwarden=None):
+    result = subprocess.run([hookwarden or case.hookwarden, verb, "--agent", case.agent.name,
+                             "--settings", settings],
+                            cwd=case.scratch.project, env=case.agent.env(case.scratch),
+                            capture_output=True, text=True, timeout=60)
+    log(f"hookwarden {verb}: rc {result.returncode}\n{result.stdout}{result.stderr}")
+    check(result.returncode == 0, f"hookwarden {verb} failed: {result.stderr}")
+
+
+def case_install_same(case):
+    """A realistic settings file behaves the same before and after `install`: the same
+    hooks get the same payloads, the slow guard with no timeout still blocks the
+    forbidden command and allows the other; `uninstall` restores the file byte for byte."""
+    settings = claude_project(case, CLAUDE_SETTINGS)
+    before = claude_sessions(case)
+    check(before[0] == [False, True], f"without hookwarden: tool ran {before[0]}, expected [False, True]")
+    check(any(name == "slow-guard" for name, _ in before[1]), f"the guard never ran: {before[1]}")
+    hookwarden_command(case, "install", settings)
+    with open(settings) as f:
+        installed = f.read()
+    check(installed != CLAUDE_SETTINGS and "hookwarden" in installed, "install changed nothing")
+    after = claude_sessions(case)
+    check(after[0] == before[0], f"after install: tool ran {after[0]}, before {before[0]}")
+    check(after[1] == before[1], "the hooks' calls differ after install:\nbefore "
+          + "\n".join(map(str, before[1])) + "\nafter  " + "\n".join(map(str, after[1])))
+    guard = [r for r in case.records(1) if "slow_guard" in " ".join(r.get("command", []))]
+    check([r.get("outcome") for r in guard] == ["blocked", "ok"],
+          f"the guard's records: {[(r.get('outcome'), r.get('limits')) for r in guard]}")
+    hookwarden_command(case, "uninstall", settings)
+    with open(settings, "rb") as f:
+        check(f.read() == CLAUDE_SETTINGS.encode(), "uninstall did not restore the settings byte for byte")
+
+
+CLAUDE_FAIL_CLOSED_SETTINGS = r"""{
+  "hooks": {
+    "PreToolUse": [
+      {
+        "matcher": "Bash",
+        "hooks": [
+          {"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/.claude/hooks/slow_guard.sh \"$CLAUDE_PROJECT_DIR\"/calls.log 0.2 forbidden", "onFailure": "block"}
+        ]
+      }
+    ]
+  }
+}
+"""
+
+
+def case_missing_hookwarden(case):
+    """A fail-closed guard (`onFailure: "block"`) installed by a hookwarden that is not on
+    the agent's PATH still runs through it (install writes the path it was run by), and
+    when that binary is gone the guard still blocks: it never silently switches off."""
+    settings = claude_project(case, CLAUDE_FAIL_CLOSED_SETTINGS)
+    bin_dir = case.scratch.path("bin")
+    os.makedirs(bin_dir)
+    hookwarden = os.path.join(bin_dir, "hookwarden")
+    os.link(case.hookwarden, hookwarden)  # same file system: the build directory
+    hookwarden_command(case, "install", settings, hookwarden)
+    marker = shlex.quote(case.agent.marker(case.scratch))
+    _, _, ran = case.session_as_is(f"touch {marker} # forbidden")
+    check(not ran, "the installed fail-closed guard did not block")
+    _, _, ran = case.session_as_is(f"touch {marker}")
+    check(ran, "the installed guard blocked an allowed command")
+    runs = case.records(2)
+    check(len(runs) == 2, f"expected the two guard runs in hookwarden's records, got {runs}")
+    os.remove(hookwarden)
+    _, _, ran = case.session_as_is(f"touch {marker} # forbidden")
+    check(not ran, "with hookwarden gone the fail-closed guard no longer blocks")
+
+
+# ---- Codex CLI and Gemini CLI: install, run the wrapped hooks, uninstall --------------
+
+def guard_hooks(case):
+    """A user's own hooks: a guard that blocks commands mentioning "forbidden" (exit 2
+    and a reason, which both agents honour) and a logger."""
+    calls = case.scratch.path("project", "calls.log")
+    return [("guard", case.hook_script("slow_guard.sh", calls, "0.2", "forbidden"), 30),
+            ("logger", case.hook_script("record_payload.sh", calls, "logger"), 30)]
+
+
+def forbidden_session(case):
+    marker = shlex.quote(case.agent.marker(case.scratch))
+    _, _, ran = case.session_as_is(f"touch {marker} # forbidden")
+    return ran, [name for name, _ in hook_calls(case)]
+
+
+def case_install(case):
+    """`install --agent AGENT` wraps a real config (Codex CLI: re-trusting what it
+    rewrote, the way Codex records trust) and the real CLI then runs the wrapped hooks
+    through hookwarden: the guard still blocks, an allowed command still runs, and the
+    records name the agent and the hooks. `uninstall` restores the file byte for byte."""
+    case.agent.write_hooks(case.scratch, guard_hooks(case))
+    case.agent.after_hooks_written(case.scratch)  # the user trusted their own hooks
+    settings = case.agent.settings_path(case.scratch)
+    with open(settings, "rb") as f:
+        original = f.read()
+    ran, calls = forbidden_session(case)
+    check(not ran and sorted(calls) == ["logger", "slow-guard"], f"before install: ran {ran}, calls {calls}")
+    hookwarden_command(case, "install", settings)
+    with open(settings, "rb") as f:
+        check(f.read() != original, "install changed nothing")
+    ran, calls = forbidden_session(case)
+    check(not ran, "after install the guard no longer blocks")
+    check(sorted(calls) == ["logger", "slow-guard"], f"after install the hooks that ran: {calls}")
+    _, _, ran = case.session_as_is(f"touch {shlex.quote(case.agent.marker(case.scratch))}")
+    check(ran, "after install an allowed command no longer runs")
+    records = case.records(4)
+    check(len(records) == 4 and all(r.get("agent") == case.agent.name for r in records)
+          and all(r.get("event") == case.agent.pre_tool_event for r in records),
+          f"expected 4 records of {case.agent.name} {case.agent.pre_tool_event}, got {records}")
+    check(sorted(r.get("outcome") for r in records) == ["blocked", "ok", "ok", "ok"],
+          f"outcomes: {[(r.get('hook'), r.get('outcome')) for r in records]}")
+    hookwarden_command(case, "uninstall", settings)
+    with open(settings, "rb") as f:
+        check(f.read() == original, "uninstall did not restore the file byte for byte")
+    ran, calls = forbidden_session(case)
+    check(not ran and sorted(calls) == ["logger", "slow-guard"],
+          f"after uninstall: ran {ran}, calls {calls} (Codex: still trusted?)")
+
+
 CASES = {"bare": case_bare, "hung_block": case_hung_block, "hung_allow": case_hung_allow,
-         "deny_holder": case_deny_holder}
+         "deny_holder": case_deny_holder, "install_same": case_install_same,
+         "missing_hookwarden": case_missing_hookwarden, "install": case_install}
 
 
 # ---- entry ---------------------------------------------------------------------------
