@@ -23,15 +23,21 @@ public:
         install_ = app.add_subcommand("install", "wrap the hooks of an agent's settings file (with a backup)");
         uninstall_ = app.add_subcommand("uninstall", "restore the hooks that install wrapped");
         for (auto* sub : {install_, uninstall_}) {
-            sub->add_option("--agent", options_.agent, "agent (claude)")->check(CLI::IsMember({"claude"}));
+            sub->add_option("--agent", options_.agent, "claude|codex|gemini|copilot|cursor (default claude)")
+                ->check(CLI::IsMember({"claude", "codex", "gemini", "copilot", "cursor"}));
             sub->add_option("--scope", options_.scope, "user|project|local (default project)")
                 ->check(CLI::IsMember({"user", "project", "local"}));
             sub->add_option("--settings", options_.settings_path, "settings file (overrides --scope)");
             sub->add_flag("--dry-run", options_.dry_run, "show the change as a diff; write nothing");
             sub->add_option("--policy", options_.policy_path, "policy file to write the hooks into");
-            sub->add_option("--hookwarden-path", options_.hookwarden_path, "how settings call hookwarden");
+            sub->add_option("--hookwarden-path", options_.hookwarden_path,
+                            "the hookwarden the settings call (default: this binary), written as an absolute path");
         }
         install_->add_flag("--dispatch", options_.dispatch, "one `hookwarden dispatch` entry per event instead");
+        install_->add_flag("--enforce-slas", options_.enforce_slas,
+                           "kill hooks at their event's SLA default (else it is a budget `check` reports)");
+        install_->add_flag("--codex-trust-later", options_.codex_trust_later,
+                           "Codex: install even when rewritten hooks cannot be re-trusted here (trust them in /hooks)");
     }
     bool chosen() const override { return parsed(install_) || parsed(uninstall_); }
 

@@ -50,6 +50,8 @@ public:
             ->check(CLI::IsMember({"allow", "block", "ask", "fallback"}));
         sub_->add_option("--backend", options_.backend, "auto|cgroup-v2|cgroup-v1|none")->check(CLI::IsMember(kBackends));
         sub_->add_option("--record", options_.record_path, "also write this run's record as JSON to FILE");
+        sub_->add_flag("--exit-0-or-2", options_.exit_0_or_2,
+                       "answer with exit 0 or 2 only (the agent's fail-closed switch is on; install writes this)");
         // Without "--", everything from the first positional on is the hook's command line.
         sub_->prefix_command();
         sub_->footer("The hook command follows the options, best after '--': hookwarden run [OPTIONS] -- CMD [ARGS...]");

@@ -387,6 +387,20 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     return result;
 }
 
+namespace {
+
+// An agent whose fail-closed switch is on blocks on every exit but 0 and 2. A hook's own
+// exit 1 (or 3, ...) is a non-blocking error to that agent without the switch, which is
+// what the hook was written against: it becomes exit 0, and its stdout, which the agent
+// reads only on exit 0, is dropped. stderr stays for the agent's log.
+void only_0_or_2(agents::claude::Answer& answer) {
+    if (answer.exit_code == 0 || answer.exit_code == 2) return;
+    answer.exit_code = 0;
+    answer.stdout_data.clear();
+}
+
+}  // namespace
+
 int run(const RunOptions& options) {
     process::prepare_process();
     set_process_title("hookwarden run");  // argv holds the hook's command: see util/process_title.h
@@ -410,6 +424,7 @@ int run(const RunOptions& options) {
         std::string error = fs::write_file_atomic(options.record_path, text + "\n");
         if (!error.empty()) spdlog::error("--record: {}", error);
     }
+    if (options.exit_0_or_2) only_0_or_2(result.answer);
     // If the agent went away there is no one left to tell: write errors are ignored.
     fs::write_all(1, result.answer.stdout_data);
     fs::write_all(2, result.answer.stderr_data);

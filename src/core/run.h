@@ -24,6 +24,9 @@ struct RunOptions {
     std::optional<FailureAction> on_failure;
     std::string backend = "auto";
     std::string record_path;  // also write the record here, as one JSON object
+    // The agent's fail-closed switch is on for this hook (`install` writes the flag with
+    // it): answer with exit 0 or 2 only, see only_0_or_2.
+    bool exit_0_or_2 = false;
     std::chrono::steady_clock::time_point process_start;
 };
 

@@ -95,6 +95,15 @@ std::string apply_write(const std::string& path, const std::string& content, std
     return "";
 }
 
+std::string write_with_backup(const std::string& path, const std::string& before, const std::string& after,
+                              const char* what, std::ostream& out) {
+    std::string error;
+    std::string backup = write_backup(path, before, error);
+    if (backup.empty()) return error;
+    out << "backup " << backup << "\n";
+    return apply_write(path, after, out, what);
+}
+
 bool load_json_file(const std::string& path, const char* what, Loaded& out, std::ostream& err) {
     auto text = fs::read_file(path);
     if (!text) {

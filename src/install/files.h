@@ -23,6 +23,10 @@ std::string write_backup(const std::string& path, const std::string& content, st
 // `out`. "" or "PATH: what went wrong".
 std::string apply_write(const std::string& path, const std::string& content, std::ostream& out, const char* what);
 
+// A backup of `before`, then `after` written to `path`: "" or what went wrong.
+std::string write_with_backup(const std::string& path, const std::string& before, const std::string& after,
+                              const char* what, std::ostream& out);
+
 // A JSON object file that may be absent: exists=false then, and no error.
 struct Loaded {
     bool exists = false;

@@ -1,5 +1,5 @@
-// `hookwarden install`: plans every change first (settings, policy, state), then writes
-// them in an order that leaves the settings untouched if anything before fails.
+// `hookwarden install`: plans every change first (settings, policy, state, Codex trust),
+// then writes them in an order that leaves the settings untouched if anything before fails.
 #include "install/install.h"
 
 #include <algorithm>
@@ -9,12 +9,16 @@
 #include <nlohmann/json.hpp>
 
 #include "agents/claude/events.h"
+#include "install/behaviour.h"
+#include "install/codex_trust.h"
 #include "install/policy_entries.h"
 #include "install/settings_shape.h"
 #include "install/state.h"
 #include "install/wrap.h"
 #include "policy/policy.h"
+#include "util/fs.h"
 #include "util/hook_name.h"
+#include "util/paths.h"
 #include "util/shell_words.h"
 
 namespace hookwarden::install {
@@ -23,7 +27,7 @@ namespace {
 
 // The groups that replace an event's groups in dispatch mode: one `hookwarden dispatch`
 // entry, then what is left of each group once its command hooks moved into the policy
-// (prompt, agent and http hooks stay where Claude runs them).
+// (prompt, agent, http and mcp_tool hooks stay where the agent runs them).
 ojson dispatch_groups(const ojson& groups, const std::string& dispatch) {
     ojson replaced = ojson::array();
     ojson dispatch_hook = {{"type", "command"}, {"command", dispatch}};
@@ -38,63 +42,135 @@ ojson dispatch_groups(const ojson& groups, const std::string& dispatch) {
     return replaced;
 }
 
+// The starter policy's per-event timeouts are SLAs: install makes them budgets that
+// `check` reports, not kills (a guard must not start failing open on adoption).
+void slas_as_budgets(ojson& policy_doc) {
+    if (!policy_doc.contains("events")) return;
+    for (auto& [event, layer] : policy_doc["events"].items()) {
+        if (!layer.contains("limits") || !layer["limits"].contains("timeout_ms")) continue;
+        if (!layer.contains("budgets")) layer["budgets"] = ojson::object();
+        layer["budgets"]["p95_ms"] = layer["limits"]["timeout_ms"];
+        layer["limits"].erase("timeout_ms");
+        if (layer["limits"].empty()) layer.erase("limits");
+    }
+}
+
+bool already_wrapped(const CommandHook& c) {
+    return c.args ? is_hookwarden_argv(*c.args) : is_hookwarden_command(c.command);
+}
+
+// A hook install wraps, before its command is written (that needs the whole policy).
+struct Pending {
+    const CommandHook* hook;
+    std::string name;
+    bool in_policy;
+};
+
 // What install is about to change, built before anything is written.
 struct Plan {
-    Plan(const Options& options, const Context& context, const Shape& settings_shape)
-        : o(options), ctx(context), shape(settings_shape), settings(context.file.value()),
+    Plan(const Options& options, const Context& context, const std::string& hookwarden)
+        : o(options), ctx(context), shape(context.shape), settings(context.file.value()),
           policy_doc(context.policy_file.exists ? context.policy_file.value() : ojson::parse(policy::starter_policy_json())),
-          entry(state_entry(context).value_or(ojson::object())), policy_for_run(policy_arg(options, context.policy)) {
+          entry(state_entry(context).value_or(ojson::object())), policy_for_run(policy_arg(options, context.policy)),
+          hookwarden_path(hookwarden) {
         if (!policy_doc.contains("hooks")) policy_doc["hooks"] = ojson::object();
+        if (!context.policy_file.exists && !options.enforce_slas) slas_as_budgets(policy_doc);
         if (!entry.contains("wrapped")) entry["wrapped"] = ojson::object();
         // Names taken in this settings file: already-wrapped commands keep theirs.
         for (const auto& c : shape.commands) {
-            if (!is_hookwarden_command(c.command)) continue;
+            if (!already_wrapped(c)) continue;
             ++already;
-            if (auto p = parse_wrap(c.command)) taken.insert(p->name);
+            if (c.args) {
+                if (auto p = parse_wrapped_args(*c.args)) taken.insert(p->prefix.name);
+            } else if (auto p = parse_wrap(c.command)) {
+                taken.insert(p->name);
+            }
         }
     }
 
     void wrap_each() {
         for (const auto& c : shape.commands) {
-            if (is_hookwarden_command(c.command)) continue;
-            ojson def = policy_entry(c, ctx.settings);
+            if (already_wrapped(c)) continue;
+            ojson def = policy_entry(c, ctx.settings, ctx.agent, o.enforce_slas);
             std::string name = name_for(c, def);
-            std::string wrapped = wrap_with_policy(o.hookwarden_path, name, c.command, policy_for_run);
-            settings["hooks"][c.event][c.group]["hooks"][c.index]["command"] = wrapped;
-            entry["wrapped"][wrapped] = c.command;
-            add_to_policy(name, def);
+            bool in_policy = add_to_policy(name, def);
+            pending.push_back({&c, name, in_policy});
             events_seen.insert(c.event);
             ++changed;
         }
     }
 
+    // Writes each pending hook's wrapper, now that the policy says how it fails.
+    void write_wrappers() {
+        auto loaded = policy::load_string(policy_text(policy_doc), ctx.policy);
+        const policy::Policy* pol = loaded.policy ? &*loaded.policy : nullptr;
+        for (const auto& p : pending) write_wrapper(p, pol);
+    }
+
     void dispatch_each() {
         if (!entry.contains("events")) entry["events"] = ojson::object();
         if (!ctx.file.value().contains("hooks")) return;
-        std::string dispatch = shell::quote(o.hookwarden_path) + " dispatch";
+        std::string dispatch = shell::quote(hookwarden_path) + " dispatch --agent " + to_string(ctx.agent);
         if (!policy_for_run.empty()) dispatch += " --policy " + shell::quote(policy_for_run);
         for (const auto& [event, groups] : ctx.file.value()["hooks"].items()) dispatch_event(event, groups, dispatch);
     }
 
-    // A new policy gets a visible default for each event the settings use.
+    // A new policy gets a visible SLA for each event the settings use: a budget, or with
+    // --enforce-slas the event's limit.
     void add_event_defaults() {
         if (ctx.policy_file.exists) return;
         if (!policy_doc.contains("events")) policy_doc["events"] = ojson::object();
-        for (const auto& ev : events_seen)
-            if (!policy_doc["events"].contains(ev) && is_known_event(ev))
-                policy_doc["events"][ev] = ojson{{"limits", {{"timeout_ms", agents::claude::builtin_timeout_ms(ev)}}}};
+        for (const auto& ev : events_seen) {
+            if (policy_doc["events"].contains(ev) || !is_known_event(ev)) continue;
+            std::int64_t sla = agents::claude::builtin_timeout_ms(ev);
+            policy_doc["events"][ev] = o.enforce_slas ? ojson{{"limits", {{"timeout_ms", sla}}}}
+                                                      : ojson{{"budgets", {{"p95_ms", sla}}}};
+        }
     }
 
     const Options& o;
     const Context& ctx;
     const Shape& shape;
     ojson settings, policy_doc, entry;
-    std::string policy_for_run;
+    std::string policy_for_run, hookwarden_path;
     std::set<std::string> taken, unknown_events, events_seen;
     std::vector<std::string> added_names;
+    std::vector<Pending> pending;
+    std::vector<Change> changes;  // behaviour changes, for the dry run and the summary
     std::size_t already = 0, changed = 0;
 
 private:
+    void write_wrapper(const Pending& p, const policy::Policy* pol) {
+        const CommandHook& c = *p.hook;
+        RunPrefix prefix{hookwarden_path, to_string(ctx.agent), policy_for_run, std::nullopt, "", false, p.name};
+        HookLimits limits = limits_for(c, ctx.agent, o.enforce_slas);
+        policy::Resolved resolved = policy::resolve(pol, p.name, c.event, {});
+        // The policy cannot hold this hook (an event it does not know): what its entry
+        // would say goes on the command line, or `run` would apply the built-in values.
+        if (!p.in_policy) {
+            prefix.timeout_ms = limits.timeout_ms;
+            prefix.on_failure = c.fail_closed ? "block" : c.async ? "allow" : "";
+            if (auto action = failure_action_from_string(prefix.on_failure)) resolved.on_failure.action = *action;
+        }
+        bool fails_closed = resolved.on_failure.action == FailureAction::block;
+        bool set_switch = fails_closed && switch_applies(*ctx.format, c) && !c.fail_closed;
+        // The user's own switch was on: the hook's exit 1 blocked before and still does.
+        prefix.exit_0_or_2 = set_switch;
+        ojson& handler = handler_of(settings, c);
+        if (set_switch) handler[std::string(ctx.format->fail_closed_key)] = ojson::parse(ctx.format->fail_closed_value_json);
+        if (c.args) {
+            ojson wrapped = wrap_args(prefix, *c.args);
+            handler[std::string(ctx.format->args_key)] = wrapped;
+            if (!entry.contains("wrapped_args")) entry["wrapped_args"] = ojson::object();
+            entry["wrapped_args"][wrapped.dump()] = *c.args;
+        } else {
+            std::string wrapped = wrap_with(prefix, c.command);
+            handler[std::string(ctx.format->command_key)] = wrapped;
+            entry["wrapped"][wrapped] = c.command;
+        }
+        changes.push_back(describe_change(c, p.name, limits, resolved, set_switch, p.in_policy, *ctx.format));
+    }
+
     void dispatch_event(const std::string& event, const ojson& groups, const std::string& dispatch) {
         std::vector<const CommandHook*> mine;
         for (const auto& c : shape.commands)
@@ -113,9 +189,9 @@ private:
 
     void move_to_policy(const CommandHook& c) {
         CommandHook original = c;
-        auto wrapped = parse_wrap(c.command);
+        auto wrapped = c.args ? std::nullopt : parse_wrap(c.command);
         if (wrapped) original.command = wrapped->original;
-        ojson def = policy_entry(original, ctx.settings);
+        ojson def = policy_entry(original, ctx.settings, ctx.agent, o.enforce_slas);
         // Wrapped earlier: its policy entry moves over as it is.
         bool keep = wrapped && policy_doc["hooks"].contains(wrapped->name);
         add_to_policy(keep ? wrapped->name : name_for(original, def), def);
@@ -124,7 +200,7 @@ private:
 
     // The derived name, or NAME-2, NAME-3, ... when taken by another hook.
     std::string name_for(const CommandHook& c, const ojson& def) {
-        std::string base = naming::derive_name_from_shell(c.command);
+        std::string base = c.args ? naming::derive_name(*c.args) : naming::derive_name_from_shell(c.command);
         for (int n = 1;; ++n) {
             std::string candidate = n == 1 ? base : base + "-" + std::to_string(n);
             if (taken.count(candidate)) continue;
@@ -134,21 +210,28 @@ private:
         }
     }
 
-    void add_to_policy(const std::string& name, const ojson& def) {
+    // False when the policy cannot hold the hook (an event it does not know).
+    bool add_to_policy(const std::string& name, const ojson& def) {
         std::string event = def["event"].get<std::string>();
         if (!is_known_event(event)) {
             unknown_events.insert(event);
-            return;
+            return false;
         }
-        if (policy_doc["hooks"].contains(name)) return;
+        if (policy_doc["hooks"].contains(name)) return true;
         policy_doc["hooks"][name] = def;
         added_names.push_back(name);
+        return true;
     }
 };
 
 // The settings are well-formed and the policy is one install can add to.
-int check_inputs(Context& ctx, std::ostream& err) {
+int check_inputs(const Options& o, Context& ctx, std::ostream& err) {
     if (int rc = refuse_malformed(ctx, err); rc != 0) return rc;
+    if (o.dispatch && ctx.format->shape == HooksShape::flat) {
+        err << "hookwarden: install --dispatch: " << ctx.format->display
+            << " files have no matcher groups to put one dispatch entry in; install without --dispatch\n";
+        return kConfigError;
+    }
     if (!load_json_file(ctx.policy, "a policy", ctx.policy_file, err)) {
         err << ctx.policy << ": fix or move the policy away first; nothing was changed\n";
         return kConfigError;
@@ -163,10 +246,42 @@ int check_inputs(Context& ctx, std::ostream& err) {
 
 struct Texts {
     std::string settings, policy;
+    std::string codex_config_path, codex_config_before, codex_config_after;  // empty: unchanged
 };
 
-// Writes the policy, the state, then the settings; the settings stay as they were when
-// an earlier write fails.
+// Codex skips a rewritten hook until it is trusted again: re-trust what can be, stop
+// (unless told to go on) when a trusted hook would lose its trust.
+int plan_codex_trust(const Options& o, const Context& ctx, Plan& plan, Texts& texts, std::ostream& err) {
+    if (ctx.agent != Agent::codex) return 0;
+    std::string config = absolute(codex::config_path(paths::home_dir()));
+    std::string before = fs::read_file(config).value_or("");
+    codex::TrustPlan trust = codex::plan(absolute(ctx.settings), ctx.file.value(), plan.settings, before);
+    for (const auto& key : trust.untrusted)
+        err << "note: Codex does not trust " << key << " (it skipped this hook before install and still will); "
+            << "trust it in Codex's /hooks\n";
+    if (!trust.lost.empty()) {
+        for (const auto& key : trust.lost)
+            err << (o.codex_trust_later ? "warning: " : "") << config << ": [hooks.state.\"" << key
+                << "\"]: Codex trusts this hook, and install cannot compute the hash this Codex version trusts "
+                   "for the rewritten command (the original's hash does not match the rule install knows)\n";
+        err << (o.codex_trust_later
+                    ? "those hooks stay skipped by Codex until you trust them: run `codex`, open /hooks, trust them\n"
+                    : "nothing was changed. Either trust the rewritten hooks yourself afterwards (install "
+                      "--codex-trust-later, then `codex`, /hooks), or keep the hooks unwrapped\n");
+        if (!o.codex_trust_later) return kConfigError;
+    }
+    if (trust.changes.empty()) return 0;
+    texts.codex_config_path = config;
+    texts.codex_config_before = before;
+    texts.codex_config_after = trust.new_text;
+    ojson changes = ojson::array();
+    for (const auto& c : trust.changes) changes.push_back(ojson{{"key", c.key}, {"before", c.before}, {"after", c.after}});
+    plan.entry["codex_trust"] = ojson{{"config", config}, {"changes", changes}};
+    return 0;
+}
+
+// Writes the policy, the state, Codex's trust, then the settings; the settings stay as
+// they were when an earlier write fails.
 int write_files(Context& ctx, Plan& plan, const Texts& texts, std::ostream& out, std::ostream& err) {
     std::string backup;
     if (!back_up_settings(ctx, out, err, backup)) return kConfigError;
@@ -181,6 +296,13 @@ int write_files(Context& ctx, Plan& plan, const Texts& texts, std::ostream& out,
         err << e << "; settings unchanged\n";
         return kConfigError;
     }
+    if (!texts.codex_config_path.empty())
+        if (auto e = write_with_backup(texts.codex_config_path, texts.codex_config_before, texts.codex_config_after,
+                                       "Codex trust", out);
+            !e.empty()) {
+            err << e << "; settings unchanged\n";
+            return kConfigError;
+        }
     if (auto e = apply_write(ctx.settings, texts.settings, out, "settings"); !e.empty()) {
         err << e << "\n";
         return kConfigError;
@@ -195,30 +317,45 @@ void print_summary(const Options& o, const Context& ctx, const Plan& plan, std::
         out << "; policy entries:";
         for (const auto& n : plan.added_names) out << " " << n;
     }
-    out << "\nHooks without a timeout get their event's default limit (policy \"events\"; Stop: 500 ms); "
-           "check with `hookwarden policy check "
-        << ctx.policy << "`. Undo with `hookwarden uninstall`.\n";
+    out << "\n";
+    print_changes(out, plan.hookwarden_path, plan.changes);
+    out << "Check the policy with `hookwarden policy check " << ctx.policy
+        << "`. Undo with `hookwarden uninstall --agent " << to_string(ctx.agent) << "`.\n";
+}
+
+int validate_policy(const Context& ctx, const Texts& texts, std::ostream& err) {
+    auto check = policy::load_string(texts.policy, ctx.policy);
+    if (check.policy) return 0;
+    // Never leave a policy `run` would refuse; the starter is valid, so this is the user's.
+    for (const auto& d : check.errors) err << d.to_string() << "\n";
+    err << ctx.policy << ": the policy would not validate after adding the hooks; nothing was changed\n";
+    return kConfigError;
+}
+
+void print_dry_run(const Context& ctx, const Plan& plan, const Texts& texts, std::ostream& out) {
+    out << "dry run: nothing is written. Changes to " << ctx.settings << " and " << ctx.policy << ":\n";
+    print_diff(out, ctx.settings, ctx.file.text, texts.settings, false);
+    if (!plan.added_names.empty()) print_diff(out, ctx.policy, ctx.policy_file.text, texts.policy, !ctx.policy_file.exists);
+    if (!texts.codex_config_path.empty())
+        print_diff(out, texts.codex_config_path, texts.codex_config_before, texts.codex_config_after, false);
+    print_changes(out, plan.hookwarden_path, plan.changes);
+    out << "would also write a backup " << ctx.settings << ".hookwarden-backup-<time> and " << ctx.state << "\n";
 }
 
 int carry_out(const Options& o, Context& ctx, Plan& plan, std::ostream& out, std::ostream& err) {
     plan.add_event_defaults();
-    Texts texts{dump_with(plan.settings, detect_indent(ctx.file.text)),
-                plan.added_names.empty() ? ctx.policy_file.text : policy_text(plan.policy_doc)};
+    if (!o.dispatch) plan.write_wrappers();
+    Texts texts;
+    texts.settings = dump_with(plan.settings, detect_indent(ctx.file.text));
+    texts.policy = plan.added_names.empty() ? ctx.policy_file.text : policy_text(plan.policy_doc);
     if (!plan.added_names.empty())
-        if (auto check = policy::load_string(texts.policy, ctx.policy); !check.policy) {
-            // Never leave a policy `run` would refuse; the starter is valid, so this is the user's.
-            for (const auto& d : check.errors) err << d.to_string() << "\n";
-            err << ctx.policy << ": the policy would not validate after adding the hooks; nothing was changed\n";
-            return kConfigError;
-        }
+        if (int rc = validate_policy(ctx, texts, err); rc != 0) return rc;
+    if (int rc = plan_codex_trust(o, ctx, plan, texts, err); rc != 0) return rc;
     plan.entry["mode"] = o.dispatch ? "dispatch" : (plan.entry.value("mode", "") == "dispatch" ? "dispatch" : "wrap");
+    plan.entry["agent"] = to_string(ctx.agent);
     plan.entry["policy"] = absolute(ctx.policy);
     if (o.dry_run) {
-        out << "dry run: nothing is written. Changes to " << ctx.settings << " and " << ctx.policy << ":\n";
-        print_diff(out, ctx.settings, ctx.file.text, texts.settings, false);
-        if (!plan.added_names.empty())
-            print_diff(out, ctx.policy, ctx.policy_file.text, texts.policy, !ctx.policy_file.exists);
-        out << "would also write a backup " << ctx.settings << ".hookwarden-backup-<time> and " << ctx.state << "\n";
+        print_dry_run(ctx, plan, texts, out);
         return 0;
     }
     if (int rc = write_files(ctx, plan, texts, out, err); rc != 0) return rc;
@@ -226,28 +363,35 @@ int carry_out(const Options& o, Context& ctx, Plan& plan, std::ostream& out, std
     return 0;
 }
 
-}  // namespace
-
-int install_command(const Options& o, std::ostream& out, std::ostream& err) {
+int install_one(const Options& o, const std::string& hookwarden, std::ostream& out, std::ostream& err) {
     Context ctx;
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file, so no hooks to wrap; nothing done", done);
     if (rc != 0 || done) return rc;
-    if (rc = check_inputs(ctx, err); rc != 0) return rc;
-    Plan plan(o, ctx, ctx.shape);
+    if (rc = check_inputs(o, ctx, err); rc != 0) return rc;
+    Plan plan(o, ctx, hookwarden);
     if (o.dispatch)
         plan.dispatch_each();
     else
         plan.wrap_each();
     for (const auto& ev : plan.unknown_events)
         err << "note: " << ctx.settings << ": $.hooks." << ev << ": an event hookwarden's policy does not know; "
-            << (o.dispatch ? "left as it is" : "its hooks run under the default limits, without a policy entry") << "\n";
+            << (o.dispatch ? "left as it is" : "its hooks get their limits on the command line, without a policy entry")
+            << "\n";
     if (plan.changed == 0) {
         out << ctx.settings << ": nothing to do (" << plan.already << (plan.already == 1 ? " hook" : " hooks")
             << " already run under hookwarden)\n";
         return 0;
     }
     return carry_out(o, ctx, plan, out, err);
+}
+
+}  // namespace
+
+int install_command(const Options& o, std::ostream& out, std::ostream& err) {
+    auto hookwarden = resolve_hookwarden(o.hookwarden_path, err);
+    if (!hookwarden) return kConfigError;
+    return for_each_settings_file(o, out, [&](const Options& one) { return install_one(one, *hookwarden, out, err); });
 }
 
 }  // namespace hookwarden::install

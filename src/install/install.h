@@ -1,18 +1,27 @@
-// `hookwarden install --agent claude` / `uninstall`: puts hookwarden between Claude Code
-// and the hooks of an existing settings file, reversibly (README "Adopting it in an
-// existing project").
+// `hookwarden install --agent AGENT` / `uninstall`: puts hookwarden between an agent
+// (Claude Code, Codex CLI, Gemini CLI, Copilot CLI, Cursor) and the hooks of an existing
+// settings file, reversibly (docs/install.md). The file formats: install/agent_format.h.
 //
-// - wrap mode (default): each `type: "command"` hook keeps its place; only its `command`
-//   string changes, to `hookwarden run --name NAME -- ORIGINAL` when ORIGINAL is one
-//   simple command the shell parses the same way after the prefix, or to
-//   `hookwarden run --name NAME -- sh -c 'ORIGINAL'` (POSIX single-quote escaping)
-//   otherwise (&&, pipes, redirections, `VAR=x cmd`, builtins, unbalanced quotes).
-//   unwrap() is the exact inverse of wrap(), so even without any state the original
-//   string comes back byte for byte; an original that itself reads `sh -c '...'` is
-//   always wrapped in the shell form, which keeps the two forms apart (install/wrap.h).
+// - wrap mode (default): each command hook keeps its place; only its command changes, to
+//   `/abs/hookwarden run --agent AGENT [--policy P] [--timeout MS] [--exit-0-or-2]
+//   --name NAME -- ORIGINAL` when ORIGINAL is one simple command the shell parses the
+//   same way after the prefix, or to `... -- sh -c 'ORIGINAL'` (POSIX single-quote
+//   escaping) otherwise (&&, pipes, redirections, `VAR=x cmd`, builtins, unbalanced
+//   quotes). An exec-form hook (Claude Code `args`) gets the same words in front of its
+//   argv. unwrap is the exact inverse of wrap, so even without any state the original
+//   comes back byte for byte; an original that itself reads `sh -c '...'` is always
+//   wrapped in the shell form, which keeps the two forms apart (install/wrap.h).
+// - Behaviour kept: the policy entry's timeout is the agent's effective one (the
+//   handler's, else the agent's default) less a margin, so a slow guard still answers;
+//   the event's SLA default is a p95 budget `check` reports, a kill only with
+//   --enforce-slas. A hook the policy makes fail-closed gets the agent's own fail-closed
+//   switch where it has one (Claude Code `onFailure: "block"`, Cursor `failClosed`),
+//   and `--exit-0-or-2` so that the hook's own exit 1 stays a non-blocking error.
 // - dispatch mode: each event's groups of command hooks become one
 //   `hookwarden dispatch` entry; the hooks move into the policy. Non-command hooks
-//   (prompt, agent, http) stay in the settings where they were.
+//   (prompt, agent, http, mcp_tool) stay in the settings where they were.
+// - Codex CLI runs a hook only when its hash is trusted in $CODEX_HOME/config.toml:
+//   install re-trusts what it rewrote, or stops and says what to do (install/codex_trust.h).
 // - State: `<policy dir>/install-state.json` remembers, per settings file, what install
 //   replaced (wrapped -> original commands, or each event's original array) and the
 //   backups it wrote. uninstall restores the original bytes when a backup holds exactly
@@ -33,12 +42,21 @@
 namespace hookwarden::install {
 
 struct Options {
-    std::string agent = "claude";
+    std::string agent = "claude";    // claude|codex|gemini|copilot|cursor
     std::string scope = "project";   // user|project|local
     std::string settings_path;       // overrides scope
     bool dry_run = false;
     bool dispatch = false;           // install only: one `hookwarden dispatch` entry per event
-    std::string hookwarden_path = "hookwarden";  // how the settings call hookwarden
+    // The hookwarden the settings call, written as an absolute path: "" = this very
+    // binary (/proc/self/exe), a bare name is looked up in $PATH; checked to be an
+    // executable file at install time.
+    std::string hookwarden_path;
+    // Kill hooks at their event's SLA default (policy "events"), not only report it as a
+    // budget: a hook slower than the SLA is then answered by on_failure.
+    bool enforce_slas = false;
+    // Codex: install even when it cannot re-trust rewritten hooks that Codex trusted;
+    // they then stay skipped until trusted in Codex's /hooks.
+    bool codex_trust_later = false;
     // Starter policy target. "" = <project>/.hookwarden/policy.json, or for user scope
     // <config home>/hookwarden/policy.json, the file `run` finds (util/paths.h:
     // $XDG_CONFIG_HOME when absolute, else ~/.config).

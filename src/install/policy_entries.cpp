@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/claude/events.h"
 #include "policy/policy.h"
 #include "util/shell_words.h"
 
@@ -11,12 +12,11 @@ namespace hookwarden::install {
 
 namespace {
 
-// Claude kills the hook at its own timeout. hookwarden must answer first: its deadline
-// + kill grace (200 ms) + its overhead stay under Claude's.
-std::int64_t hookwarden_timeout_ms(double claude_seconds) {
-    auto claude_ms = static_cast<std::int64_t>(claude_seconds * 1000.0);
-    if (claude_ms >= 1000) return claude_ms - 500;
-    return std::max<std::int64_t>(1, claude_ms / 2);
+// The agent kills the hook at its own timeout. hookwarden must answer first: its deadline
+// + kill grace (200 ms) + its overhead stay under the agent's.
+std::int64_t hookwarden_timeout_ms(std::int64_t agent_ms) {
+    if (agent_ms >= 1000) return agent_ms - 500;
+    return std::max<std::int64_t>(1, agent_ms / 2);
 }
 
 }  // namespace
@@ -29,22 +29,38 @@ std::string policy_arg(const Options& o, const std::string& policy_path) {
     return policy_path;
 }
 
-ojson policy_entry(const CommandHook& c, const std::string& settings_file) {
+HookLimits limits_for(const CommandHook& c, Agent agent, bool enforce_slas) {
+    HookLimits l;
+    l.agent_default = !c.timeout_ms;
+    l.agent_ms = c.timeout_ms.value_or(agent_default_timeout_ms(agent, c.event));
+    l.timeout_ms = hookwarden_timeout_ms(l.agent_ms);
+    if (l.agent_ms < 1000) l.kill_grace_ms = std::max<std::int64_t>(1, l.agent_ms / 5);
+    l.sla_ms = std::min(agents::claude::builtin_timeout_ms(c.event), l.timeout_ms);
+    if (enforce_slas) l.timeout_ms = l.sla_ms;
+    return l;
+}
+
+ojson policy_entry(const CommandHook& c, const std::string& settings_file, Agent agent, bool enforce_slas) {
     ojson e = ojson::object();
     e["description"] = "installed from " + settings_file + " (" + c.event + "): " + c.command;
     e["event"] = c.event;
     if (!c.matcher.empty() && c.matcher != "*") e["matcher"] = c.matcher;
-    if (auto argv = shell::split_simple(c.command))
+    if (c.args)
+        e["command"] = *c.args;
+    else if (auto argv = shell::split_simple(c.command))
         e["command"] = *argv;
     else
         e["command"] = ojson::array({"sh", "-c", c.command});
-    if (c.timeout_s) {
-        auto claude_ms = static_cast<std::int64_t>(*c.timeout_s * 1000.0);
-        ojson limits = ojson::object();
-        limits["timeout_ms"] = hookwarden_timeout_ms(*c.timeout_s);
-        if (claude_ms < 1000) limits["kill_grace_ms"] = std::max<std::int64_t>(1, claude_ms / 5);
-        e["limits"] = limits;
-    }
+    HookLimits l = limits_for(c, agent, enforce_slas);
+    ojson limits = ojson::object();
+    limits["timeout_ms"] = l.timeout_ms;
+    if (l.kill_grace_ms) limits["kill_grace_ms"] = *l.kill_grace_ms;
+    e["limits"] = limits;
+    e["budgets"] = ojson{{"p95_ms", l.sla_ms}};
+    if (c.fail_closed)
+        e["on_failure"] = "block";
+    else if (c.async)
+        e["on_failure"] = "allow";
     return e;
 }
 

@@ -1,6 +1,7 @@
 // Which settings file and which policy a scope means (install.h).
 #include <filesystem>
 
+#include "install/agent_format.h"
 #include "install/files.h"
 #include "install/install.h"
 #include "util/paths.h"
@@ -11,9 +12,12 @@ namespace stdfs = std::filesystem;
 
 std::string settings_path_for(const Options& o) {
     if (!o.settings_path.empty()) return o.settings_path;
-    if (o.scope == "user") return (stdfs::path(paths::home_dir()) / ".claude" / "settings.json").string();
-    auto project = stdfs::path(project_dir_of(o));
-    return (project / ".claude" / (o.scope == "local" ? "settings.local.json" : "settings.json")).string();
+    auto agent = agent_from_string(o.agent).value_or(Agent::claude);
+    // Copilot's project scope is a directory of files: install_command takes them one by one.
+    if (agent == Agent::copilot && o.scope == "project")
+        return (stdfs::path(project_dir_of(o)) / ".github" / "hooks").string();
+    auto files = settings_files_for(agent, o.scope, project_dir_of(o), paths::home_dir());
+    return files.empty() ? "" : files.front();
 }
 
 std::string policy_path_for(const Options& o) {

@@ -20,8 +20,8 @@ std::string state_path_for(const std::string& policy_path) {
 }
 
 int check_options(const Options& o, std::ostream& err) {
-    if (o.agent != "claude") {
-        err << "hookwarden: install: unknown agent '" << o.agent << "' (supported: claude)\n";
+    if (!agent_from_string(o.agent)) {
+        err << "hookwarden: install: unknown agent '" << o.agent << "' (supported: " << agent_names() << ")\n";
         return kConfigError;
     }
     if (o.settings_path.empty() && o.scope != "user" && o.scope != "project" && o.scope != "local") {
@@ -52,7 +52,14 @@ int read_state(Context& ctx, std::ostream& err) {
 int prepare(const Options& o, Context& ctx, std::ostream& out, std::ostream& err, const char* missing_message,
             bool& done) {
     if (int rc = check_options(o, err); rc != 0) return rc;
+    ctx.agent = *agent_from_string(o.agent);
+    ctx.format = &format_of(ctx.agent);
     ctx.settings = settings_path_for(o);
+    if (ctx.settings.empty()) {
+        err << "hookwarden: install: " << ctx.format->display << " has no " << o.scope
+            << "-scope settings file; name one with --settings\n";
+        return kConfigError;
+    }
     ctx.settings_key = absolute(ctx.settings);
     ctx.policy = policy_path_for(o);
     ctx.state = state_path_for(ctx.policy);
@@ -78,7 +85,7 @@ int prepare(const Options& o, Context& ctx, std::ostream& out, std::ostream& err
         return kConfigError;
     }
     ctx.file.json = std::make_shared<ojson>(std::move(*value));
-    ctx.shape = check_shape(ctx.file.value());
+    ctx.shape = check_shape(ctx.file.value(), *ctx.format);
     return read_state(ctx, err);
 }
 

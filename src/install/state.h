@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "install/agent_format.h"
 #include "install/files.h"
 #include "install/install.h"
 #include "install/settings_shape.h"
@@ -17,6 +18,8 @@ namespace hookwarden::install {
 constexpr int kConfigError = 2;
 
 struct Context {
+    Agent agent = Agent::claude;
+    const AgentFormat* format = nullptr;  // the agent's row, set by prepare
     std::string settings;      // as given (for messages and backups)
     std::string settings_key;  // absolute, the state key
     std::string policy;

@@ -7,9 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "install/behaviour.h"
+#include "install/codex_trust.h"
 #include "install/install.h"
 #include "install/settings_shape.h"
 #include "install/state.h"
+#include "install/wrap.h"
 #include "util/fs.h"
 
 namespace hookwarden::install {
@@ -53,18 +56,42 @@ void restore_events(Entry& entry, Restored& r) {
     }
 }
 
-// Wrapped commands, from the state when there is one, else every canonical wrapper.
-void restore_wrapped(Entry& entry, Restored& r) {
-    Shape now = check_shape(r.settings);
-    for (const auto& c : now.commands) {
-        std::optional<std::string> original;
-        if (entry && entry->contains("wrapped")) {
-            if ((*entry)["wrapped"].contains(c.command)) original = (*entry)["wrapped"][c.command].get<std::string>();
-        } else if (auto u = unwrap_command(c.command)) {
-            original = u->original;
+// The original of one wrapped hook, and whether install set the fail-closed switch
+// with it (the wrapper then says --exit-0-or-2).
+struct Original {
+    ojson value;
+    bool switch_set = false;
+};
+
+std::optional<Original> original_of(const Entry& entry, const CommandHook& c) {
+    if (c.args) {
+        auto parsed = parse_wrapped_args(*c.args);
+        std::string key = ojson(*c.args).dump();
+        if (entry && entry->contains("wrapped_args")) {
+            if (!(*entry)["wrapped_args"].contains(key)) return std::nullopt;
+            return Original{(*entry)["wrapped_args"][key], parsed && parsed->prefix.exit_0_or_2};
         }
+        if (entry || !parsed) return std::nullopt;
+        return Original{parsed->original, parsed->prefix.exit_0_or_2};
+    }
+    auto parsed = parse_wrap(c.command);
+    if (entry && entry->contains("wrapped")) {
+        if (!(*entry)["wrapped"].contains(c.command)) return std::nullopt;
+        return Original{(*entry)["wrapped"][c.command], parsed && parsed->prefix.exit_0_or_2};
+    }
+    if (!parsed) return std::nullopt;
+    return Original{parsed->original, parsed->prefix.exit_0_or_2};
+}
+
+// Wrapped commands, from the state when there is one, else every canonical wrapper.
+void restore_wrapped(const AgentFormat& format, Entry& entry, Restored& r) {
+    Shape now = check_shape(r.settings, format);
+    for (const auto& c : now.commands) {
+        auto original = original_of(entry, c);
         if (!original) continue;
-        r.settings["hooks"][c.event][c.group]["hooks"][c.index]["command"] = *original;
+        ojson& handler = handler_of(r.settings, c);
+        handler[std::string(c.args ? format.args_key : format.command_key)] = original->value;
+        if (original->switch_set) handler.erase(std::string(format.fail_closed_key));
         ++r.count;
     }
 }
@@ -105,7 +132,7 @@ std::optional<std::string> original_bytes(const std::vector<std::string>& backup
 std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::string>& warnings) {
     Restored r{ctx.file.value(), 0, {}};
     restore_events(entry, r);
-    restore_wrapped(entry, r);
+    restore_wrapped(*ctx.format, entry, r);
     warnings = std::move(r.warnings);
     if (r.count == 0) return ctx.file.text;
     if (!entry)
@@ -115,10 +142,29 @@ std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::str
     return dump_with(r.settings, detect_indent(ctx.file.text));
 }
 
+// Codex's trust as it was before install, for the hooks whose trust install changed and
+// nobody has changed since.
+void restore_codex_trust(const Entry& entry, std::ostream& out, std::ostream& err) {
+    if (!entry || !entry->contains("codex_trust")) return;
+    const ojson& trust = (*entry)["codex_trust"];
+    std::string config = trust.value("config", "");
+    auto text = fs::read_file(config);
+    if (!text) return;
+    std::string restored = *text;
+    for (const auto& c : trust["changes"]) {
+        std::string key = c.value("key", "");
+        if (codex::trusted_hash(restored, key) != c.value("after", "")) continue;
+        if (auto next = codex::with_trusted_hash(restored, key, c.value("before", ""))) restored = *next;
+    }
+    if (restored == *text) return;
+    if (auto e = write_with_backup(config, *text, restored, "Codex trust", out); !e.empty()) err << "warning: " << e << "\n";
+}
+
 int write_restored(const Context& ctx, const Entry& entry, const std::string& new_text, std::ostream& out,
                    std::ostream& err) {
     std::string backup;
     if (!back_up_settings(ctx, out, err, backup)) return kConfigError;
+    restore_codex_trust(entry, out, err);
     if (auto e = apply_write(ctx.settings, new_text, out, "settings"); !e.empty()) {
         err << e << "\n";
         return kConfigError;
@@ -131,9 +177,7 @@ int write_restored(const Context& ctx, const Entry& entry, const std::string& ne
     return 0;
 }
 
-}  // namespace
-
-int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
+int uninstall_one(const Options& o, std::ostream& out, std::ostream& err) {
     Context ctx;
     bool done = false;
     int rc = prepare(o, ctx, out, err, "no settings file; nothing to uninstall", done);
@@ -154,6 +198,12 @@ int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
         return 0;
     }
     return write_restored(ctx, entry, new_text, out, err);
+}
+
+}  // namespace
+
+int uninstall_command(const Options& o, std::ostream& out, std::ostream& err) {
+    return for_each_settings_file(o, out, [&](const Options& one) { return uninstall_one(one, out, err); });
 }
 
 }  // namespace hookwarden::install

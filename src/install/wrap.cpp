@@ -34,34 +34,67 @@ bool looks_like_shell_form(const std::string& command) {
     return command.rfind(kShellPrefix, 0) == 0 && shell::unquote_always(command.substr(kShellPrefixLength)).has_value();
 }
 
-std::string prefix_of(const std::string& hookwarden_path, const std::string& name, const std::string& policy) {
-    std::string prefix = shell::quote(hookwarden_path) + " run";
-    if (!policy.empty()) prefix += " --policy " + shell::quote(policy);
-    return prefix + " --name " + shell::quote(name) + " -- ";
-}
-
-// The words after `hookwarden run`: [--policy P] --name N --, and where the original starts.
-std::optional<std::size_t> parse_run_options(const std::vector<shell::Word>& w, const std::string& command,
-                                             ParsedWrap& p) {
-    std::size_t i = 2;
-    if (i + 1 < w.size() && w[i].value == "--policy") {
-        p.policy = w[i + 1].value;
-        i += 2;
+// Reads the options of `words` from `i` on, in prefix_words' order, up to the "--".
+// nullopt unless they are exactly the options install writes.
+std::optional<std::size_t> parse_options(const std::vector<std::string>& words, std::size_t i, RunPrefix& p) {
+    auto value_of = [&](const char* flag, std::string& target) {
+        if (i + 1 < words.size() && words[i] == flag) {
+            target = words[i + 1];
+            i += 2;
+        }
+    };
+    value_of("--agent", p.agent);
+    value_of("--policy", p.policy);
+    std::string timeout;
+    value_of("--timeout", timeout);
+    if (!timeout.empty()) {
+        if (timeout.find_first_not_of("0123456789") != std::string::npos || timeout.size() > 12) return std::nullopt;
+        p.timeout_ms = std::stoll(timeout);
     }
-    if (i + 2 >= w.size() || w[i].value != "--name" || w[i + 2].value != "--" || w[i + 2].quoted) return std::nullopt;
-    p.name = w[i + 1].value;
-    std::size_t dashes_end = w[i + 2].end;
-    if (dashes_end >= command.size() || command[dashes_end] != ' ') return std::nullopt;
-    return dashes_end + 1;
+    value_of("--on-failure", p.on_failure);
+    if (i < words.size() && words[i] == "--exit-0-or-2") {
+        p.exit_0_or_2 = true;
+        ++i;
+    }
+    if (i + 2 >= words.size() || words[i] != "--name") return std::nullopt;
+    p.name = words[i + 1];
+    if (words[i + 2] != "--") return std::nullopt;
+    return i + 3;
 }
 
 }  // namespace
 
-std::string wrap_with_policy(const std::string& hookwarden_path, const std::string& name, const std::string& original,
-                             const std::string& policy) {
-    std::string prefix = prefix_of(hookwarden_path, name, policy);
+std::vector<std::string> prefix_words(const RunPrefix& p) {
+    std::vector<std::string> w{p.hookwarden, "run"};
+    if (!p.agent.empty()) w.insert(w.end(), {"--agent", p.agent});
+    if (!p.policy.empty()) w.insert(w.end(), {"--policy", p.policy});
+    if (p.timeout_ms) w.insert(w.end(), {"--timeout", std::to_string(*p.timeout_ms)});
+    if (!p.on_failure.empty()) w.insert(w.end(), {"--on-failure", p.on_failure});
+    if (p.exit_0_or_2) w.emplace_back("--exit-0-or-2");
+    w.insert(w.end(), {"--name", p.name, "--"});
+    return w;
+}
+
+std::string wrap_with(const RunPrefix& p, const std::string& original) {
+    std::string prefix;
+    for (const auto& word : prefix_words(p)) prefix += (word == "--" ? word : shell::quote(word)) + " ";
     if (direct_form_ok(original) && !looks_like_shell_form(original)) return prefix + original;
     return prefix + kShellPrefix + shell::quote_always(original);
+}
+
+std::vector<std::string> wrap_args(const RunPrefix& p, const std::vector<std::string>& original) {
+    std::vector<std::string> args = prefix_words(p);
+    args.insert(args.end(), original.begin(), original.end());
+    return args;
+}
+
+std::string wrap_with_policy(const std::string& hookwarden_path, const std::string& name, const std::string& original,
+                             const std::string& policy) {
+    RunPrefix p;
+    p.hookwarden = hookwarden_path;
+    p.policy = policy;
+    p.name = name;
+    return wrap_with(p, original);
 }
 
 std::string wrap_command(const std::string& hookwarden_path, const std::string& name, const std::string& original) {
@@ -73,14 +106,32 @@ std::optional<ParsedWrap> parse_wrap(const std::string& command) {
     if (full.segments.empty()) return std::nullopt;
     const auto& w = full.segments[0];
     if (w.size() < 5 || w[1].value != "run" || !is_hookwarden_binary(w[0].value)) return std::nullopt;
+    std::vector<std::string> words;
+    for (const auto& word : w) words.push_back(word.value);
     ParsedWrap p;
-    p.hookwarden = w[0].value;
-    auto rest = parse_run_options(w, command, p);
-    if (!rest) return std::nullopt;
-    std::string tail = command.substr(*rest);
+    p.prefix.hookwarden = w[0].value;
+    auto after = parse_options(words, 2, p.prefix);
+    if (!after || w[*after - 1].quoted) return std::nullopt;
+    std::size_t dashes_end = w[*after - 1].end;
+    if (dashes_end >= command.size() || command[dashes_end] != ' ') return std::nullopt;
+    std::string tail = command.substr(dashes_end + 1);
     p.original = looks_like_shell_form(tail) ? *shell::unquote_always(tail.substr(kShellPrefixLength)) : tail;
     // Canonical only: what install itself would write. Anything else is the user's own.
-    if (wrap_with_policy(p.hookwarden, p.name, p.original, p.policy) != command) return std::nullopt;
+    if (wrap_with(p.prefix, p.original) != command) return std::nullopt;
+    p.hookwarden = p.prefix.hookwarden;
+    p.name = p.prefix.name;
+    p.policy = p.prefix.policy;
+    return p;
+}
+
+std::optional<ParsedArgs> parse_wrapped_args(const std::vector<std::string>& args) {
+    if (args.size() < 6 || args[1] != "run" || !is_hookwarden_binary(args[0])) return std::nullopt;
+    ParsedArgs p;
+    p.prefix.hookwarden = args[0];
+    auto after = parse_options(args, 2, p.prefix);
+    if (!after || *after >= args.size()) return std::nullopt;
+    p.original.assign(args.begin() + static_cast<std::ptrdiff_t>(*after), args.end());
+    if (wrap_args(p.prefix, p.original) != args) return std::nullopt;
     return p;
 }
 
@@ -98,6 +149,10 @@ bool is_hookwarden_command(const std::string& command) {
     while (i < w.size() && w[i].assignment) ++i;
     if (i + 1 >= w.size()) return false;
     return is_hookwarden_binary(w[i].value) && (w[i + 1].value == "run" || w[i + 1].value == "dispatch");
+}
+
+bool is_hookwarden_argv(const std::vector<std::string>& args) {
+    return args.size() >= 2 && is_hookwarden_binary(args[0]) && (args[1] == "run" || args[1] == "dispatch");
 }
 
 bool is_dispatch_command(const std::string& command) {

@@ -1,65 +1,15 @@
-// SHA-256 (FIPS 180-4) for the CSP hash of the viewer's inline script: the page allows
+// The CSP hash (SHA-256, util/sha256.h) of the viewer's inline script: the page allows
 // exactly that script and no other, so an injected one would not run even if escaping
 // failed. Computed at generation time; the script is a constant, the cost is microseconds.
 #include <array>
 #include <cstdint>
 
 #include "report/html_parts.h"
+#include "util/sha256.h"
 
 namespace hookwarden::report::html {
 
 namespace {
-
-constexpr std::array<std::uint32_t, 64> kRound = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
-
-void compress(std::array<std::uint32_t, 8>& state, const unsigned char* block) {
-    std::array<std::uint32_t, 64> w{};
-    for (int i = 0; i < 16; ++i)
-        w[i] = std::uint32_t(block[4 * i]) << 24 | std::uint32_t(block[4 * i + 1]) << 16 |
-               std::uint32_t(block[4 * i + 2]) << 8 | std::uint32_t(block[4 * i + 3]);
-    for (int i = 16; i < 64; ++i) {
-        std::uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-        std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-    auto v = state;
-    for (int i = 0; i < 64; ++i) {
-        std::uint32_t s1 = rotr(v[4], 6) ^ rotr(v[4], 11) ^ rotr(v[4], 25);
-        std::uint32_t choice = (v[4] & v[5]) ^ (~v[4] & v[6]);
-        std::uint32_t t1 = v[7] + s1 + choice + kRound[i] + w[i];
-        std::uint32_t s0 = rotr(v[0], 2) ^ rotr(v[0], 13) ^ rotr(v[0], 22);
-        std::uint32_t majority = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
-        for (int k = 7; k > 0; --k) v[k] = v[k - 1];
-        v[4] += t1;
-        v[0] = t1 + s0 + majority;
-    }
-    for (int i = 0; i < 8; ++i) state[i] += v[i];
-}
-
-std::array<unsigned char, 32> sha256(std::string_view data) {
-    std::array<std::uint32_t, 8> state = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                          0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    std::string padded(data);
-    const std::uint64_t bits = static_cast<std::uint64_t>(data.size()) * 8;
-    padded += '\x80';
-    while (padded.size() % 64 != 56) padded += '\0';
-    for (int i = 7; i >= 0; --i) padded += static_cast<char>((bits >> (8 * i)) & 0xff);
-    for (std::size_t at = 0; at < padded.size(); at += 64)
-        compress(state, reinterpret_cast<const unsigned char*>(padded.data() + at));
-    std::array<unsigned char, 32> digest{};
-    for (int i = 0; i < 32; ++i) digest[i] = static_cast<unsigned char>(state[i / 4] >> (24 - 8 * (i % 4)));
-    return digest;
-}
 
 std::string base64(const unsigned char* bytes, std::size_t size) {
     static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -79,7 +29,7 @@ std::string base64(const unsigned char* bytes, std::size_t size) {
 }  // namespace
 
 std::string csp_hash_source(std::string_view script) {
-    auto digest = sha256(script);
+    auto digest = hash::sha256(script);
     return "'sha256-" + base64(digest.data(), digest.size()) + "'";
 }
 

@@ -33,6 +33,9 @@ using hwunit::ScopedEnv;
 namespace {
 
 const fs::path kData = fs::path(HOOKWARDEN_SOURCE_DIR) / "tests" / "data" / "settings";
+// install writes the absolute path of the hookwarden it is told to call.
+const std::string kHw = HOOKWARDEN_BINARY;
+const std::string kRun = kHw + " run --agent claude";
 
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -82,6 +85,7 @@ public:
     Options options(bool dispatch = false, bool dry_run = false) const {
         Options o;
         o.project_dir = dir_.string();
+        o.hookwarden_path = kHw;
         o.dispatch = dispatch;
         o.dry_run = dry_run;
         return o;
@@ -430,9 +434,9 @@ TEST(Install, HooksMasteryWrapsEachScript) {
     ASSERT_EQ(p.install().rc, 0);
     ojson s = parse(slurp(p.settings()));
     EXPECT_EQ(s["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
-              "hookwarden run --name pre_tool_use -- uv run .claude/hooks/pre_tool_use.py");
+              kRun + " --name pre_tool_use -- uv run .claude/hooks/pre_tool_use.py");
     EXPECT_EQ(s["hooks"]["UserPromptSubmit"][0]["hooks"][0]["command"],
-              "hookwarden run --name user_prompt_submit -- uv run .claude/hooks/user_prompt_submit.py --log-only "
+              kRun + " --name user_prompt_submit -- uv run .claude/hooks/user_prompt_submit.py --log-only "
               "--store-last-prompt --name-agent");
     EXPECT_EQ(s["statusLine"]["command"], "uv run .claude/status_lines/status_line_v3.py");  // not a hook
     ojson pol = parse(slurp(p.policy()));
@@ -462,7 +466,9 @@ TEST(Install, UniqueNamesAndTimeoutsCarryOver) {
               ojson::parse(R"(["python3", ".claude/hooks/guard.py", "--mode", "strict mode", "--label", "it's fine"])"));
     EXPECT_EQ(pol["hooks"]["guard-2"]["command"],
               ojson::parse(R"(["sh", "-c", "FOO=1 BAR=\"two words\" ./.claude/hooks/guard.py"])"));
-    EXPECT_FALSE(pol["hooks"]["guard-2"].contains("limits"));
+    // No timeout: Claude Code's 600 s default is what the hook had; the PreToolUse SLA is a budget.
+    EXPECT_EQ(pol["hooks"]["guard-2"]["limits"]["timeout_ms"], 599500);
+    EXPECT_EQ(pol["hooks"]["guard-2"]["budgets"]["p95_ms"], 2000);
     EXPECT_EQ(pol["hooks"]["allow-mcp"]["limits"]["timeout_ms"], 500);  // 1 s in Claude
     EXPECT_EQ(pol["hooks"]["allow-mcp"]["matcher"], "mcp__.*__write.*");
     // The prompt hook is reported and left where it was.
@@ -496,7 +502,7 @@ TEST(Install, DispatchModeOneEntryPerEvent) {
     ASSERT_EQ(p.install(true).rc, 0);
     ojson s = parse(slurp(p.settings()));
     ASSERT_EQ(s["hooks"]["PreToolUse"].size(), 1u);
-    EXPECT_EQ(s["hooks"]["PreToolUse"][0], ojson::parse(R"({"hooks":[{"type":"command","command":"hookwarden dispatch"}]})"));
+    EXPECT_EQ(s["hooks"]["PreToolUse"][0], ojson::parse((R"({"hooks":[{"type":"command","command":")" + kHw + R"( dispatch --agent claude"}]})")));
     // Stop keeps its prompt hook beside the dispatch entry.
     ASSERT_EQ(s["hooks"]["Stop"].size(), 2u);
     EXPECT_EQ(s["hooks"]["Stop"][1]["hooks"].size(), 1u);
@@ -511,7 +517,7 @@ TEST(Install, WrapThenDispatchThenUninstall) {
     ASSERT_EQ(p.install().rc, 0);
     ASSERT_EQ(p.install(true).rc, 0);
     ojson s = parse(slurp(p.settings()));
-    EXPECT_EQ(s["hooks"]["Stop"][0]["hooks"][0]["command"], "hookwarden dispatch");
+    EXPECT_EQ(s["hooks"]["Stop"][0]["hooks"][0]["command"], kHw + " dispatch --agent claude");
     EXPECT_EQ(parse(slurp(p.policy()))["hooks"].size(), 8u);  // the wrapped hooks' entries moved over as they were
     Result undo = p.uninstall();
     ASSERT_EQ(undo.rc, 0) << undo.err;
@@ -529,7 +535,7 @@ TEST(Install, HooksAddedLaterAreWrappedAndUninstalled) {
     Result again = p.install();
     ASSERT_EQ(again.rc, 0) << again.err;
     EXPECT_EQ(parse(slurp(p.settings()))["hooks"]["PreToolUse"][1]["hooks"][0]["command"],
-              "hookwarden run --name new-hook -- ./new-hook.sh");
+              kRun + " --name new-hook -- ./new-hook.sh");
     ASSERT_EQ(p.uninstall().rc, 0);
     original["hooks"]["PreToolUse"].push_back(extra);
     EXPECT_EQ(parse(slurp(p.settings())), original);
@@ -596,13 +602,13 @@ TEST(Install, UserScopeNamesItsPolicy) {
     spit(home / ".claude" / "settings.json", slurp(kData / "user-style.json"));
     Options o;
     o.scope = "user";
-    o.hookwarden_path = "/usr/bin/hookwarden";
+    o.hookwarden_path = kHw;
     std::ostringstream out, err;
     ASSERT_EQ(install_command(o, out, err), 0) << err.str();
     ojson s = parse(slurp(home / ".claude" / "settings.json"));
     std::string policy = (home / ".config" / "hookwarden" / "policy.json").string();
     EXPECT_EQ(s["hooks"]["Stop"][0]["hooks"][0]["command"],
-              "/usr/bin/hookwarden run --policy " + policy + " --name stop-sound -- ~/.claude/hooks/stop-sound.sh");
+              kRun + " --policy " + policy + " --name stop-sound -- ~/.claude/hooks/stop-sound.sh");
     EXPECT_TRUE(fs::exists(policy));
     EXPECT_NE(slurp(home / ".claude" / "settings.json").find("\n    \"model\""), std::string::npos)
         << "four-space indentation kept";
@@ -625,6 +631,7 @@ TEST(Install, UserScopePolicyIsWhereRunLooks) {
     fs::current_path(elsewhere);
     Options o;
     o.scope = "user";
+    o.hookwarden_path = kHw;
     std::ostringstream out, err;
     int rc = install_command(o, out, err);
     std::optional<std::string> found = policy::discover("");
@@ -652,8 +659,10 @@ TEST(Install, MissingFiles) {
     std::ostringstream out, err;
     EXPECT_EQ(install_command(o, out, err), 2);
     EXPECT_NE(err.str().find("nope.json: no such settings file"), std::string::npos);
-    o.agent = "codex";
+    o.agent = "nosuchagent";
     EXPECT_EQ(install_command(o, out, err), 2);
+    EXPECT_NE(err.str().find("unknown agent 'nosuchagent' (supported: claude, codex, gemini, copilot, cursor)"),
+              std::string::npos);
 }
 
 // ---------------------------------------------------------------- malformed settings
