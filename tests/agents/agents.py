@@ -172,6 +172,12 @@ class Claude(Agent):
     def settings_path(self, scratch):
         return os.path.join(scratch.project, ".claude", "settings.json")
 
+    def prepare(self, scratch):
+        # Claude Code takes the enclosing git repository as the project (here: the
+        # hookwarden checkout the build directory is in); a repository of its own keeps
+        # the session to the scratch project.
+        subprocess.run(["git", "init", "-q", scratch.project], check=True)
+
     def write_hooks(self, scratch, hooks):
         handlers = [{"type": "command", "command": command, "timeout": timeout_s}
                     for _, command, timeout_s in hooks]
