@@ -12,6 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "hookwarden/agent.h"
 #include "hookwarden/breaker_state.h"
 #include "hookwarden/policy_types.h"
 
@@ -110,6 +111,7 @@ struct RunRecord {
     Confinement confinement;
     double overhead_ms = 0;         // supervisor total minus the hook's wall time
     std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
+    Agent agent = Agent::claude;      // the agent that called (--agent, or detected: docs/agents.md)
 };
 
 // Sets record.answer from its JSON/database string. An answer this version does not know

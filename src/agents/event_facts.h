@@ -12,7 +12,10 @@
 namespace hookwarden::agents {
 
 // How a hook's answer can stop what the event is about, i.e. what a fail-closed
-// (`on_failure: block`) answer looks like for that event.
+// (`on_failure: block`) answer looks like for that event. The forms below are Claude
+// Code's; every other adapter maps each kind to its own agent's form (docs/agents.md):
+// `permission_decision` is Gemini's `decision: "deny"`, Copilot's top-level
+// `permissionDecision`, Cursor's `permission: "deny"`, and so on.
 enum class Blocking {
     // Nothing to stop: the action already happened or cannot be prevented. A non-zero
     // exit at most shows stderr to the user (or is ignored).
@@ -47,6 +50,9 @@ struct EventFacts {
     // The agent's own default timeout for a command hook of this event: past it the
     // agent stops waiting and goes on without the answer.
     std::int64_t agent_timeout_ms = 600'000;
+    // The agent has an "ask the user" answer for this event (Claude Code's PreToolUse
+    // reads that from `blocking`). Where it has none, hookwarden's `ask` is a deny.
+    bool asks_user = false;
 };
 
 // hookwarden's built-in timeout for an event no table knows (a `run --event` typo, a new

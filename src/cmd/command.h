@@ -69,4 +69,8 @@ std::unique_ptr<Command> make_doctor();
 // The backends `run`, `dispatch` and `bench` accept.
 extern const std::vector<std::string> kBackends;
 
+// `--agent claude|codex|gemini|copilot|cursor` of `run` and `dispatch`; a bad value is a
+// usage error naming the accepted ones. The text lands in `target` ("" = detect).
+void add_agent_option(CLI::App& subcommand, std::string& target);
+
 }  // namespace hookwarden::cmd

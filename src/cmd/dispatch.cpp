@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "hookwarden/agent.h"
 #include "core/dispatch.h"
 
 namespace hookwarden::cmd {
@@ -14,17 +15,20 @@ public:
         sub_ = app.add_subcommand("dispatch", "run every policy hook matching the event, in parallel, and merge their answers");
         sub_->add_option("--policy", options_.policy_path, "policy file (default: discovered)");
         sub_->add_option("--event", options_.event, "event name (default: hook_event_name of the input)");
+        add_agent_option(*sub_, agent_);
         sub_->add_option("--backend", options_.backend, "auto|cgroup-v2|cgroup-v1|none")->check(CLI::IsMember(kBackends));
         sub_->add_option("--jobs", options_.jobs, "hooks supervised at once (default 8)")->check(CLI::Range(1, 256));
         sub_->add_option("--record", options_.record_path, "also write the runs' records as a JSON array to FILE");
     }
     int execute(const Invocation& invocation) override {
         options_.process_start = invocation.process_start;
+        if (!agent_.empty()) options_.agent = agent_from_string(agent_);
         return core::dispatch(options_);
     }
 
 private:
     core::DispatchOptions options_;
+    std::string agent_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "hookwarden/agent.h"
 #include "core/run.h"
 
 namespace hookwarden::cmd {
@@ -40,6 +41,7 @@ public:
         sub_->add_option("--name", options_.name, "the hook's identity in policy, records and breakers");
         sub_->add_option("--policy", options_.policy_path, "policy file (default: discovered, see README)");
         sub_->add_option("--event", options_.event, "event name (default: hook_event_name of the input)");
+        add_agent_option(*sub_, agent_);
         add_limit(*sub_, "--timeout", options_.limits.timeout_ms, "wall-clock limit in ms");
         add_limit(*sub_, "--kill-grace", options_.limits.kill_grace_ms, "ms between SIGTERM and SIGKILL");
         add_limit(*sub_, "--memory", options_.limits.memory_mb, "memory limit of the whole tree in MB");
@@ -70,6 +72,7 @@ public:
                       << "' (see 'hookwarden run --help')\n";
             return to_int(ExitCode::usage);
         }
+        if (!agent_.empty()) options_.agent = agent_from_string(agent_);
         if (!on_failure_.empty()) options_.on_failure = failure_action_from_string(on_failure_);
         options_.process_start = invocation.process_start;
         return core::run(options_);
@@ -78,6 +81,7 @@ public:
 private:
     core::RunOptions options_;
     std::string on_failure_;
+    std::string agent_;
 };
 
 }  // namespace

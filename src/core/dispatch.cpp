@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agents/claude/protocol.h"
 #include "core/run.h"
 #include "process/supervisor.h"
 #include "util/fd.h"
@@ -56,7 +57,8 @@ std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, cons
     const std::string& event = inv.info.event;
     if (inv.policy) {
         for (const auto* hook : policy::hooks_for_event(*inv.policy, event))
-            if (!agents::claude::matcher_applies(event) || agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
+            if (!agents::matcher_applies(inv.info.agent, event) ||
+                agents::claude::matcher_matches(hook->matcher, inv.info.matcher_target))
                 hooks.push_back(hook);
     }
     if (!inv.policy && !policy::discover(policy_path))
@@ -91,7 +93,7 @@ public:
     }
 
     bool stopped() const { return stopping_; }
-    const std::vector<agents::claude::HookAnswer>& answers() const { return answers_; }
+    const std::vector<agents::HookAnswer>& answers() const { return answers_; }
     const std::vector<nlohmann::json>& records() const { return records_; }
 
 private:
@@ -210,17 +212,17 @@ private:
     }
 
     // A hook whose supervisor could not start or died: its degradation policy answers.
-    agents::claude::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
+    agents::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
         const auto on_failure = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {}).on_failure;
         return {hook.name, Outcome::internal_error,
-                agents::claude::degrade(on_failure, inv_.info.event, hook.name, Outcome::internal_error, detail,
-                                  inv_.info.stop_hook_active)};
+                agents::degrade(inv_.info.agent, on_failure,
+                                {inv_.info.event, hook.name, Outcome::internal_error, detail, inv_.info.stop_hook_active})};
     }
 
     const Invocation& inv_;
     const DispatchOptions& options_;
     const std::vector<const policy::HookEntry*> hooks_;
-    std::vector<agents::claude::HookAnswer> answers_;
+    std::vector<agents::HookAnswer> answers_;
     std::vector<nlohmann::json> records_;
     std::map<int, Child> running_;
     std::size_t next_ = 0;
@@ -239,23 +241,37 @@ std::chrono::milliseconds longest_timeout(const policy::Policy* policy) {
     return std::chrono::milliseconds(longest);
 }
 
+// The other agents do not all read exit 2 as a block (Copilot skips a failing hook): the
+// agent's own most conservative form for an event it cannot name.
+int no_event_answer(const Invocation& inv) {
+    OnFailure block;
+    block.action = FailureAction::block;
+    const agents::Answer answer = agents::degrade(
+        inv.info.agent, block, {"", "dispatch", Outcome::internal_error, "no event name: pass --event", inv.info.stop_hook_active});
+    fs::write_all(1, answer.stdout_data);
+    fs::write_all(2, answer.stderr_data);
+    return answer.exit_code;
+}
+
 }  // namespace
 
 int dispatch(const DispatchOptions& options) {
     process::prepare_process();
     set_process_title("hookwarden dispatch");  // argv holds the hook's command: see util/process_title.h
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, longest_timeout);
+    Invocation inv =
+        begin_invocation(options.policy_path, options.event, options.agent, options.process_start, longest_timeout);
     if (inv.info.event.empty()) {
         std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
         // A configuration error blocks (exit 2), except where blocking again would keep
         // an agent that is already continuing because of a Stop hook from ever stopping.
-        return inv.info.stop_hook_active ? 0 : 2;
+        if (inv.info.agent == Agent::claude) return inv.info.stop_hook_active ? 0 : 2;
+        return no_event_answer(inv);
     }
     Dispatcher dispatcher(inv, options, matching_hooks(inv, options.policy_path));
     dispatcher.run();  // after a signal while stdin was read: answers every hook by its policy
 
     std::vector<std::string> warnings;
-    agents::claude::Answer merged = agents::claude::merge(inv.info.event, dispatcher.answers(), warnings);
+    agents::Answer merged = agents::merge(inv.info.agent, inv.info.event, dispatcher.answers(), warnings);
     for (const auto& warning : warnings) spdlog::warn("dispatch: {}", warning);
     if (!options.record_path.empty()) {
         std::string error = fs::write_file_atomic(options.record_path, dump(nlohmann::json(dispatcher.records())) + "\n");

@@ -4,13 +4,17 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
+
+#include "hookwarden/agent.h"
 
 namespace hookwarden::core {
 
 struct DispatchOptions {
     std::string policy_path;
     std::string event;  // "" = hook_event_name of the input
+    std::optional<Agent> agent;  // --agent; nullopt = detected from the input
     std::string backend = "auto";
     int jobs = 8;       // hooks supervised at once
     std::string record_path;  // also write the runs' records as a JSON array to FILE

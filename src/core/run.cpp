@@ -6,6 +6,7 @@
 #include "core/run.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agents/claude/protocol.h"
 #include "process/guardian.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
@@ -225,11 +227,15 @@ std::string failure_detail(const Attempt& attempt, const Limits& limits, const s
 // Phase 4: what the agent is told. The hook's own answer, relayed unchanged, or the
 // degradation policy's: a fixed answer or a fallback command run in the hook's place.
 struct Verdict {
-    agents::claude::Answer answer;
+    agents::Answer answer;
     Answer answered_by = Answer::own;  // RunRecord::answer
     std::vector<std::string> errors;
     double fallback_wall_ms = 0;      // not hookwarden's overhead: the fallback's own time
 };
+
+agents::FailedRun failed_run(const Invocation& inv, const std::string& hook, Outcome outcome, const std::string& detail) {
+    return {inv.info.event, hook, outcome, detail, inv.info.stop_hook_active};
+}
 
 Verdict run_fallback(const Invocation& inv, const std::string& hook, const policy::Resolved& resolved,
                      const std::string& backend, Outcome failed, const std::string& detail) {
@@ -248,7 +254,7 @@ Verdict run_fallback(const Invocation& inv, const std::string& hook, const polic
     const std::string why = failure_detail(fallback, resolved.limits, resolved.on_failure.fallback_command,
                                            fallback.errors.empty() ? std::string() : fallback.errors.back());
     verdict.errors.push_back("fallback command " + std::string(to_string(fallback.outcome)) + (why.empty() ? "" : ": " + why));
-    verdict.answer = agents::claude::degrade(OnFailure{}, inv.info.event, hook, failed, detail, inv.info.stop_hook_active);
+    verdict.answer = agents::degrade(inv.info.agent, OnFailure{}, failed_run(inv, hook, failed, detail));
     verdict.answered_by = Answer::allow;
     return verdict;
 }
@@ -267,9 +273,11 @@ Verdict decide(const Invocation& inv, const std::string& hook, const std::vector
     if (on_failure.action == FailureAction::fallback && !on_failure.fallback_command.empty())
         return run_fallback(inv, hook, resolved, backend, attempt.outcome, detail);
     Verdict degraded;
-    degraded.answered_by = degraded_answer(on_failure.action);
-    degraded.answer =
-        agents::claude::degrade(on_failure, inv.info.event, hook, attempt.outcome, detail, inv.info.stop_hook_active);
+    degraded.answer = agents::degrade(inv.info.agent, on_failure, failed_run(inv, hook, attempt.outcome, detail));
+    // The agent could not take the policy's action as such (Codex has no ask): the record
+    // says what it was answered instead, and why.
+    degraded.answered_by = degraded_answer(degraded.answer.substituted.value_or(on_failure.action));
+    if (!degraded.answer.substitution_note.empty()) degraded.errors.push_back(degraded.answer.substitution_note);
     return degraded;
 }
 
@@ -307,7 +315,8 @@ RunRecord make_record(const Invocation& inv, const std::string& hook, const std:
                      .stdout_truncated = s.out.truncated, .stderr_truncated = s.err.truncated,
                      .breaker_before = admitted.admission.state_before, .breaker_after = std::nullopt,
                      .backend = attempt.backend, .confinement = attempt.confinement, .overhead_ms = 0,
-                     .errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors)};
+                     .errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors),
+                     .agent = inv.info.agent};
 }
 
 // The record goes to the guardian, which commits it after we answered. A pending
@@ -337,7 +346,8 @@ void commit_record(RunRecord& record, const std::string& state_dir, const policy
 }  // namespace
 
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
-                            std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound) {
+                            std::optional<Agent> agent, std::chrono::steady_clock::time_point process_start,
+                            const StdinBound& stdin_bound) {
     Invocation inv;
     inv.process_start = process_start;
     inv.policy = load_policy(policy_path, inv.errors);
@@ -349,6 +359,9 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
         spdlog::info("input is not a JSON event ({}); the hook gets it unchanged", inv.info.parse_error);
         inv.errors.push_back("input is not a JSON event: " + inv.info.parse_error);
     }
+    agents::resolve_agent(inv.info, agent, [](const char* name) -> const char* { return std::getenv(name); });
+    if (inv.info.agent_source.rfind("default", 0) == 0 && !inv.input.empty())
+        inv.errors.push_back("agent: " + inv.info.agent_source + "; answered as Claude Code");
     return inv;
 }
 
@@ -409,7 +422,8 @@ int run(const RunOptions& options) {
     auto own_timeout = [&](const policy::Policy* policy) {
         return std::chrono::milliseconds(policy::resolve(policy, hook, options.event, options.limits).limits.timeout_ms);
     };
-    Invocation inv = begin_invocation(options.policy_path, options.event, options.process_start, own_timeout);
+    Invocation inv =
+        begin_invocation(options.policy_path, options.event, options.agent, options.process_start, own_timeout);
 
     std::vector<std::string> command = options.command;
     const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;

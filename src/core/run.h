@@ -11,7 +11,8 @@
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
 #include "policy/policy.h"
-#include "agents/claude/protocol.h"
+#include "agents/adapter.h"
+#include "hookwarden/agent.h"
 
 namespace hookwarden::core {
 
@@ -20,6 +21,7 @@ struct RunOptions {
     std::string name;         // "" = derived from the command
     std::string policy_path;  // "" = discovered
     std::string event;        // "" = hook_event_name of the input
+    std::optional<Agent> agent;  // --agent; nullopt = detected from the input (docs/agents.md)
     LimitOverrides limits;    // from the command line
     std::optional<FailureAction> on_failure;
     std::string backend = "auto";
@@ -33,7 +35,7 @@ struct RunOptions {
 // What every hook of one invocation shares: the agent's input and the policy.
 struct Invocation {
     std::string input;
-    agents::claude::EventInfo info;
+    agents::EventInfo info;  // with the agent that sent it
     std::optional<policy::Policy> policy;  // nullopt: built-in defaults
     std::vector<std::string> errors;       // about the input or the policy, copied into records
     std::optional<int> signal;             // the agent's signal that ended the wait for stdin
@@ -46,12 +48,14 @@ using StdinBound = std::function<std::chrono::milliseconds(const policy::Policy*
 // Loads the policy, reads stdin (bounded by `stdin_bound`, interruptible by the agent's
 // signals) and parses the event. A broken policy is reported on stderr and leaves the
 // built-in defaults in force: never weaker enforcement.
+// `agent` is `--agent` (nullopt: detected from the event and the environment).
 Invocation begin_invocation(const std::string& policy_path, const std::string& event_override,
-                            std::chrono::steady_clock::time_point process_start, const StdinBound& stdin_bound);
+                            std::optional<Agent> agent, std::chrono::steady_clock::time_point process_start,
+                            const StdinBound& stdin_bound);
 
 struct HookResult {
     RunRecord record;
-    agents::claude::Answer answer;
+    agents::Answer answer;
 };
 
 // One hook, start to finish: breaker, sandbox, supervision, classification, the

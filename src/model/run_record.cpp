@@ -156,6 +156,7 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"confinement", r.confinement},
         {"overhead_ms", r.overhead_ms},
         {"errors", r.errors},
+        {"agent", to_string(r.agent)},
     };
 }
 
@@ -164,6 +165,17 @@ void read_answer(const std::string& text, RunRecord& record) {
         record.answer = *answer;
     else
         record.errors.push_back("unknown answer '" + text + "' (expected own, allow, block, ask or fallback)");
+}
+
+// Records from before agents were recorded are Claude Code's; a name this version does
+// not know stays visible in errors rather than being read as Claude Code silently.
+void read_agent(const nlohmann::json& in, RunRecord& r) {
+    auto it = in.find("agent");
+    if (it == in.end() || !it->is_string()) return;
+    if (auto agent = agent_from_string(it->get<std::string>()))
+        r.agent = *agent;
+    else
+        r.errors.push_back("unknown agent '" + it->get<std::string>() + "' (expected " + agent_names() + ")");
 }
 
 void from_json(const nlohmann::json& in, RunRecord& r) {
@@ -195,6 +207,7 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "confinement", r.confinement);
     get_optional(in, "overhead_ms", r.overhead_ms);
     get_optional(in, "errors", r.errors);
+    read_agent(in, r);
     if (auto it = in.find("answer"); it != in.end() && it->is_string())
         read_answer(it->get<std::string>(), r);  // after errors: an unknown answer adds one
 }

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/adapter.h"
 #include "agents/claude/protocol.h"
 #include "policy/policy.h"
 #include "util/fs.h"
@@ -101,6 +102,15 @@ std::optional<std::string> did_you_mean(const std::string& word, const std::vect
         }
     }
     return best;
+}
+
+// "Claude Code, Codex CLI": the agents whose vocabulary has `event`, for a typo's hint.
+std::string agents_of(const std::string& event) {
+    std::string names;
+    for (const agents::Adapter* adapter : agents::adapters())
+        if (agents::find_event(adapter->events(), event))
+            names += (names.empty() ? "" : ", ") + std::string(adapter->display_name);
+    return names;
 }
 
 std::string join(const std::vector<std::string>& items) {
@@ -555,8 +565,10 @@ private:
         const auto& events = known_events();
         if (std::find(events.begin(), events.end(), name) != events.end()) return true;
         std::string message = "unknown event \"" + name + "\"";
-        if (auto hint = did_you_mean(name, events)) message += "; did you mean \"" + *hint + "\"?";
-        message += " (known events: " + join(events) + ")";
+        auto hint = did_you_mean(name, events);
+        if (hint) message += "; did you mean \"" + *hint + "\"?";
+        message += " (" + (hint ? "\"" + *hint + "\" is an event of " + agents_of(*hint) + "; " : std::string()) +
+                   "known events: " + join(events) + ")";
         at_the_key ? at_key(path, message) : at_value(path, message);
         return false;
     }

@@ -5,15 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agents/claude/events.h"
+#include "agents/adapter.h"
 #include "util/paths.h"
 
 namespace hookwarden::policy {
 
 const std::vector<std::string>& known_events() {
     static const std::vector<std::string> kEvents = [] {
+        // Every agent's own vocabulary: one policy can serve several agents. A name two
+        // agents share (SessionStart) is listed once, at its first agent.
         std::vector<std::string> names;
-        for (const agents::EventFacts& facts : agents::claude::events()) names.emplace_back(facts.name);
+        for (const agents::Adapter* adapter : agents::adapters())
+            for (const agents::EventFacts& facts : adapter->events())
+                if (std::find(names.begin(), names.end(), facts.name) == names.end()) names.emplace_back(facts.name);
         return names;
     }();
     return kEvents;
@@ -108,7 +112,7 @@ Resolved resolve(const Policy* policy, const std::string& hook_name, const std::
     Resolved r;
     r.hook = policy ? find_hook(*policy, hook_name) : nullptr;
     const std::string& ev = !event.empty() || !r.hook ? event : r.hook->event;
-    r.limits.timeout_ms = agents::claude::builtin_timeout_ms(ev);
+    r.limits.timeout_ms = agents::builtin_timeout_ms(ev);
 
     std::vector<const Layer*> layers;  // lowest precedence first
     if (policy) {

@@ -11,7 +11,8 @@
 
 namespace hookwarden::policy {
 
-// The event names a policy may use (Claude Code's hook events).
+// The event names a policy may use: every agent's hook events, in each agent's own
+// spelling (docs/agents.md), each name once.
 const std::vector<std::string>& known_events();
 
 // Partial budgets of one layer; unset fields fall through to the next layer.

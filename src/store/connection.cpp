@@ -84,6 +84,10 @@ CREATE INDEX probes_hook ON probes(hook);
     R"sql(
 ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 3: the agent that called (docs/agents.md); every older row was Claude Code's.
+    R"sql(
+ALTER TABLE runs ADD COLUMN agent TEXT NOT NULL DEFAULT 'claude';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

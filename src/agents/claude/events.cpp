@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "agents/table_rows.h"
+
 namespace hookwarden::agents::claude {
 
 namespace {
@@ -43,7 +45,7 @@ constexpr EventFacts with_stop_guard(EventFacts facts) {
 // Code waits on the hook before it can go on (a tool call, the end of a turn), looser
 // where the hook's work is the point (formatters after an edit, prompt context).
 constexpr std::array kEvents{
-    row("PreToolUse", "tool_name", B::permission_decision),
+    rows::with_ask(row("PreToolUse", "tool_name", B::permission_decision)),
     row("PostToolUse", "tool_name", B::top_level_decision, 5'000),
     row("PostToolUseFailure", "tool_name", B::top_level_decision),
     row("PostToolBatch", "", B::top_level_decision),

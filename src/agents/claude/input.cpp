@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agents/claude/events.h"
+#include "agents/payload_fields.h"
 
 namespace hookwarden::agents::claude {
 
@@ -33,6 +34,8 @@ struct Collected {
     bool stop_hook_active = false;
     // (field name, value) of the top-level strings named by a matcher_field in the table.
     std::vector<std::pair<std::string_view, std::string>> candidates;
+    // Keys only some agents send (agents/payload_fields.h), in order of appearance.
+    std::vector<std::string> markers;
 
     const std::string* value_of(std::string_view field) const {
         if (field == "tool_name") return &tool_name;
@@ -42,13 +45,10 @@ struct Collected {
     }
 };
 
-// The matcher field `key` names in Claude Code's table ("" when none does). The table's
-// own string_view is returned, so the collected pair needs no copy of the name.
-std::string_view matcher_field_named(std::string_view key) {
-    for (const EventFacts& facts : events())
-        if (!facts.matcher_field.empty() && facts.matcher_field == key) return facts.matcher_field;
-    return {};
-}
+// The matcher field `key` names in some agent's table, or another field an adapter
+// reads ("" when none does). A static string_view is returned, so the collected pair
+// needs no copy of the name.
+std::string_view matcher_field_named(std::string_view key) { return kept_field_named(key); }
 
 class TopLevelSax final : public nlohmann::json_sax<nlohmann::json> {
 public:
@@ -92,6 +92,7 @@ public:
     bool key(string_t& name) override {
         field_ = Field::none;
         if (depth_ != 1) return true;
+        if (std::string_view marker = marker_named(name); !marker.empty()) keep_marker(marker);
         if (name == "hook_event_name") field_ = Field::event;
         else if (name == "session_id") field_ = Field::session_id;
         else if (name == "tool_name") field_ = Field::tool_name;
@@ -122,6 +123,12 @@ private:
             case Field::matcher_candidate: keep_candidate(std::move(value)); break;
             default: break;
         }
+    }
+
+    void keep_marker(std::string_view marker) {
+        for (const auto& kept : out_.markers)
+            if (kept == marker) return;
+        out_.markers.emplace_back(marker);
     }
 
     // A repeated key keeps its last value, as for the other fields.
@@ -227,6 +234,8 @@ EventInfo parse_event(std::string_view stdin_bytes, std::string_view event_overr
     if (!event_override.empty()) info.event = std::string(event_override);
     if (info.is_json) {
         if (const std::string* target = target_of(info.event, collected)) info.matcher_target = *target;
+        info.markers = std::move(collected.markers);
+        for (auto& [name, value] : collected.candidates) info.fields.emplace_back(name, std::move(value));
         info.tool_name = std::move(collected.tool_name);
     }
     return info;

@@ -9,22 +9,14 @@
 #include <string_view>
 #include <vector>
 
+#include "agents/adapter.h"
 #include "hookwarden/policy_types.h"
 #include "hookwarden/run_record.h"
 
 namespace hookwarden::agents::claude {
 
-struct EventInfo {
-    bool is_json = false;      // stdin was one JSON object
-    std::string parse_error;   // why it was not, when it was not
-    std::string event;         // hook_event_name, or the override given to parse_event
-    std::string matcher_target;
-    std::string session_id;
-    std::string tool_name;
-    // Stop/SubagentStop: the agent is already continuing because of a Stop hook. A
-    // degraded answer must not block again, or a failing hook would loop the agent.
-    bool stop_hook_active = false;
-};
+// The event as read from stdin; shared by every agent's adapter (agents/adapter.h).
+using EventInfo = agents::EventInfo;
 
 // Reads only the top-level fields it needs (no tree is built, so a large tool_input
 // costs one scan). Never throws: non-JSON input gives is_json=false. `event_override`
@@ -52,12 +44,8 @@ bool matcher_matches(std::string_view matcher, std::string_view target);
 bool matcher_is_regex(std::string_view matcher);
 std::string matcher_regex_error(std::string_view matcher);
 
-// What goes back to the agent: exit code, stdout, stderr.
-struct Answer {
-    int exit_code = 0;
-    std::string stdout_data;
-    std::string stderr_data;
-};
+// What goes back to the agent: exit code, stdout, stderr (agents/adapter.h).
+using Answer = agents::Answer;
 
 // The answer of the degradation policy for a hook that did not finish on its own
 // (timeout, oom, crash, spawn_error, breaker_open, internal_error). `detail` is a short
@@ -71,11 +59,7 @@ Answer degrade(const OnFailure& policy, const std::string& event, const std::str
 // timeout (2000 ms)").
 std::string describe_failure(Outcome outcome, const std::string& detail);
 
-struct HookAnswer {
-    std::string hook;
-    Outcome outcome = Outcome::ok;
-    Answer answer;  // the hook's own answer, or its degraded one
-};
+using HookAnswer = agents::HookAnswer;
 
 // Merges the answers of all hooks that ran for one event, in policy order, the way
 // Claude Code combines parallel hooks. Things worth telling the user or the log (a

@@ -1,5 +1,5 @@
-// Claude Code's event table against what else states the event set: the policy JSON
-// Schema shipped for editors (both of its lists, both directions) and the realistic
+// The event tables against what else states the event set: the policy JSON Schema
+// shipped for editors (both of its lists, both directions, against every agent's table) and the realistic
 // payloads in tests/data/events (one per event, which the end-to-end tests feed to the
 // real binary).
 #include <gtest/gtest.h>
@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "agents/adapter.h"
 #include "agents/claude/events.h"
 #include "agents/claude/protocol.h"
 #include "util/fs.h"
@@ -26,6 +27,14 @@ std::set<std::string> table_names() {
     return names;
 }
 
+// Every agent's events: what a policy may name, so what the schema lists.
+std::set<std::string> every_agents_names() {
+    std::set<std::string> names;
+    for (const Adapter* adapter : adapters())
+        for (const EventFacts& facts : adapter->events()) names.emplace(facts.name);
+    return names;
+}
+
 json schema() {
     const auto text = fs::read_file(kSource + "/policies/hookwarden.schema.json");
     EXPECT_TRUE(text.has_value());
@@ -33,8 +42,8 @@ json schema() {
 }
 
 // Names in `listed` the table lacks, and rows of the table `listed` lacks.
-void expect_same_events(const std::set<std::string>& listed, const std::string& where) {
-    const std::set<std::string> table = table_names();
+void expect_same_events(const std::set<std::string>& listed, const std::string& where,
+                        const std::set<std::string>& table = table_names()) {
     for (const auto& name : listed) EXPECT_TRUE(table.count(name)) << where << " lists \"" << name << "\", the table does not";
     for (const auto& name : table) EXPECT_TRUE(listed.count(name)) << "the table has \"" << name << "\", " << where << " does not";
 }
@@ -53,7 +62,7 @@ TEST(EventTable, SchemaHookEventEnumMatchesBothWays) {
     std::set<std::string> names;
     for (const auto& name : list) names.insert(name.get<std::string>());
     EXPECT_EQ(names.size(), list.size()) << "duplicates in the enum";
-    expect_same_events(names, "the schema's hook event enum");
+    expect_same_events(names, "the schema's hook event enum", every_agents_names());
 }
 
 TEST(EventTable, SchemaEventLayersMatchBothWays) {
@@ -66,7 +75,7 @@ TEST(EventTable, SchemaEventLayersMatchBothWays) {
         EXPECT_EQ(layer.value("$ref", ""), "#/definitions/layer") << name;
     }
     EXPECT_FALSE(doc["properties"]["events"].value("additionalProperties", true)) << "unknown events must fail";
-    expect_same_events(names, "the schema's \"events\" properties");
+    expect_same_events(names, "the schema's \"events\" properties", every_agents_names());
 }
 
 // Each payload names its event, and carries the field its event's matcher is compared

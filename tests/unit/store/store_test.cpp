@@ -75,7 +75,7 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
@@ -91,14 +91,14 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN confinement; PRAGMA user_version=1", nullptr, nullptr,
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; ALTER TABLE runs DROP COLUMN confinement; PRAGMA user_version=1", nullptr, nullptr,
                            nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -117,6 +117,34 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     EXPECT_EQ(all[1].confinement.env_scrubbed, 4);
     EXPECT_TRUE(all[1].confinement.no_new_privs);
     EXPECT_EQ(all[1].confinement.unavailable, std::vector<std::string>{"x"});
+}
+
+// Schema 3 added the agent that called; rows of a version-2 database were all Claude
+// Code's, and new rows keep theirs.
+TEST(Open, MigratesVersion2AndRecordsTheAgent) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; PRAGMA user_version=2", nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    RunRecord r = hwtest::make_record("new", Outcome::ok);
+    r.agent = Agent::gemini;
+    ASSERT_EQ(s->complete(r, {}, {}, 2), "");
+    auto all = s->records();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].agent, Agent::claude);
+    EXPECT_EQ(all[1].agent, Agent::gemini);
+    EXPECT_TRUE(all[1].errors.empty());
 }
 
 TEST(Open, RefusesADatabaseFromANewerVersion) {
