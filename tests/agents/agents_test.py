@@ -259,6 +259,8 @@ def case_install_same(case):
     guard = [r for r in case.records(1) if "slow_guard" in " ".join(r.get("command", []))]
     check([r.get("outcome") for r in guard] == ["blocked", "ok"],
           f"the guard's records: {[(r.get('outcome'), r.get('limits')) for r in guard]}")
+    check(all(r.get("agent") == "claude" and r.get("event") == "PreToolUse" for r in guard),
+          f"the guard's records name {[(r.get('agent'), r.get('event')) for r in guard]}")
     hookwarden_command(case, "uninstall", settings)
     with open(settings, "rb") as f:
         check(f.read() == CLAUDE_SETTINGS.encode(), "uninstall did not restore the settings byte for byte")
@@ -299,6 +301,7 @@ def case_missing_hookwarden(case):
     os.remove(hookwarden)
     _, _, ran = case.session_as_is(f"touch {marker} # forbidden")
     check(not ran, "with hookwarden gone the fail-closed guard no longer blocks")
+    check(len(case.records(3)) == 2, "a hookwarden that is gone recorded a run")
 
 
 # ---- Codex CLI and Gemini CLI: install, run the wrapped hooks, uninstall --------------
@@ -337,6 +340,8 @@ def case_install(case):
     check(sorted(calls) == ["logger", "slow-guard"], f"after install the hooks that ran: {calls}")
     _, _, ran = case.session_as_is(f"touch {shlex.quote(case.agent.marker(case.scratch))}")
     check(ran, "after install an allowed command no longer runs")
+    calls = [name for name, _ in hook_calls(case)]
+    check(sorted(calls) == ["logger", "slow-guard"], f"the allowed command's hook calls: {calls}")
     records = case.records(4)
     check(len(records) == 4 and all(r.get("agent") == case.agent.name for r in records)
           and all(r.get("event") == case.agent.pre_tool_event for r in records),

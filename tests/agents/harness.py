@@ -128,11 +128,14 @@ class CliRun:
 
 def run_cli(argv, cwd, env, timeout_s):
     start = time.monotonic()
-    process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+    # stdin is an empty pipe, not /dev/null: `claude -p` and `codex exec` append what
+    # they read there to the prompt, and a machine whose /dev/null was replaced by a
+    # regular file (a stray `rm` as root does it) would feed them its contents.
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
     try:
-        stdout, stderr = process.communicate(timeout=timeout_s)
+        stdout, stderr = process.communicate(input="", timeout=timeout_s)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         stdout, stderr = process.communicate()
