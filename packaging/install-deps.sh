@@ -57,3 +57,7 @@ if command -v npm >/dev/null 2>&1 &&
   sudo_if_needed npm install -g --no-fund --no-audit @opentelemetry/otlp-transformer@0.208.0 >/dev/null 2>&1 ||
     echo "install-deps: warning: could not install @opentelemetry/otlp-transformer; the OTLP payload test will be skipped"
 fi
+
+# The real agent CLIs the end-to-end tests in tests/agents drive offline (pinned
+# versions). Not fatal: their tests report "skipped" without them.
+"$(dirname "$0")/install-agent-clis.sh"
