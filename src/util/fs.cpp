@@ -109,8 +109,50 @@ UniqueFd create_temporary(const std::string& path, const Inherited& like, std::s
 
 }  // namespace
 
+namespace {
+
+// What write_file_atomic does with a path that is not a regular file. A rename over a
+// device would replace it: `report -o /dev/null` as root once left /dev/null a regular
+// file, which every later `> /dev/null` on the machine appended to.
+enum class Target { replace, in_place, refuse };
+
+Target target_kind(const std::string& path, std::string& error) {
+    struct stat st{};
+    if (::lstat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return Target::replace;
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return Target::in_place;
+    if (S_ISLNK(st.st_mode)) {
+        // A link to a regular file (or to nothing) is replaced, not followed; a link to a
+        // device or pipe would be destroyed by the rename and is not written through.
+        if (::stat(path.c_str(), &st) != 0 || S_ISREG(st.st_mode)) return Target::replace;
+        error = "'" + path + "' is a symbolic link to a device or pipe: neither replaced nor written through";
+        return Target::refuse;
+    }
+    if (S_ISDIR(st.st_mode)) return Target::replace;  // the rename fails with the reason
+    error = "'" + path + "' is not a regular file, character device or pipe";
+    return Target::refuse;
+}
+
+// A character device or a pipe named by the caller (/dev/null, /dev/tty, a FIFO) gets the
+// content written into it; a pipe nobody reads is an error, not a hang.
+std::string write_in_place(const std::string& path, const std::string& content) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    if (!fd) return errno_text("cannot open '" + path + "'", errno);
+    int flags = ::fcntl(fd.get(), F_GETFL);
+    if (flags >= 0) ::fcntl(fd.get(), F_SETFL, flags & ~O_NONBLOCK);
+    int e = write_all(fd.get(), content);
+    if (e == 0) e = fd.close();
+    return e == 0 ? "" : errno_text("cannot write '" + path + "'", e);
+}
+
+}  // namespace
+
 std::string write_file_atomic(const std::string& path, const std::string& content, unsigned new_file_mode) {
     std::string tmp, error;
+    switch (target_kind(path, error)) {
+    case Target::refuse: return error;
+    case Target::in_place: return write_in_place(path, content);
+    case Target::replace: break;
+    }
     UniqueFd fd = create_temporary(path, inherited_from(path, static_cast<mode_t>(new_file_mode)), tmp, error);
     if (!fd) return error;
     int e = write_all(fd.get(), content);

@@ -23,6 +23,8 @@ std::optional<std::string> read_all(int fd);
 // replaced file's mode (and owner, when root) before any content goes in: a 0600 file
 // is never briefly 0644. A new file gets `new_file_mode` (records: 0600). A symlink at
 // `path` is replaced, not followed (callers that want to write through resolve it first).
+// A character device or pipe at `path` (/dev/null, a FIFO) is written into, never replaced;
+// a link to one, a block device or a socket is refused.
 // Returns an error text or "".
 std::string write_file_atomic(const std::string& path, const std::string& content, unsigned new_file_mode = 0644);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,29 @@ TEST_F(AtomicWrite, NeverWritesThroughAPlantedTemporary) {
     EXPECT_EQ(slurp(victim), "untouched");
     EXPECT_EQ(slurp(path_), "new");
     EXPECT_TRUE(stdfs::is_symlink(planted));
+}
+
+// A rename over a device or pipe would replace it (as root, `-o /dev/null` once turned
+// /dev/null into a regular file): a pipe is written into, a pipe nobody reads is an
+// error rather than a hang, and a link to one is refused and left as it is.
+TEST_F(AtomicWrite, APipeIsWrittenIntoNeverReplaced) {
+    std::string fifo = (dir_ / "fifo").string();
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    EXPECT_NE(fs::write_file_atomic(fifo, "x").find("cannot open"), std::string::npos);  // no reader
+    int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+    ASSERT_GE(reader, 0);
+    EXPECT_EQ(fs::write_file_atomic(fifo, "through the pipe"), "");
+    char buf[64] = {};
+    EXPECT_EQ(::read(reader, buf, sizeof buf), 16);
+    EXPECT_STREQ(buf, "through the pipe");
+    ::close(reader);
+    EXPECT_TRUE(S_ISFIFO(stat_of(fifo).st_mode));
+
+    std::string link = (dir_ / "link").string();
+    ASSERT_EQ(::symlink(fifo.c_str(), link.c_str()), 0);
+    EXPECT_NE(fs::write_file_atomic(link, "x").find("symbolic link to a device or pipe"), std::string::npos);
+    EXPECT_TRUE(S_ISLNK(stat_of(link).st_mode));
+    EXPECT_EQ(entries(), (std::vector<std::string>{"fifo", "link"}));
 }
 
 TEST_F(AtomicWrite, AFailureNamesTheFileAndLeavesNothing) {
