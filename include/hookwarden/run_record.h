@@ -110,6 +110,7 @@ struct RunRecord {
     Confinement confinement;
     double overhead_ms = 0;         // supervisor total minus the hook's wall time
     std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
+    std::string served_by = "process";  // "process": run by the `run` process itself; "serve": by the daemon
 };
 
 // Sets record.answer from its JSON/database string. An answer this version does not know

@@ -29,6 +29,7 @@ constexpr CommandEntry kCommands[] = {
     {"status", cmd::make_status},   {"breaker", cmd::make_breaker},   {"report", cmd::make_report},
     {"check", cmd::make_check},     {"bench", cmd::make_bench},       {"export", cmd::make_export},
     {"install", cmd::make_install}, {"uninstall", cmd::make_install}, {"doctor", cmd::make_doctor},
+    {"serve", cmd::make_serve},
 };
 
 // The factory of the first word before "--" that names a command; nullptr when there is
@@ -92,8 +93,9 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-    const auto process_start = std::chrono::steady_clock::now();
+int main(int argc, char** argv) { return main_at(argc, argv, std::chrono::steady_clock::now()); }
+
+int main_at(int argc, char** argv, std::chrono::steady_clock::time_point process_start) {
     // CLI11 answers --version by throwing; in a static binary the first exception sorts
     // every unwind table (~3 ms). Health checks call this often: answer it directly.
     if (argc == 2 && std::string_view(argv[1]) == "--version") {
@@ -108,7 +110,8 @@ int main(int argc, char** argv) {
     app.add_option("--log-file", log_file, "write diagnostics to this file instead of stderr");
     const auto commands = declare_commands(app, chosen_command(argc, argv));
 
-    const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv)};
+    std::vector<std::string> whole(argv, argv + argc);
+    const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv), std::move(whole), &main_at};
     if (auto status = parse(app, argc, argv)) return *status;
     std::string log_error;
     if (!log::init(log_level, log_file, log_error)) {

@@ -156,6 +156,7 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"confinement", r.confinement},
         {"overhead_ms", r.overhead_ms},
         {"errors", r.errors},
+        {"served_by", r.served_by},
     };
 }
 
@@ -195,6 +196,7 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "confinement", r.confinement);
     get_optional(in, "overhead_ms", r.overhead_ms);
     get_optional(in, "errors", r.errors);
+    get_optional(in, "served_by", r.served_by);
     if (auto it = in.find("answer"); it != in.end() && it->is_string())
         read_answer(it->get<std::string>(), r);  // after errors: an unknown answer adds one
 }

@@ -84,6 +84,10 @@ CREATE INDEX probes_hook ON probes(hook);
     R"sql(
 ALTER TABLE runs ADD COLUMN confinement TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 3: which path ran the run (docs/serve.md): 'process' or 'serve'; older rows: 'process'.
+    R"sql(
+ALTER TABLE runs ADD COLUMN served_by TEXT NOT NULL DEFAULT 'process';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

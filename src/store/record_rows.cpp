@@ -14,16 +14,16 @@ constexpr const char* kRunColumns =
     "wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, oom_killed, "
     "leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement";
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, served_by";
 
 const char* const kInsertRun =
     "INSERT INTO runs (time_ms, hook, event, matcher_target, session_id, command, outcome, answer, "
     "exit_code, signal, wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, "
     "oom_killed, leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement) VALUES "
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, served_by) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,"
-    "?27,?28,?29,?30,?31,?32,?33)";
+    "?27,?28,?29,?30,?31,?32,?33,?34)";
 
 // Command lines and error texts may hold bytes that are not UTF-8; storing a
 // replacement character beats losing the record.
@@ -85,6 +85,7 @@ RunRecord record_of(const Stmt& s) {
     r.errors = string_list(s.text(31));
     read_answer(s.text(7), r);  // after errors: an unknown answer adds one
     if (auto c = nlohmann::json::parse(s.text(32), nullptr, false); c.is_object()) c.get_to(r.confinement);
+    r.served_by = s.text(33);
     return r;
 }
 
@@ -103,7 +104,7 @@ std::int64_t Store::Impl::insert_record(const RunRecord& r) {
     s.bind(27, r.stderr_truncated).bind(28, breaker_state_text(r.breaker_before));
     s.bind(29, breaker_state_text(r.breaker_after));
     s.bind(30, r.backend).bind(31, r.overhead_ms).bind(32, json_text(r.errors));
-    s.bind(33, json_text(nlohmann::json(r.confinement)));
+    s.bind(33, json_text(nlohmann::json(r.confinement))).bind(34, r.served_by);
     s.step();
     return sqlite3_last_insert_rowid(db);
 }
