@@ -15,6 +15,7 @@
 #include "sandbox/cgroupfs.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
+#include "serve/probe.h"
 #include "util/fs.h"
 
 namespace hookwarden::cmd {
@@ -115,6 +116,50 @@ void print_sandbox(std::ostream& out) {
                "  or runs unconfined with \"unavailable\": \"run\"; its record says which.\n";
 }
 
+// The daemon's own cgroup (v2) and whether run cgroups can be made under it.
+std::string daemon_cgroup(int pid, bool& delegated) {
+    delegated = false;
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+    if (!text) return "unknown (its /proc entry is not readable)";
+    auto at = text->find("0::");
+    if (at == std::string::npos) return "not in a cgroup2 hierarchy";
+    std::string path = text->substr(at + 3, text->find('\n', at) - at - 3);
+    std::string dir = std::string(sandbox::cgroupfs::kRoot) + path;
+    if (dir.size() > 12 && dir.compare(dir.size() - 12, 12, "/supervisors") == 0) dir.resize(dir.size() - 12);
+    auto controllers = fs::read_file(dir + "/cgroup.controllers").value_or("");
+    delegated = ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0 && controllers.find("memory") != std::string::npos &&
+                controllers.find("pids") != std::string::npos;
+    return dir;
+}
+
+// `hookwarden serve` (docs/serve.md): running, its cgroups delegated, or how to start it.
+void print_daemon(std::ostream& out) {
+    auto probe = serve::probe_daemon();
+    out << "
+daemon (hookwarden serve, docs/serve.md):
+";
+    if (!probe.running) {
+        out << "  not running on " << probe.socket << " (" << probe.why << "); hooks run in-process.
+"
+            << "  To enable it: systemctl --user enable --now hookwarden.socket   (units shipped by the .deb)
+"
+            << "  or start it yourself: hookwarden serve --idle-exit 30m &
+";
+        return;
+    }
+    bool delegated = false;
+    const std::string cgroup = daemon_cgroup(probe.pid, delegated);
+    out << "  running on " << probe.socket << ", pid " << probe.pid << ", uid " << probe.uid << "
+";
+    out << "  its cgroup: " << cgroup << (delegated ? " - delegated (memory, pids): served runs get cgroup-v2
+"
+                                                    : " - not delegated to this user
+");
+    if (!delegated && ::geteuid() != 0 && sandbox::cgroupfs::is_cgroup2(sandbox::cgroupfs::kRoot))
+        out << "  start it from the shipped unit (Delegate=yes): systemctl --user restart hookwarden.socket hookwarden
+";
+}
+
 ExitCode doctor(std::ostream& out) {
     print_layout(out);
     auto d = sandbox::detect();
@@ -125,6 +170,7 @@ ExitCode doctor(std::ostream& out) {
     out << "\nauto picks: " << sandbox::to_string(d.best) << "\n";
     print_advice(d, out);
     print_sandbox(out);
+    print_daemon(out);
     // Only `none` here is the finding: weaker guarantees than a cgroup backend gives.
     return d.best == sandbox::Kind::none ? ExitCode::violation : ExitCode::ok;
 }

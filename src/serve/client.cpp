@@ -30,6 +30,9 @@ using Clock = std::chrono::steady_clock;
 
 HandOff not_served(std::string why) { return {Served::no, 0, std::move(why)}; }
 
+// How long after "go" the worker's "taken" may take (a fork in a responsive daemon).
+constexpr std::chrono::milliseconds kTakenBound{2000};
+
 std::chrono::milliseconds handshake_bound() {
     const char* text = std::getenv("HOOKWARDEN_SERVE_HANDSHAKE_MS");
     if (!text || !*text) return std::chrono::milliseconds(50);
@@ -62,13 +65,15 @@ UniqueFd connect_daemon(const std::string& path, std::string& why) {
     return sock;
 }
 
-// Waits for one message until `deadline` (nullopt: no bound) or a signal on `signal_fd`.
+constexpr Clock::time_point kUnbounded = Clock::time_point::max();
+
+// Waits for one message until `deadline` (kUnbounded: no bound) or a signal on `signal_fd`.
 enum class Waited { message, timeout, signal };
-Waited wait_for(int sock, int signal_fd, std::optional<Clock::time_point> deadline) {
+Waited wait_for(int sock, int signal_fd, Clock::time_point deadline) {
     for (;;) {
         int timeout = -1;
-        if (deadline) {
-            auto left = std::chrono::ceil<std::chrono::milliseconds>(*deadline - Clock::now()).count();
+        if (deadline != kUnbounded) {
+            auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
             if (left <= 0) return Waited::timeout;
             timeout = static_cast<int>(std::min<long long>(left, INT_MAX));
         }
@@ -110,7 +115,7 @@ UniqueFd offer(const std::vector<std::string>& argv, Clock::time_point process_s
         why = "argv and environment (" + std::to_string(bytes.size()) + " bytes) larger than a request may be";
         return {};
     }
-    if (int error = wire::send(sock.get(), bytes, {0, 1, 2}); error != 0) {
+    if (int error = wire::send(sock.get(), bytes); error != 0) {
         why = std::string("sending the request: ") + std::strerror(error);
         return {};
     }
@@ -167,13 +172,17 @@ HandOff await_verdict(int sock) {
     UniqueFd signals = block_agent_signals();
     UniqueFd worker;
     std::optional<wire::Armed> armed;
-    std::optional<Clock::time_point> deadline;
+    // A daemon that stopped right after its "ready" never forks the worker: the run is
+    // then answered by policy (never run here: the daemon may still start it later).
+    Clock::time_point deadline = Clock::now() + std::max(handshake_bound(), kTakenBound);
     for (;;) {
         Waited waited = wait_for(sock, signals.get(), deadline);
         if (waited == Waited::signal) {
             forward_signal(sock, signals.get());
             continue;
         }
+        if (waited == Waited::timeout && !armed)
+            return {Served::lost_before_start, 0, "the daemon did not start the run within its bound"};
         if (waited == Waited::timeout) return answer_armed(*armed, worker.get());
         wire::Received got = wire::receive(sock);
         if (got.error == EAGAIN) continue;
@@ -185,6 +194,7 @@ HandOff await_verdict(int sock) {
         }
         if (r.kind() == wire::Kind::taken) {
             worker.reset(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(r.u32()), 0)));
+            deadline = kUnbounded;  // reading the event is bounded by the worker itself
         } else if (r.kind() == wire::Kind::armed) {
             armed = wire::decode_armed(got.bytes);
             if (armed) deadline = Clock::now() + std::chrono::milliseconds(armed->wait_ms);
@@ -204,7 +214,7 @@ HandOff hand_off(const std::vector<std::string>& argv, Clock::time_point process
     UniqueFd sock = offer(argv, process_start, why);
     if (!sock) return not_served(why);
     // The commitment: from here on this process never runs the hook itself.
-    if (int error = wire::send(sock.get(), wire::Writer(wire::Kind::go).bytes()); error != 0)
+    if (int error = wire::send(sock.get(), wire::Writer(wire::Kind::go).bytes(), {0, 1, 2}); error != 0)
         return not_served(std::string("sending go: ") + std::strerror(error));
     return await_verdict(sock.get());
 }

@@ -13,7 +13,7 @@ namespace hookwarden::serve {
 enum class Served {
     no,                 // not handed over (no daemon, refused, too slow, version): run it here
     answered,           // the agent was answered (the verdict, or the armed answer): exit with exit_code
-    lost_before_start,  // the worker took stdin and died before the hook could start: answer by policy
+    lost_before_start,  // committed, but no worker started in time, or it died before the hook: answer by policy
 };
 
 struct HandOff {

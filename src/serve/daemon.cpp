@@ -109,8 +109,8 @@ void on_hello(Daemon& d, Connection& c, wire::Received& got) {
         refuse(d, c, error);
         return;
     }
-    if (got.fds.size() != 3) {
-        refuse(d, c, "expected the client's fds 0, 1 and 2, got " + std::to_string(got.fds.size()) + " fds");
+    if (!got.fds.empty()) {
+        refuse(d, c, "a hello carries no fds (they come with the go)");
         return;
     }
     if (hello->protocol != wire::kProtocol || hello->version != HOOKWARDEN_VERSION) {
@@ -120,13 +120,19 @@ void on_hello(Daemon& d, Connection& c, wire::Received& got) {
         return;
     }
     c.hello = std::move(*hello);
-    c.fds = std::move(got.fds);
     c.state = Connection::State::go;
     c.deadline = Clock::now() + d.options.request_time;
     wire::send(c.socket.get(), wire::Writer(wire::Kind::ready).u32(wire::kProtocol).str(HOOKWARDEN_VERSION).bytes());
 }
 
-void start_worker(Daemon& d, Connection& c) {
+void start_worker(Daemon& d, Connection& c, wire::Received& go) {
+    // The fds come only with the go, from a client that just heard us answer: fds sent
+    // to a daemon that then stopped would hold the agent's pipes open in its queue.
+    if (go.truncated || go.fds.size() != 3) {
+        refuse(d, c, "expected the client's fds 0, 1 and 2 with the go, got " + std::to_string(go.fds.size()));
+        return;
+    }
+    c.fds = std::move(go.fds);
     const pid_t daemon = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
@@ -169,7 +175,7 @@ void on_readable(Daemon& d, Connection& c) {
         case Connection::State::go:
             // EOF: the client fell back (too slow, or its version check failed).
             if (got.eof || got.error || wire::Reader(got.bytes).kind() != wire::Kind::go) c.socket.reset();
-            else start_worker(d, c);
+            else start_worker(d, c, got);
             break;
         case Connection::State::running:
             on_running(c, got);

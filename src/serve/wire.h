@@ -21,10 +21,10 @@ inline constexpr std::uint32_t kProtocol = 1;
 inline constexpr std::size_t kMaxMessage = 200 * 1024;
 
 enum class Kind : char {
-    hello = 'H',    // client -> daemon, with the client's fds 0, 1, 2 attached
+    hello = 'H',    // client -> daemon: the request
     ready = 'R',    // daemon -> client: accepted, here is my version
     refused = 'E',  // daemon or worker -> client: not taken, run it yourself (reason)
-    go = 'G',       // client -> daemon: committed, the client will not run it itself
+    go = 'G',       // client -> daemon: committed, the client will not run it itself; fds 0, 1, 2 attached
     taken = 'T',    // worker -> client: about to read stdin (worker pid)
     armed = 'A',    // worker -> client: the answer if I die from now on, and how long to wait
     verdict = 'V',  // worker -> client: the run is answered (exit code)

@@ -75,7 +75,7 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
@@ -91,14 +91,15 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN confinement; PRAGMA user_version=1", nullptr, nullptr,
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN confinement; ALTER TABLE runs DROP COLUMN served_by; "
+                           "PRAGMA user_version=1", nullptr, nullptr,
                            nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 2);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -117,6 +118,32 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     EXPECT_EQ(all[1].confinement.env_scrubbed, 4);
     EXPECT_TRUE(all[1].confinement.no_new_privs);
     EXPECT_EQ(all[1].confinement.unavailable, std::vector<std::string>{"x"});
+}
+
+// Schema 3 added which path ran the run (docs/serve.md): a version-2 database gets the
+// column on open, its old rows read back as "process", a served run keeps "serve".
+TEST(Open, MigratesVersion2AndKeepsServedBy) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN served_by; PRAGMA user_version=2", nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 3);
+    RunRecord served = hwtest::make_record("new", Outcome::ok);
+    served.served_by = "serve";
+    ASSERT_EQ(s->complete(served, {}, {}, 2), "");
+    auto all = s->records();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].served_by, "process");
+    EXPECT_EQ(all[1].served_by, "serve");
 }
 
 TEST(Open, RefusesADatabaseFromANewerVersion) {
