@@ -135,29 +135,20 @@ std::string daemon_cgroup(int pid, bool& delegated) {
 // `hookwarden serve` (docs/serve.md): running, its cgroups delegated, or how to start it.
 void print_daemon(std::ostream& out) {
     auto probe = serve::probe_daemon();
-    out << "
-daemon (hookwarden serve, docs/serve.md):
-";
+    out << "\ndaemon (hookwarden serve, docs/serve.md):\n";
     if (!probe.running) {
-        out << "  not running on " << probe.socket << " (" << probe.why << "); hooks run in-process.
-"
-            << "  To enable it: systemctl --user enable --now hookwarden.socket   (units shipped by the .deb)
-"
-            << "  or start it yourself: hookwarden serve --idle-exit 30m &
-";
+        out << "  not running on " << probe.socket << " (" << probe.why << "); hooks run in-process.\n"
+            << "  To enable it: systemctl --user enable --now hookwarden.socket   (units shipped by the .deb)\n"
+            << "  or start it yourself: hookwarden serve --idle-exit 30m &\n";
         return;
     }
     bool delegated = false;
     const std::string cgroup = daemon_cgroup(probe.pid, delegated);
-    out << "  running on " << probe.socket << ", pid " << probe.pid << ", uid " << probe.uid << "
-";
-    out << "  its cgroup: " << cgroup << (delegated ? " - delegated (memory, pids): served runs get cgroup-v2
-"
-                                                    : " - not delegated to this user
-");
+    out << "  running on " << probe.socket << ", pid " << probe.pid << ", uid " << probe.uid << "\n";
+    out << "  its cgroup: " << cgroup
+        << (delegated ? " - delegated (memory, pids): served runs get cgroup-v2\n" : " - not delegated to this user\n");
     if (!delegated && ::geteuid() != 0 && sandbox::cgroupfs::is_cgroup2(sandbox::cgroupfs::kRoot))
-        out << "  start it from the shipped unit (Delegate=yes): systemctl --user restart hookwarden.socket hookwarden
-";
+        out << "  start it from the shipped unit (Delegate=yes): systemctl --user restart hookwarden.socket hookwarden\n";
 }
 
 ExitCode doctor(std::ostream& out) {

@@ -411,4 +411,19 @@ TEST(Serve, RefusesASocketDirectoryOthersCanEnter) {
     EXPECT_NE(r.err.find("expected 0700"), std::string::npos) << r.err;
 }
 
+// `doctor` says whether the daemon runs, on which socket, and how to enable it.
+TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
+    Daemon d;
+    hwtest::Options o = d.client();
+    o.with_record = false;
+    auto running = hwtest::run({"doctor"}, o);
+    EXPECT_NE(running.out.find("running on " + d.socket + ", pid " + std::to_string(d.pid)), std::string::npos)
+        << running.out;
+    EXPECT_NE(running.out.find("its cgroup: "), std::string::npos) << running.out;
+    d.stop();
+    auto stopped = hwtest::run({"doctor"}, o);
+    EXPECT_NE(stopped.out.find("not running on " + d.socket), std::string::npos) << stopped.out;
+    EXPECT_NE(stopped.out.find("systemctl --user enable --now hookwarden.socket"), std::string::npos) << stopped.out;
+}
+
 }  // namespace
