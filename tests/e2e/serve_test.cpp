@@ -411,6 +411,41 @@ TEST(Serve, RefusesASocketDirectoryOthersCanEnter) {
     EXPECT_NE(r.err.find("expected 0700"), std::string::npos) << r.err;
 }
 
+// The agent's SIGTERM to the client reaches the worker: the run ends as an in-process
+// run told to stop (tree killed, answered by policy, recorded by the worker).
+TEST(Serve, TheAgentsSignalToTheClientEndsTheServedRun) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    auto o = d.client();
+    o.kill_after_ms = 600;
+    o.kill_signal = SIGTERM;
+    auto r = hwtest::run({"run", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c",
+                          "exec -a " + token + " sleep 20"},
+                         o);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_LT(r.elapsed_ms, 5000);
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["outcome"], "internal_error");
+    EXPECT_TRUE(hwtest::survivors(token, 2000).empty());
+    hwtest::kill_all_with(token);
+}
+
+// The client SIGKILLed (the agent gave up on it): the daemon sees the connection close
+// and stops the worker, whose tree dies; the daemon serves on.
+TEST(Serve, AKilledClientsRunIsStopped) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    auto o = d.client();
+    o.with_record = false;
+    o.kill_after_ms = 600;
+    auto r = hwtest::run({"run", "--timeout", "20000", "--", "bash", "-c", "exec -a " + token + " sleep 20"}, o);
+    EXPECT_EQ(r.signal, SIGKILL);
+    EXPECT_TRUE(hwtest::survivors(token, 3000).empty());
+    hwtest::kill_all_with(token);
+    EXPECT_TRUE(d.alive());
+}
+
 // `doctor` says whether the daemon runs, on which socket, and how to enable it.
 TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
     Daemon d;
