@@ -29,7 +29,7 @@ constexpr CommandEntry kCommands[] = {
     {"status", cmd::make_status},   {"breaker", cmd::make_breaker},   {"report", cmd::make_report},
     {"check", cmd::make_check},     {"bench", cmd::make_bench},       {"export", cmd::make_export},
     {"install", cmd::make_install}, {"uninstall", cmd::make_install}, {"doctor", cmd::make_doctor},
-    {"serve", cmd::make_serve},
+    {"serve", cmd::make_serve},     {"setup", cmd::make_setup},
 };
 
 // The factory of the first word before "--" that names a command; nullptr when there is

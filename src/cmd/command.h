@@ -69,6 +69,7 @@ std::unique_ptr<Command> make_export();
 std::unique_ptr<Command> make_install();  // install and uninstall
 std::unique_ptr<Command> make_doctor();
 std::unique_ptr<Command> make_serve();
+std::unique_ptr<Command> make_setup();
 
 // The backends `run`, `dispatch` and `bench` accept.
 extern const std::vector<std::string> kBackends;

@@ -88,7 +88,8 @@ void print_advice(const sandbox::Detection& d, std::ostream& out) {
             out << "cgroup migrations: fast (a cgroup root is mounted with favordynmods).\n";
         else
             out << "cgroup migrations: each run's first one waits for an RCU grace period (about 3 ms measured\n"
-                   "  on 2-core VMs when hooks are seconds apart). As root, once per boot:\n"
+                   "  on 2-core VMs when hooks are seconds apart). As root, once: hookwarden setup\n"
+                   "  (now and at every boot), or once per boot by hand:\n"
                    "    mount -o remount,favordynmods " << root << "/unified\n"
                    "  makes them fast, at a small cost to fork and exit (kernel 6.0+; docs/performance.md).\n";
     }

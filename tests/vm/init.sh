@@ -292,6 +292,23 @@ else
         "stderr: $(cat /tmp/served.err); serve log: $(cat /tmp/serve.log)"
 fi
 
+# --- setup (root): favordynmods on the cgroup2 mount, and the boot unit ----------------
+mkdir -p /tmp/units
+setup_out=$(timeout 60 hookwarden setup --unit-dir /tmp/units 2>&1 </dev/null)
+if grep -q " /sys/fs/cgroup cgroup2 .*favordynmods" /proc/mounts &&
+    grep -q "^ExecStart=.*hookwarden setup --no-persist$" /tmp/units/hookwarden-favordynmods.service; then
+    result v2_setup_favordynmods PASS "$(grep ' /sys/fs/cgroup cgroup2' /proc/mounts); $setup_out"
+else
+    result v2_setup_favordynmods FAIL "want favordynmods in /proc/mounts and the unit; mounts: $(grep cgroup2 /proc/mounts); out: $setup_out"
+fi
+again=$(timeout 60 hookwarden setup --no-persist 2>&1 </dev/null)
+nobody=$(hw_drop_to 1000 1000 hookwarden setup 2>&1 </dev/null; echo "rc=$?")
+if echo "$again" | grep -q "already on" && echo "$nobody" | grep -q "must run as root" && echo "$nobody" | grep -q "rc=2"; then
+    result v2_setup_idempotent_root_only PASS "$again; $nobody"
+else
+    result v2_setup_idempotent_root_only FAIL "want 'already on' the second time and 'must run as root' rc=2 for uid 1000; got: $again; $nobody"
+fi
+
 echo HWDONE
 sync
 poweroff -f
