@@ -1,11 +1,12 @@
 // hookwarden's benchmark suite: one program, one run, everything side by side.
 //
-//   hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick]
+//   hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon]
 //
 // Every comparison is interleaved (bare, timeout, cgexec, hookwarden per backend, ...
 // round after round), so drift of a shared machine hits all of them alike; results are
 // p50/p95/p99 and the ratio of p50 to the bare command's p50 measured in the same run.
 // Prints a Markdown table and writes the same figures as JSON.
+#include <csignal>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -47,6 +48,7 @@ struct Options {
     std::string hookwarden;
     std::string source = ".";
     bool quick = false;
+    bool daemon_only = false;  // --daemon: only section 5 (the resident supervisor)
 };
 
 struct Exec {
@@ -86,6 +88,7 @@ struct Series {
     std::string name;
     std::vector<std::string> argv;
     std::string stdin_file;
+    std::vector<std::string> env;  // KEY=VALUE added for this series only
     std::vector<double> ms;
     bool ok = true;
 };
@@ -117,11 +120,11 @@ bool have(const std::string& program) {
 // when an agent calls them: caches cool down, and work a run defers has finished.
 json compare(const std::string& title, std::vector<Series> series, int rounds, std::ostream& md, int gap_ms = 0) {
     for (int warm = 0; warm < 5; ++warm)
-        for (auto& s : series) exec_once(s.argv, s.stdin_file);
+        for (auto& s : series) exec_once(s.argv, s.stdin_file, s.env);
     for (int r = 0; r < rounds; ++r)
         for (auto& s : series) {
             if (gap_ms > 0) ::usleep(static_cast<useconds_t>(gap_ms) * 1000);
-            Exec e = exec_once(s.argv, s.stdin_file);
+            Exec e = exec_once(s.argv, s.stdin_file, s.env);
             s.ms.push_back(e.ms);
             if (!WIFEXITED(e.status)) s.ok = false;
         }
@@ -163,6 +166,80 @@ double throughput(const std::vector<std::string>& argv, const std::string& stdin
     return clients * per_client / seconds;
 }
 
+// The daemon's peak RSS (VmHWM) in KB, 0 when unreadable.
+long peak_rss_kb(pid_t pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+    return 0;
+}
+
+bool favordynmods() {
+    std::ifstream in("/proc/self/mounts");
+    for (std::string line; std::getline(in, line);)
+        if (line.find(" cgroup") != std::string::npos && line.find("favordynmods") != std::string::npos) return true;
+    return false;
+}
+
+// `hookwarden serve` against the in-process path and bare, spaced 20 ms apart and
+// interleaved; throughput with records at 1-32 clients; the daemon's RSS after many runs.
+void bench_daemon(const std::string& hw, const std::string& backend, const std::string& event,
+                  const std::vector<std::pair<std::string, std::vector<std::string>>>& commands, const Options& o,
+                  std::ostream& md, json& out) {
+    const std::string dir = temp_dir();
+    ::mkdir((dir + "/s").c_str(), 0700);
+    const std::string sock = dir + "/s/serve.sock";
+    pid_t daemon = ::fork();
+    if (daemon == 0) {
+        int null_fd = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
+        ::execl(hw.c_str(), hw.c_str(), "serve", "--socket", sock.c_str(), static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    for (int i = 0; i < 500 && ::access(sock.c_str(), F_OK) != 0; ++i) ::usleep(10000);
+    const std::vector<std::string> served{"HOOKWARDEN_SOCKET=" + sock};
+    md << "\n### Through the daemon (`hookwarden serve`), backend " << backend << ", favordynmods "
+       << (favordynmods() ? "applied" : "not applied") << "\n";
+    out["daemon"]["favordynmods"] = favordynmods();
+    for (const auto& [title, cmd] : commands) {
+        std::vector<Series> series;
+        series.emplace_back("bare", cmd, event);
+        std::vector<std::string> wrapped{hw, "run", "--name", "bench", "--backend", backend, "--"};
+        wrapped.insert(wrapped.end(), cmd.begin(), cmd.end());
+        series.emplace_back("hookwarden run, in-process", wrapped, event);
+        series.emplace_back("hookwarden run, served", wrapped, event);
+        series.back().env = served;
+        out["daemon"]["spaced_20ms"][title] =
+            compare("Latency: " + title + " through the daemon, one command every 20 ms", series,
+                    std::min(o.rounds, 100), md, 20);
+    }
+    md << "\n| clients | bare /bin/true | served | ratio | records expected | records stored |\n|---|---|---|---|---|---|\n";
+    for (int clients : {1, 2, 8, 32}) {
+        const int per_client = o.quick ? 10 : std::max(20, 400 / clients);
+        std::string tp_state = temp_dir();
+        std::vector<std::string> env{"HOOKWARDEN_STATE_DIR=" + tp_state, "HOOKWARDEN_SOCKET=" + sock};
+        double bare = throughput({"/bin/true"}, event, clients, per_client, {});
+        double supervised = throughput({hw, "run", "--name", "tp", "--backend", backend, "--", "/bin/true"}, event,
+                                       clients, per_client, env, tp_state);
+        std::string error;
+        std::size_t stored = 0;
+        if (auto store = hookwarden::store::Store::open(tp_state, error)) stored = store->record_count();
+        md << "| " << clients << " | " << fmt(bare, 0) << " | " << fmt(supervised, 0) << " | " << fmt(supervised / bare)
+           << " | " << clients * per_client << " | " << stored << " |\n";
+        out["daemon"]["throughput"].push_back({{"clients", clients}, {"bare_per_s", bare}, {"served_per_s", supervised},
+                                               {"ratio", supervised / bare}, {"records_expected", clients * per_client},
+                                               {"records_stored", stored}});
+    }
+    const int many = o.quick ? 500 : 10000;
+    for (int i = 0; i < many; ++i) exec_once({hw, "run", "--name", "rss", "--backend", backend, "--", "/bin/true"}, event, served);
+    const long rss = peak_rss_kb(daemon);
+    md << "\nDaemon peak RSS (VmHWM) after " << many << " more runs: " << rss << " KB\n";
+    out["daemon"]["peak_rss_kb"] = rss;
+    out["daemon"]["peak_rss_after_runs"] = many;
+    ::kill(daemon, SIGTERM);
+    ::waitpid(daemon, nullptr, 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -175,8 +252,9 @@ int main(int argc, char** argv) {
         else if (a == "--hookwarden") o.hookwarden = next();
         else if (a == "--source") o.source = next();
         else if (a == "--quick") o.quick = true;
+        else if (a == "--daemon") o.daemon_only = true;
         else {
-            std::cerr << "usage: hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick]\n";
+            std::cerr << "usage: hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon]\n";
             return 2;
         }
     }
@@ -185,6 +263,8 @@ int main(int argc, char** argv) {
     const std::string hw = o.hookwarden;
     const std::string state = temp_dir();
     ::setenv("HOOKWARDEN_STATE_DIR", state.c_str(), 1);
+    // The rows below measure the in-process path: no user's daemon may answer them.
+    ::setenv("HOOKWARDEN_SOCKET", (state + "/no-daemon.sock").c_str(), 1);
     const std::string event = o.source + "/hooks-examples/events/PreToolUse-bash.json";
     const std::string guard = o.source + "/hooks-examples/guard_bash.py";
     const std::string python = ::access("/usr/bin/python3", X_OK) == 0 ? "/usr/bin/python3" : "python3";
@@ -199,6 +279,8 @@ int main(int argc, char** argv) {
     md << "## hookwarden benchmarks\n\n" << o.rounds << " interleaved rounds per comparison; "
        << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores.\n";
 
+    // Sections 1-4: the in-process path (--daemon skips them).
+    if (!o.daemon_only) {
     // 1. Supervisor overhead on /bin/true and on a realistic hook.
     for (const auto& [title, cmd] : std::vector<std::pair<std::string, std::vector<std::string>>>{
              {"/bin/true", {"/bin/true"}}, {"guard_bash.py on a PreToolUse event", {python, guard}}}) {
@@ -330,6 +412,12 @@ int main(int argc, char** argv) {
                             {"store_per_run_p50_us", percentile(store_us, 50)},
                             {"store_per_run_p99_us", percentile(store_us, 99)}};
     }
+
+    }  // sections 1-4
+
+    // 5. The resident supervisor.
+    bench_daemon(hw, cgroup ? "cgroup-v1" : "none", event,
+                 {{"/bin/true", {"/bin/true"}}, {"guard_bash.py on a PreToolUse event", {python, guard}}}, o, md, out);
 
     std::cout << md.str();
     std::ofstream(o.json_path) << out.dump(2) << "\n";

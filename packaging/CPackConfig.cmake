@@ -26,8 +26,13 @@ else()
 endif()
 install(FILES ${_hw_man} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
+# systemd user units of the resident supervisor (docs/serve.md): enabled per user with
+# `systemctl --user enable --now hookwarden.socket`, never by the package itself.
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/systemd/hookwarden.socket ${CMAKE_CURRENT_LIST_DIR}/systemd/hookwarden.service
+        DESTINATION lib/systemd/user)
+
 # Documentation.
-set(_hw_docs ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/protocol.md
+set(_hw_docs ${CMAKE_SOURCE_DIR}/README.md ${CMAKE_SOURCE_DIR}/docs/protocol.md ${CMAKE_SOURCE_DIR}/docs/serve.md
     ${CMAKE_SOURCE_DIR}/policies/README.md)
 foreach(doc ${_hw_docs})
   if(EXISTS ${doc})

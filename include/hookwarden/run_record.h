@@ -119,6 +119,7 @@ struct RunRecord {
     double overhead_ms = 0;         // supervisor total minus the hook's wall time
     std::vector<std::string> errors;  // what went wrong around the run (policy, store, spawn)
     Agent agent = Agent::claude;      // the agent that called (--agent, or detected: docs/agents.md)
+    std::string served_by = "process";  // "process": run by the `run` process itself; "serve": by the daemon
 };
 
 // Sets record.answer from its JSON/database string. An answer this version does not know

@@ -32,6 +32,7 @@ constexpr CommandEntry kCommands[] = {
     {"install", cmd::make_install}, {"uninstall", cmd::make_install}, {"doctor", cmd::make_doctor},
     {"prune", cmd::make_prune},
     {"alerts", cmd::make_alerts},
+    {"serve", cmd::make_serve},     {"setup", cmd::make_setup},
 };
 
 // The factory of the first word before "--" that names a command; nullptr when there is
@@ -126,8 +127,9 @@ int parse_arguments(int argc, char** argv) {
     return parse(app, argc, argv).value_or(-1);
 }
 
-int main(int argc, char** argv) {
-    const auto process_start = std::chrono::steady_clock::now();
+int main(int argc, char** argv) { return main_at(argc, argv, std::chrono::steady_clock::now()); }
+
+int main_at(int argc, char** argv, std::chrono::steady_clock::time_point process_start) {
     // CLI11 answers --version by throwing; in a static binary the first exception sorts
     // every unwind table (~3 ms). Health checks call this often: answer it directly.
     if (argc == 2 && std::string_view(argv[1]) == "--version") {
@@ -140,7 +142,8 @@ int main(int argc, char** argv) {
     const cmd::CommandFactory chosen = chosen_command(argc, argv);
     const auto commands = declare_commands(app, chosen);
 
-    const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv)};
+    std::vector<std::string> whole(argv, argv + argc);
+    const cmd::Invocation invocation{process_start, split_after_dashes(argc, argv), std::move(whole), &main_at};
     if (auto status = parse(app, argc, argv))
         return *status == to_int(ExitCode::usage) ? usage_error(chosen) : *status;  // help and version: 0
     std::string log_error;

@@ -20,6 +20,9 @@ namespace hookwarden::cmd {
 struct Invocation {
     std::chrono::steady_clock::time_point process_start;  // overhead is measured from here
     std::vector<std::string> after_dashes;                // everything after the first "--", untouched
+    std::vector<std::string> argv;                        // the whole command line, argv[0] included
+    // The command line's entry (cli::main_at): what a daemon's worker runs for a client.
+    int (*main_at)(int argc, char** argv, std::chrono::steady_clock::time_point process_start) = nullptr;
 };
 
 // A subcommand declared by declare() counts as chosen once CLI11 parsed it.
@@ -67,6 +70,8 @@ std::unique_ptr<Command> make_alerts();
 std::unique_ptr<Command> make_install();  // install and uninstall
 std::unique_ptr<Command> make_doctor();
 std::unique_ptr<Command> make_prune();
+std::unique_ptr<Command> make_serve();
+std::unique_ptr<Command> make_setup();
 
 // The backends `run`, `dispatch` and `bench` accept.
 extern const std::vector<std::string> kBackends;

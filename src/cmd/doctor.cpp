@@ -17,6 +17,7 @@
 #include "sandbox/cgroupfs.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
+#include "serve/probe.h"
 #include "util/fs.h"
 #include "util/paths.h"
 
@@ -90,7 +91,8 @@ void print_advice(const sandbox::Detection& d, std::ostream& out) {
             out << "cgroup migrations: fast (a cgroup root is mounted with favordynmods).\n";
         else
             out << "cgroup migrations: each run's first one waits for an RCU grace period (about 3 ms measured\n"
-                   "  on 2-core VMs when hooks are seconds apart). As root, once per boot:\n"
+                   "  on 2-core VMs when hooks are seconds apart). As root, once: hookwarden setup\n"
+                   "  (now and at every boot), or once per boot by hand:\n"
                    "    mount -o remount,favordynmods " << root << "/unified\n"
                    "  makes them fast, at a small cost to fork and exit (kernel 6.0+; docs/performance.md).\n";
     }
@@ -118,6 +120,41 @@ void print_sandbox(std::ostream& out) {
                "  or runs unconfined with \"unavailable\": \"run\"; its record says which.\n";
 }
 
+// The daemon's own cgroup (v2) and whether run cgroups can be made under it.
+std::string daemon_cgroup(int pid, bool& delegated) {
+    delegated = false;
+    auto text = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
+    if (!text) return "unknown (its /proc entry is not readable)";
+    auto at = text->find("0::");
+    if (at == std::string::npos) return "not in a cgroup2 hierarchy";
+    std::string path = text->substr(at + 3, text->find('\n', at) - at - 3);
+    std::string dir = std::string(sandbox::cgroupfs::kRoot) + path;
+    if (dir.size() > 12 && dir.compare(dir.size() - 12, 12, "/supervisors") == 0) dir.resize(dir.size() - 12);
+    auto controllers = fs::read_file(dir + "/cgroup.controllers").value_or("");
+    delegated = ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0 && controllers.find("memory") != std::string::npos &&
+                controllers.find("pids") != std::string::npos;
+    return dir;
+}
+
+// `hookwarden serve` (docs/serve.md): running, its cgroups delegated, or how to start it.
+void print_daemon(std::ostream& out) {
+    auto probe = serve::probe_daemon();
+    out << "\ndaemon (hookwarden serve, docs/serve.md):\n";
+    if (!probe.running) {
+        out << "  not running on " << probe.socket << " (" << probe.why << "); hooks run in-process.\n"
+            << "  To enable it: systemctl --user enable --now hookwarden.socket   (units shipped by the .deb)\n"
+            << "  or start it yourself: hookwarden serve --idle-exit 30m &\n";
+        return;
+    }
+    bool delegated = false;
+    const std::string cgroup = daemon_cgroup(probe.pid, delegated);
+    out << "  running on " << probe.socket << ", pid " << probe.pid << ", uid " << probe.uid << "\n";
+    out << "  its cgroup: " << cgroup
+        << (delegated ? " - delegated (memory, pids): served runs get cgroup-v2\n" : " - not delegated to this user\n");
+    if (!delegated && ::geteuid() != 0 && sandbox::cgroupfs::is_cgroup2(sandbox::cgroupfs::kRoot))
+        out << "  start it from the shipped unit (Delegate=yes): systemctl --user restart hookwarden.socket hookwarden\n";
+}
+
 ExitCode doctor(std::ostream& out) {
     print_layout(out);
     auto d = sandbox::detect();
@@ -131,6 +168,7 @@ ExitCode doctor(std::ostream& out) {
     std::error_code ec;
     auto cwd = std::filesystem::current_path(ec);
     install::print_survey(out, install::survey(ec ? "." : cwd.string(), paths::home_dir()));
+    print_daemon(out);
     // Only `none` here is the finding: weaker guarantees than a cgroup backend gives.
     return d.best == sandbox::Kind::none ? ExitCode::violation : ExitCode::ok;
 }

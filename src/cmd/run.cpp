@@ -6,6 +6,7 @@
 
 #include "cmd/command.h"
 #include "hookwarden/agent.h"
+#include "cmd/run_serve.h"
 #include "core/run.h"
 
 namespace hookwarden::cmd {
@@ -75,7 +76,9 @@ public:
         if (!agent_.empty()) options_.agent = agent_from_string(agent_);
         if (!on_failure_.empty()) options_.on_failure = failure_action_from_string(on_failure_);
         options_.process_start = invocation.process_start;
-        return core::run(options_);
+        core::ResolvedHook on_resolved;
+        if (auto served = run_through_daemon(invocation, options_, on_resolved)) return *served;
+        return core::run(options_, on_resolved);
     }
 
 private:

@@ -336,7 +336,8 @@ RunRecord make_record(const Invocation& inv, const std::string& hook, const std:
                      .breaker_before = admitted.admission.state_before, .breaker_after = std::nullopt,
                      .backend = attempt.backend, .confinement = attempt.confinement, .overhead_ms = 0,
                      .errors = concat(inv.errors, admitted.errors, attempt.errors, verdict.errors),
-                     .agent = inv.info.agent};
+                     .agent = inv.info.agent,
+                     .served_by = inv.served_by};
 }
 
 // The record goes to the guardian, which commits it after we answered. A pending
@@ -458,7 +459,7 @@ int usage_error_exit_code() {
     return 0;
 }
 
-int run(const RunOptions& options) {
+int run(const RunOptions& options, const ResolvedHook& on_resolved) {
     process::prepare_process();
     set_process_title("hookwarden run");  // argv holds the hook's command: see util/process_title.h
     const std::string hook = options.name.empty() ? naming::derive_name(options.command) : options.name;
@@ -468,12 +469,14 @@ int run(const RunOptions& options) {
     };
     Invocation inv =
         begin_invocation(options.policy_path, options.event, options.agent, options.process_start, own_timeout);
+    inv.served_by = options.served_by;
 
     std::vector<std::string> command = options.command;
     const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
     policy::Resolved resolved = policy::resolve(policy, hook, inv.info.event, options.limits);
     if (command.empty() && resolved.hook) command = resolved.hook->command;  // `run --name X`: the policy's command
     if (options.on_failure) resolved.on_failure.action = *options.on_failure;
+    if (on_resolved) on_resolved(inv, hook, resolved);
 
     HookResult result = execute(inv, hook, command, resolved, options.backend, options.record_path.empty());
 

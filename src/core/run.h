@@ -30,6 +30,7 @@ struct RunOptions {
     // it): answer with exit 0 or 2 only, see only_0_or_2.
     bool exit_0_or_2 = false;
     std::chrono::steady_clock::time_point process_start;
+    std::string served_by = "process";  // RunRecord::served_by: "serve" in a daemon's worker
 };
 
 // What every hook of one invocation shares: the agent's input and the policy.
@@ -40,6 +41,7 @@ struct Invocation {
     std::vector<std::string> errors;       // about the input or the policy, copied into records
     std::optional<int> signal;             // the agent's signal that ended the wait for stdin
     std::chrono::steady_clock::time_point process_start;
+    std::string served_by = "process";     // RunRecord::served_by
 };
 
 // How long to wait for the agent to close stdin, given the policy (nullptr: built-in).
@@ -65,8 +67,12 @@ struct HookResult {
 HookResult execute(const Invocation& invocation, const std::string& hook, const std::vector<std::string>& command,
                    const policy::Resolved& resolved, const std::string& backend, bool record_after_answer);
 
+// Called once the event is read and its limits resolved, before the hook starts (a
+// daemon's worker tells its client here what to answer should the worker die).
+using ResolvedHook = std::function<void(const Invocation&, const std::string& hook, const policy::Resolved&)>;
+
 // `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
-int run(const RunOptions& options);
+int run(const RunOptions& options, const ResolvedHook& on_resolved = {});
 
 // The exit code of a usage error of `run` or `dispatch` (bad options, a missing command),
 // which the agent reads as the hook's answer: 2, which blocks, so that a misconfigured

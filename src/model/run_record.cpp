@@ -164,6 +164,7 @@ void to_json(nlohmann::json& out, const RunRecord& r) {
         {"overhead_ms", r.overhead_ms},
         {"errors", r.errors},
         {"agent", to_string(r.agent)},
+        {"served_by", r.served_by},
     };
 }
 
@@ -215,6 +216,7 @@ void from_json(const nlohmann::json& in, RunRecord& r) {
     get_optional(in, "overhead_ms", r.overhead_ms);
     get_optional(in, "errors", r.errors);
     read_agent(in, r);
+    get_optional(in, "served_by", r.served_by);
     if (auto it = in.find("answer"); it != in.end() && it->is_string())
         read_answer(it->get<std::string>(), r);  // after errors: an unknown answer adds one
 }

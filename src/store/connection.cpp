@@ -141,6 +141,10 @@ CREATE TABLE IF NOT EXISTS alert_notified (
   PRIMARY KEY (hook, alert)
 ) WITHOUT ROWID;
 )sql",
+    // 6: which path ran the run (docs/serve.md): 'process' or 'serve'; older rows: 'process'.
+    R"sql(
+ALTER TABLE runs ADD COLUMN served_by TEXT NOT NULL DEFAULT 'process';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 

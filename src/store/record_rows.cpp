@@ -14,14 +14,14 @@ constexpr const char* kRunColumns =
     "wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, oom_killed, "
     "leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, agent";
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, agent, served_by";
 
 const char* const kInsertRun =
     "INSERT INTO runs (time_ms, hook, event, matcher_target, session_id, command, outcome, answer, "
     "exit_code, signal, wall_ms, cpu_user_ms, cpu_sys_ms, peak_memory_bytes, peak_memory_source, "
     "oom_killed, leftovers_killed, limit_timeout_ms, limit_kill_grace_ms, limit_memory_mb, limit_pids, "
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
-    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, agent) VALUES "
+    "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, agent, served_by) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,"
     "?27,?28,?29,?30,?31,?32,?33,?34)";
 
@@ -89,6 +89,7 @@ RunRecord record_of(const Stmt& s) {
         r.agent = *agent;
     else
         r.errors.push_back("unknown agent '" + s.text(33) + "' (expected " + agent_names() + ")");
+    r.served_by = s.text(34);
     return r;
 }
 
@@ -109,6 +110,7 @@ std::int64_t Store::Impl::insert_record(const RunRecord& r) {
     s.bind(30, r.backend).bind(31, r.overhead_ms).bind(32, json_text(r.errors));
     s.bind(33, json_text(nlohmann::json(r.confinement)));
     s.bind(34, std::string(to_string(r.agent)));
+    s.bind(35, r.served_by);
     s.step();
     return sqlite3_last_insert_rowid(db);
 }

@@ -14,6 +14,9 @@ bool init(const std::string& level_arg, const std::string& file, std::string& er
         const char* env = std::getenv("HOOKWARDEN_LOG");
         level = env ? env : "warn";
     }
+    // A daemon's worker initialises again with its client's options.
+    spdlog::drop("hookwarden");
+    spdlog::drop("hookwarden-stderr");
     std::shared_ptr<spdlog::logger> logger;
     try {
         if (file.empty())

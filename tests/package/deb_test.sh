@@ -53,6 +53,8 @@ for path in ./usr/bin/hookwarden \
             ./usr/share/hookwarden/policies/hookwarden.schema.json \
             ./usr/share/hookwarden/policies/default.json \
             ./usr/share/hookwarden/hooks-examples/guard_bash.py \
+            ./usr/lib/systemd/user/hookwarden.socket \
+            ./usr/lib/systemd/user/hookwarden.service \
             ./usr/share/doc/hookwarden/; do
   grep -qxF "$path" <<<"$contents" || fail "package lacks $path"
 done

@@ -326,6 +326,43 @@ else
     result v2_undelegated_doctor FAIL "want 'cgroup-v2: unavailable - ... not writable by uid 1000' and 'auto picks: none'; got: $doctor_out"
 fi
 
+# --- served: a daemon of uid 1000 in a delegated cgroup runs the hook of a uid-1000 ----
+# client in an undelegated one (any terminal): the hook gets cgroup-v2 limits.
+S=$CG/user.slice/u1000s
+mkdir -p $S
+chown 1000:1000 $S $S/cgroup.procs $S/cgroup.subtree_control $S/cgroup.threads
+mkdir -p /tmp/s1000 && chown 1000:1000 /tmp/s1000 && chmod 700 /tmp/s1000
+HOME=/tmp/home1000 sh -c "echo \$\$ > $S/cgroup.procs && exec hw_drop_to 1000 1000 hookwarden serve --socket /tmp/s1000/serve.sock --idle-exit 60s" \
+    </dev/null >/tmp/serve.log 2>&1 &
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /tmp/s1000/serve.sock ] && break; sleep 1; done
+R=/tmp/served.json
+HOME=/tmp/home1000 HOOKWARDEN_SOCKET=/tmp/s1000/serve.sock HOOKWARDEN_SERVE_HANDSHAKE_MS=5000 \
+    sh -c "echo \$\$ > $CG/nodeleg/cgroup.procs && exec hw_drop_to 1000 1000 timeout 60 hookwarden run --backend auto --memory 64 --timeout 20000 --record $R -- hw_alloc 400 100 $(token)" \
+    </dev/null >/dev/null 2>/tmp/served.err
+if [ "$(field $R outcome)" = oom ] && [ "$(field $R backend)" = cgroup-v2 ] && [ "$(field $R served_by)" = serve ]; then
+    result v2_served_delegated PASS "served_by=serve $(summary $R)"
+else
+    result v2_served_delegated FAIL "want outcome=oom backend=cgroup-v2 served_by=serve; served_by=$(field $R served_by) $(summary $R);" \
+        "stderr: $(cat /tmp/served.err); serve log: $(cat /tmp/serve.log)"
+fi
+
+# --- setup (root): favordynmods on the cgroup2 mount, and the boot unit ----------------
+mkdir -p /tmp/units
+setup_out=$(timeout 60 hookwarden setup --unit-dir /tmp/units 2>&1 </dev/null)
+if grep -q " /sys/fs/cgroup cgroup2 .*favordynmods" /proc/mounts &&
+    grep -q "^ExecStart=.*hookwarden setup --no-persist$" /tmp/units/hookwarden-favordynmods.service; then
+    result v2_setup_favordynmods PASS "$(grep ' /sys/fs/cgroup cgroup2' /proc/mounts); $setup_out"
+else
+    result v2_setup_favordynmods FAIL "want favordynmods in /proc/mounts and the unit; mounts: $(grep cgroup2 /proc/mounts); out: $setup_out"
+fi
+again=$(timeout 60 hookwarden setup --no-persist 2>&1 </dev/null)
+nobody=$(hw_drop_to 1000 1000 hookwarden setup 2>&1 </dev/null; echo "rc=$?")
+if echo "$again" | grep -q "already on" && echo "$nobody" | grep -q "must run as root" && echo "$nobody" | grep -q "rc=2"; then
+    result v2_setup_idempotent_root_only PASS "$again; $nobody"
+else
+    result v2_setup_idempotent_root_only FAIL "want 'already on' the second time and 'must run as root' rc=2 for uid 1000; got: $again; $nobody"
+fi
+
 echo HWDONE
 sync
 poweroff -f

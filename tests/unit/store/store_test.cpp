@@ -75,7 +75,7 @@ TEST(Open, SchemaIsVersionedAndReopenIsHarmless) {
         RunRecord r = hwtest::make_record("h", Outcome::ok);
         ASSERT_EQ(s->complete(r, {}, {}, 1), "");
     }
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 6);
     auto s = hwtest::open_ok(tmp.path());
     EXPECT_EQ(s->record_count(), 1u);
 }
@@ -91,14 +91,14 @@ TEST(Open, MigratesVersion2ToTheHistoryTables) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; DROP TABLE aggregates; DROP TABLE housekeeping; "
-                           "PRAGMA user_version=2",
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN served_by; ALTER TABLE runs DROP COLUMN agent; DROP TABLE aggregates; "
+                           "DROP TABLE housekeeping; PRAGMA user_version=2",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 6);
     EXPECT_EQ(s->record_count(), 1u);
     std::string error;
     EXPECT_TRUE(s->aggregates(std::nullopt, std::nullopt, std::nullopt, &error).empty());
@@ -118,9 +118,9 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    // A real version-1 database has neither the confinement column nor what 3 and 4 added.
+    // A real version-1 database has neither the confinement column nor what 3 to 6 added.
     ASSERT_EQ(sqlite3_exec(db,
-                           "ALTER TABLE runs DROP COLUMN agent; ALTER TABLE runs DROP COLUMN confinement; "
+                           "ALTER TABLE runs DROP COLUMN served_by; ALTER TABLE runs DROP COLUMN agent; ALTER TABLE runs DROP COLUMN confinement; "
                            "DROP TABLE aggregates; DROP TABLE housekeeping; PRAGMA user_version=1",
                            nullptr, nullptr, nullptr),
               SQLITE_OK)
@@ -128,7 +128,7 @@ TEST(Open, MigratesVersion1AndKeepsTheConfinement) {
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 6);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.confinement.network = "none";
     r.confinement.filesystem = "landlock-abi-3";
@@ -160,13 +160,13 @@ TEST(Open, MigratesVersion3AndRecordsTheAgent) {
     }
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN agent; PRAGMA user_version=3", nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN served_by; ALTER TABLE runs DROP COLUMN agent; PRAGMA user_version=3", nullptr, nullptr, nullptr),
               SQLITE_OK)
         << sqlite3_errmsg(db);
     sqlite3_close(db);
 
     auto s = hwtest::open_ok(tmp.path());
-    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 5);
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 6);
     RunRecord r = hwtest::make_record("new", Outcome::ok);
     r.agent = Agent::gemini;
     ASSERT_EQ(s->complete(r, {}, {}, 2), "");
@@ -175,6 +175,32 @@ TEST(Open, MigratesVersion3AndRecordsTheAgent) {
     EXPECT_EQ(all[0].agent, Agent::claude);
     EXPECT_EQ(all[1].agent, Agent::gemini);
     EXPECT_TRUE(all[1].errors.empty());
+}
+
+// Schema 6 added which path ran the run (docs/serve.md): a version-5 database gets the
+// column on open, its old rows read back as "process", a served run keeps "serve".
+TEST(Open, MigratesVersion5AndKeepsServedBy) {
+    TempDir tmp;
+    {
+        auto s = hwtest::open_ok(tmp.path());
+        RunRecord old = hwtest::make_record("old", Outcome::ok);
+        ASSERT_EQ(s->complete(old, {}, {}, 1), "");
+    }
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp / "hookwarden.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "ALTER TABLE runs DROP COLUMN served_by; PRAGMA user_version=5", nullptr, nullptr, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    sqlite3_close(db);
+    auto s = hwtest::open_ok(tmp.path());
+    EXPECT_EQ(user_version(tmp / "hookwarden.db"), 6);
+    RunRecord served = hwtest::make_record("new", Outcome::ok);
+    served.served_by = "serve";
+    ASSERT_EQ(s->complete(served, {}, {}, 2), "");
+    auto all = s->records();
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].served_by, "process");
+    EXPECT_EQ(all[1].served_by, "serve");
 }
 
 TEST(Open, RefusesADatabaseFromANewerVersion) {

@@ -1,0 +1,67 @@
+#include "cmd/run_serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include "serve/client.h"
+#include "serve/worker.h"
+#include "util/fs.h"
+#include "util/hook_name.h"
+
+namespace hookwarden::cmd {
+
+namespace {
+
+// How long the client waits for the verdict before it answers by policy itself: the
+// run's own bound (a fallback command may take a second one), plus slack for the commit.
+std::int64_t verdict_bound_ms(const policy::Resolved& resolved) {
+    const std::int64_t one = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms;
+    const bool fallback = resolved.on_failure.action == FailureAction::fallback;
+    return one * (fallback ? 2 : 1) + 2000;
+}
+
+// In a worker: before the hook starts, the client learns the answer to give should we die.
+void arm_client(const core::Invocation& inv, const std::string& hook, const policy::Resolved& resolved) {
+    auto answer = agents::claude::degrade(resolved.on_failure, inv.info.event, hook, Outcome::internal_error,
+                                          "the hookwarden daemon's worker ended before the hook's answer",
+                                          inv.info.stop_hook_active);
+    serve::arm({answer.exit_code, answer.stdout_data, answer.stderr_data, verdict_bound_ms(resolved)});
+}
+
+// The worker took stdin and died before the hook started: the client answers by the
+// policy it finds itself (the event is gone with the worker, so --event is all it knows).
+int answer_lost_run(const core::RunOptions& options, const std::string& why) {
+    std::vector<std::string> errors;
+    const std::string hook = options.name.empty() ? naming::derive_name(options.command) : options.name;
+    std::optional<policy::Policy> loaded;
+    if (auto path = policy::discover(options.policy_path)) loaded = std::move(policy::load_file(*path).policy);
+    policy::Resolved resolved = policy::resolve(loaded ? &*loaded : nullptr, hook, options.event, options.limits);
+    if (options.on_failure) resolved.on_failure.action = *options.on_failure;
+    auto answer = agents::claude::degrade(resolved.on_failure, options.event, hook, Outcome::internal_error, why);
+    fs::write_all(1, answer.stdout_data);
+    fs::write_all(2, answer.stderr_data);
+    return answer.exit_code;
+}
+
+}  // namespace
+
+std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
+                                      core::ResolvedHook& on_resolved) {
+    if (serve::in_worker()) {
+        options.served_by = "serve";
+        on_resolved = arm_client;
+        return std::nullopt;
+    }
+    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
+    switch (handed.served) {
+        case serve::Served::answered:
+            return handed.exit_code;
+        case serve::Served::lost_before_start:
+            return answer_lost_run(options, handed.why);
+        case serve::Served::no:
+            break;
+    }
+    spdlog::debug("serve: running in-process: {}", handed.why);
+    return std::nullopt;
+}
+
+}  // namespace hookwarden::cmd

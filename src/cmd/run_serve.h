@@ -1,0 +1,17 @@
+// `run`'s side of the daemon (docs/serve.md), in one place: hand the run to a daemon
+// when one answers, or, inside a daemon's worker, run it in-process and arm the client.
+#pragma once
+
+#include <optional>
+
+#include "cmd/command.h"
+#include "core/run.h"
+
+namespace hookwarden::cmd {
+
+// The agent's exit code when a daemon answered it; nullopt: run it in this process
+// with core::run(options, *on_resolved) (options.served_by set for a worker).
+std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
+                                      core::ResolvedHook& on_resolved);
+
+}  // namespace hookwarden::cmd

@@ -1,0 +1,80 @@
+// `hookwarden serve`: the resident supervisor (docs/serve.md). It runs each client's
+// `hookwarden run` through this same command line in a worker of its own.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "cmd/command.h"
+#include "serve/daemon.h"
+#include "serve/socket_path.h"
+
+namespace hookwarden::cmd {
+
+namespace {
+
+// "0" (never), or a number with ms, s, m or h.
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+    if (text == "0") return std::chrono::milliseconds(0);
+    std::size_t used = 0;
+    long long value = 0;
+    try {
+        value = std::stoll(text, &used);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    const std::string unit = text.substr(used);
+    if (value < 0 || value > (1LL << 31)) return std::nullopt;
+    if (unit == "ms") return std::chrono::milliseconds(value);
+    if (unit == "s") return std::chrono::seconds(value);
+    if (unit == "m") return std::chrono::minutes(value);
+    if (unit == "h") return std::chrono::hours(value);
+    return std::nullopt;
+}
+
+class ServeCommand final : public ToolCommand {
+public:
+    void declare(CLI::App& app) override {
+        sub_ = app.add_subcommand("serve", "the resident supervisor: run hooks handed over by `run` (docs/serve.md)");
+        sub_->add_option("--socket", options_.socket_path,
+                         "listen here (default $HOOKWARDEN_SOCKET, else $XDG_RUNTIME_DIR/hookwarden/serve.sock, "
+                         "else STATE_DIR/serve.sock)");
+        sub_->add_option("--idle-exit", idle_exit_, "exit after this long without a client: 0 (never), Nms, Ns, Nm, Nh")
+            ->default_val("0");
+        sub_->add_option("--max-runs", options_.max_runs, "runs at once; clients beyond it run in-process")
+            ->check(CLI::Range(1, 4096));
+    }
+
+protected:
+    ExitCode run(const Invocation& invocation) override {
+        auto idle = parse_duration(idle_exit_);
+        if (!idle) {
+            std::cerr << "hookwarden: serve: --idle-exit: expected 0 or a number with ms, s, m or h, got '"
+                      << idle_exit_ << "'\n";
+            return ExitCode::usage;
+        }
+        options_.idle_exit = *idle;
+        auto main_at = invocation.main_at;
+        options_.body = [main_at](const std::vector<std::string>& argv, std::chrono::steady_clock::time_point start) {
+            std::vector<std::string> words = argv;
+            std::vector<char*> c_argv;
+            for (auto& w : words) c_argv.push_back(w.data());
+            c_argv.push_back(nullptr);
+            return main_at(static_cast<int>(words.size()), c_argv.data(), start);
+        };
+        if (options_.socket_path.empty()) options_.socket_path = serve::default_socket_path();
+        std::string error;
+        const int status = serve::serve(options_, error);
+        if (!error.empty()) std::cerr << "hookwarden: serve: " << error << "\n";
+        return status == 0 ? ExitCode::ok : ExitCode::usage;
+    }
+
+private:
+    serve::DaemonOptions options_;
+    std::string idle_exit_ = "0";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_serve() { return std::make_unique<ServeCommand>(); }
+
+}  // namespace hookwarden::cmd

@@ -1,0 +1,278 @@
+#include "serve/daemon.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <list>
+#include <poll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "serve/listener.h"
+#include "serve/socket_path.h"
+
+namespace hookwarden::serve {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One client connection, from accept to the worker's exit.
+struct Connection {
+    enum class State { hello, go, running } state = State::hello;
+    UniqueFd socket;
+    Clock::time_point deadline;   // for the hello and the go
+    std::vector<UniqueFd> fds;    // the client's 0, 1, 2, until the worker has them
+    wire::Hello hello;
+    pid_t worker = -1;
+    bool client_gone = false;     // EOF seen while running: stop polling it
+};
+
+struct Daemon {
+    const DaemonOptions& options;
+    Listener listener;
+    UniqueFd signals;
+    std::list<Connection> connections;
+    bool stopping = false;
+    Clock::time_point last_activity = Clock::now();
+    std::uint64_t refused = 0;
+};
+
+// fds 0-2 must be taken, or received fds would land there and be mistaken for ours.
+void fill_standard_fds() {
+    for (int fd = 0; fd < 3; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
+}
+
+UniqueFd daemon_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGCHLD, SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, sig);
+    ::sigprocmask(SIG_BLOCK, &set, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);
+    return UniqueFd(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+}
+
+// A malformed, foreign or unwanted request: the client gets the reason and runs the
+// hook itself; the log keeps it.
+void refuse(Daemon& d, Connection& c, const std::string& why) {
+    ++d.refused;
+    spdlog::warn("serve: refused a request: {}", why);
+    wire::send(c.socket.get(), wire::Writer(wire::Kind::refused).str(why).bytes());
+    c.socket.reset();
+}
+
+void accept_one(Daemon& d, int fd) {
+    Connection c;
+    c.socket.reset(fd);
+    c.deadline = Clock::now() + d.options.request_time;
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
+        refuse(d, c, "uid " + std::to_string(peer.uid) + " (pid " + std::to_string(peer.pid) +
+                         ") is not the daemon's uid " + std::to_string(::geteuid()));
+        return;
+    }
+    const auto busy = std::count_if(d.connections.begin(), d.connections.end(),
+                                    [](const Connection& k) { return k.state != Connection::State::hello; });
+    if (busy >= d.options.max_runs) {
+        refuse(d, c, "busy: " + std::to_string(busy) + " runs in flight");
+        return;
+    }
+    d.connections.push_back(std::move(c));
+}
+
+void accept_all(Daemon& d) {
+    for (;;) {
+        int fd = ::accept4(d.listener.socket.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0) return;
+        d.last_activity = Clock::now();
+        accept_one(d, fd);
+    }
+}
+
+void on_hello(Daemon& d, Connection& c, wire::Received& got) {
+    std::string error;
+    if (got.truncated) {
+        refuse(d, c, "request larger than " + std::to_string(wire::kMaxMessage) + " bytes or with extra fds");
+        return;
+    }
+    auto hello = wire::decode_hello(got.bytes, error);
+    if (!hello) {
+        refuse(d, c, error);
+        return;
+    }
+    if (!got.fds.empty()) {
+        refuse(d, c, "a hello carries no fds (they come with the go)");
+        return;
+    }
+    if (hello->protocol != wire::kProtocol || hello->version != HOOKWARDEN_VERSION) {
+        refuse(d, c, "version mismatch: client hookwarden " + hello->version + " (protocol " +
+                         std::to_string(hello->protocol) + "), daemon " HOOKWARDEN_VERSION " (protocol " +
+                         std::to_string(wire::kProtocol) + ")");
+        return;
+    }
+    c.hello = std::move(*hello);
+    c.state = Connection::State::go;
+    c.deadline = Clock::now() + d.options.request_time;
+    wire::send(c.socket.get(), wire::Writer(wire::Kind::ready).u32(wire::kProtocol).str(HOOKWARDEN_VERSION).bytes());
+}
+
+void start_worker(Daemon& d, Connection& c, wire::Received& go) {
+    // The fds come only with the go, from a client that just heard us answer: fds sent
+    // to a daemon that then stopped would hold the agent's pipes open in its queue.
+    if (go.truncated || go.fds.size() != 3) {
+        refuse(d, c, "expected the client's fds 0, 1 and 2 with the go, got " + std::to_string(go.fds.size()));
+        return;
+    }
+    c.fds = std::move(go.fds);
+    const pid_t daemon = ::getpid();
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) become_worker(c.socket.get(), std::move(c.fds), c.hello, daemon, d.options.body);
+    if (pid < 0) {
+        // Before "taken": the client sees the connection close and runs the hook itself.
+        spdlog::error("serve: fork: {}", std::strerror(errno));
+        c.socket.reset();
+        return;
+    }
+    c.fds.clear();  // the worker has them; the agent's pipes must not wait for us
+    c.worker = pid;
+    c.state = Connection::State::running;
+}
+
+// The client is waiting for its verdict: a signal it got is passed on; EOF means the
+// client (the agent's hook process) is gone, which ends the run as a supervisor's
+// SIGTERM does, so that it is still answered by policy and recorded.
+void on_running(Connection& c, wire::Received& got) {
+    wire::Reader r(got.bytes);
+    if (got.eof || got.error) {
+        c.client_gone = true;
+        ::kill(c.worker, SIGTERM);
+        return;
+    }
+    if (r.kind() != wire::Kind::signal) return;
+    const int sig = static_cast<int>(r.u32());
+    if (r.ok() && (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT)) ::kill(c.worker, sig);
+}
+
+void on_readable(Daemon& d, Connection& c) {
+    wire::Received got = wire::receive(c.socket.get());
+    if (got.error == EAGAIN) return;
+    d.last_activity = Clock::now();
+    switch (c.state) {
+        case Connection::State::hello:
+            if (got.eof || got.error) c.socket.reset();
+            else on_hello(d, c, got);
+            break;
+        case Connection::State::go:
+            // EOF: the client fell back (too slow, or its version check failed).
+            if (got.eof || got.error || wire::Reader(got.bytes).kind() != wire::Kind::go) c.socket.reset();
+            else start_worker(d, c, got);
+            break;
+        case Connection::State::running:
+            on_running(c, got);
+            break;
+    }
+}
+
+// Workers that exited: their connections close (a worker that died without a verdict
+// leaves the client at EOF, and the client answers by the armed answer).
+void reap(Daemon& d) {
+    int status = 0;
+    for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+        for (auto& c : d.connections) {
+            if (c.worker != pid) continue;
+            if (WIFSIGNALED(status))
+                spdlog::warn("serve: worker {} killed by signal {}", pid, WTERMSIG(status));
+            c.socket.reset();
+            c.worker = -1;
+        }
+    }
+}
+
+void on_signals(Daemon& d) {
+    signalfd_siginfo info{};
+    while (::read(d.signals.get(), &info, sizeof info) == sizeof info) {
+        if (info.ssi_signo == SIGCHLD) continue;
+        // The first stop signal stops accepting and lets the runs in flight finish.
+        if (d.stopping) std::exit(0);
+        spdlog::info("serve: signal {}: finishing {} connection(s)", info.ssi_signo, d.connections.size());
+        d.stopping = true;
+        d.listener.close();
+    }
+    reap(d);
+}
+
+// When poll must return at the latest: the nearest request deadline, or the idle exit.
+int poll_timeout(const Daemon& d) {
+    std::optional<Clock::time_point> next;
+    for (const auto& c : d.connections)
+        if (c.state != Connection::State::running && (!next || c.deadline < *next)) next = c.deadline;
+    if (d.connections.empty() && d.options.idle_exit.count() > 0) {
+        auto idle = d.last_activity + d.options.idle_exit;
+        if (!next || idle < *next) next = idle;
+    }
+    if (!next) return -1;
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
+    return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
+}
+
+// Requests that did not arrive in time are dropped (bounded in time as in size).
+void expire(Daemon& d) {
+    const auto now = Clock::now();
+    for (auto& c : d.connections) {
+        if (c.state == Connection::State::running || !c.socket || c.deadline > now) continue;
+        refuse(d, c, c.state == Connection::State::hello ? "no request within the time allowed"
+                                                           : "no go within the time allowed");
+    }
+    d.connections.remove_if([](const Connection& c) { return !c.socket && c.worker < 0; });
+}
+
+// One round: wait for the listener, a connection, a signal or a deadline; handle it.
+void poll_once(Daemon& d) {
+    std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0}, {d.listener.socket.get(), POLLIN, 0}};
+    std::vector<Connection*> polled;
+    for (auto& c : d.connections) {
+        if (!c.socket || c.client_gone) continue;
+        fds.push_back({c.socket.get(), POLLIN, 0});
+        polled.push_back(&c);
+    }
+    if (::poll(fds.data(), fds.size(), poll_timeout(d)) > 0) {
+        if (fds[0].revents) on_signals(d);
+        if (fds[1].revents && d.listener.socket) accept_all(d);
+        for (std::size_t i = 0; i < polled.size(); ++i)
+            if (fds[i + 2].revents && polled[i]->socket) on_readable(d, *polled[i]);
+    }
+    expire(d);
+}
+
+}  // namespace
+
+int serve(const DaemonOptions& options, std::string& error) {
+    fill_standard_fds();
+    spdlog::flush_on(spdlog::level::info);  // the log is read while the daemon runs
+    const std::string path = options.socket_path.empty() ? default_socket_path() : options.socket_path;
+    auto listener = listen_on(path, error);
+    if (!listener) return 1;
+    Daemon d{options, std::move(*listener), daemon_signals(), {}};
+    spdlog::info("serve: listening on {} (pid {})", d.listener.path, ::getpid());
+    for (;;) {
+        poll_once(d);
+        if (!d.connections.empty()) continue;
+        if (d.stopping) return 0;
+        if (options.idle_exit.count() > 0 && Clock::now() - d.last_activity >= options.idle_exit) {
+            spdlog::info("serve: idle for {} ms, exiting", options.idle_exit.count());
+            return 0;
+        }
+    }
+}
+
+}  // namespace hookwarden::serve

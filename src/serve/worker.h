@@ -1,0 +1,34 @@
+// A worker: the daemon's child that runs one client's `hookwarden run`, with the
+// client's fds as 0, 1, 2, its environment, working directory and umask, through the
+// same command line and the same core run as the in-process path. One process per run:
+// a hook that kills its parent kills the worker, not the daemon; the worker dies with
+// the daemon (PR_SET_PDEATHSIG), and its guardian then kills the hook's tree.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "serve/wire.h"
+
+namespace hookwarden::serve {
+
+// Runs the client's command line (argv[0] included) as `hookwarden` would, measured
+// from `process_start` (the client's main()); returns its exit code.
+using WorkerBody = std::function<int(const std::vector<std::string>& argv,
+                                     std::chrono::steady_clock::time_point process_start)>;
+
+// True in a worker: `run` must not hand the run over again.
+bool in_worker();
+
+// Tells the client what to answer if this worker dies from now on, and how long to wait
+// for the verdict at most. Called once the policy is resolved, before the hook starts.
+void arm(const wire::Armed& armed);
+
+// In the forked child: takes over `socket` and `fds` (the client's 0, 1, 2), becomes
+// the client's process image and runs `body`. Never returns.
+[[noreturn]] void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
+                                const WorkerBody& body);
+
+}  // namespace hookwarden::serve

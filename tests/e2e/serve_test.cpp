@@ -1,0 +1,464 @@
+// `hookwarden serve` and the hand-off of `run` to it (docs/serve.md): a real daemon,
+// real clients through the real binary, real hooks.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <map>
+#include <poll.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+#include "support/harness.h"
+
+using nlohmann::json;
+
+namespace {
+
+const char* kEvent = R"({"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}})";
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+bool wait_for_path(const std::string& path, int ms) {
+    for (int waited = 0; waited < ms; waited += 10) {
+        if (::access(path.c_str(), F_OK) == 0) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
+// A daemon of the real binary on a socket of its own, with its log in a file.
+struct Daemon {
+    std::string dir = hwtest::temp_dir();
+    std::string socket = dir + "/run/serve.sock";
+    std::string log = dir + "/serve.log";
+    std::string state = dir + "/state";
+    pid_t pid = -1;
+
+    explicit Daemon(std::vector<std::string> extra = {}) {
+        ::mkdir((dir + "/run").c_str(), 0700);
+        std::vector<std::string> argv{hwtest::binary(), "--log-level", "info", "--log-file", log, "serve",
+                                      "--socket", socket};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        pid = ::fork();
+        if (pid == 0) {
+            std::vector<char*> c;
+            for (auto& a : argv) c.push_back(a.data());
+            c.push_back(nullptr);
+            ::setenv("HOOKWARDEN_STATE_DIR", state.c_str(), 1);
+            int null_fd = ::open("/dev/null", O_RDWR);
+            for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
+            ::execv(c[0], c.data());
+            ::_exit(127);
+        }
+        wait_for_path(socket, 5000);
+    }
+    ~Daemon() { stop(SIGKILL); }
+    bool alive() const { return pid > 0 && ::kill(pid, 0) == 0; }
+    // The daemon's exit status (or -signal).
+    int stop(int sig = SIGTERM) {
+        if (pid <= 0) return 0;
+        ::kill(pid, sig);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        pid = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
+    }
+    hwtest::Options client(std::vector<std::string> env = {}) const {
+        hwtest::Options o;
+        o.stdin_data = kEvent;
+        o.state_dir = state;
+        o.env = {"HOOKWARDEN_SOCKET=" + socket};
+        o.env.insert(o.env.end(), env.begin(), env.end());
+        return o;
+    }
+};
+
+// The runs in a state directory, as `report --format jsonl` gives them.
+std::vector<json> records_in(const std::string& state) {
+    hwtest::Options o;
+    o.state_dir = state;
+    o.with_record = false;
+    auto r = hwtest::run({"report", "--format", "jsonl"}, o);
+    std::vector<json> out;
+    std::istringstream lines(r.out);
+    for (std::string line; std::getline(lines, line);)
+        if (!line.empty()) out.push_back(json::parse(line, nullptr, false));
+    return out;
+}
+
+TEST(Serve, RunsThroughTheDaemonAndRecordsIt) {
+    Daemon d;
+    ASSERT_TRUE(d.alive());
+    auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo out; echo err >&2; exit 2"}, d.client());
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_EQ(r.out, "out\n");
+    EXPECT_EQ(r.err, "err\n");
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["outcome"], "blocked");
+}
+
+// The hook sees the same environment, working directory, umask, fds and stdin whichever
+// path runs it; what it writes reaches the agent byte for byte.
+TEST(Serve, HandsOverFdsEnvironmentAndDirectoryByteForByte) {
+    Daemon d;
+    const std::string out_dir = hwtest::temp_dir();
+    const std::string script =
+        "cat > \"$OUT.stdin\"; env -0 | sort -z > \"$OUT.env\"; pwd > \"$OUT.cwd\"; umask > \"$OUT.umask\";"
+        "ls /proc/self/fd > \"$OUT.fds\"; printf 'a\\001\\377b\\n'; printf 'e\\376\\n' >&2; exit 3";
+    auto run_once = [&](const std::string& tag, const std::string& socket) {
+        auto o = d.client({"OUT=" + out_dir + "/" + tag, std::string("HW_ODD=x\001\xff\t y")});
+        o.env.front() = "HOOKWARDEN_SOCKET=" + socket;
+        o.cwd = out_dir;
+        return hwtest::run({"run", "--name", "probe", "--", "sh", "-c", script}, o);
+    };
+    auto served = run_once("served", d.socket);
+    auto local = run_once("local", d.dir + "/run/none.sock");  // no daemon there: in-process
+    ASSERT_TRUE(served.record.is_object() && local.record.is_object()) << served.err << local.err;
+    EXPECT_EQ(served.record["served_by"], "serve");
+    EXPECT_EQ(local.record["served_by"], "process");
+    EXPECT_EQ(served.exit_code, 3);
+    EXPECT_EQ(served.exit_code, local.exit_code);
+    EXPECT_EQ(served.out, std::string("a\001\377b\n"));
+    EXPECT_EQ(served.out, local.out);
+    EXPECT_EQ(served.err, local.err);
+    for (const char* what : {".stdin", ".cwd", ".umask", ".fds"})
+        EXPECT_EQ(slurp(out_dir + "/served" + what), slurp(out_dir + "/local" + what)) << what;
+    EXPECT_EQ(slurp(out_dir + "/served.stdin"), kEvent);
+    // The environments differ in OUT and HOOKWARDEN_SOCKET only, which the test set apart.
+    auto env_of = [&](const std::string& tag) {
+        std::string env = slurp(out_dir + "/" + tag + ".env");
+        std::string kept;
+        std::istringstream entries(env);
+        for (std::string e; std::getline(entries, e, '\0');)
+            if (e.rfind("OUT=", 0) != 0 && e.rfind("HOOKWARDEN_SOCKET=", 0) != 0) kept += e + '\0';
+        return kept;
+    };
+    EXPECT_EQ(env_of("served"), env_of("local"));
+    EXPECT_NE(env_of("served").find(std::string("HW_ODD=x\001\xff\t y")), std::string::npos);
+}
+
+TEST(Serve, WithoutADaemonRunsInProcess) {
+    const std::string dir = hwtest::temp_dir();
+    hwtest::Options o;
+    o.stdin_data = kEvent;
+    o.env = {"HOOKWARDEN_SOCKET=" + dir + "/absent.sock"};
+    auto r = hwtest::run({"run", "--", "/bin/true"}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object());
+    EXPECT_EQ(r.record["served_by"], "process");
+}
+
+// The daemon SIGKILLed while a fail-closed hook runs: the client blocks at once (not
+// after the hook's 20 s timeout), the hook's tree is gone, and the next run works.
+TEST(Serve, DaemonKilledMidRunBlocksAndLeavesNoSurvivors) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    std::thread killer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(800));
+        d.stop(SIGKILL);
+    });
+    auto o = d.client();
+    o.with_record = false;
+    // Every process of the tree carries the token in its command line (exec -a).
+    const std::string tree = "(exec -a " + token + "-a sleep 30) & setsid bash -c 'exec -a " + token +
+                             "-b sleep 31' & exec -a " + token + "-c sleep 32";
+    auto r = hwtest::run({"run", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c", tree}, o);
+    killer.join();
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("daemon"), std::string::npos) << r.err;
+    EXPECT_LT(r.elapsed_ms, 5000);
+    auto left = hwtest::survivors(token, 2000);
+    EXPECT_TRUE(left.empty()) << left.size() << " processes of the hook survived";
+    hwtest::kill_all_with(token);
+    auto next = hwtest::run({"run", "--", "/bin/true"}, o);
+    EXPECT_EQ(next.exit_code, 0) << next.err;
+}
+
+// A hook's parent is its worker, never the daemon. Signals are scoped where the kernel
+// can (docs/sandbox.md), so the test itself kills the hook's parent, as a hook could on
+// a kernel without Landlock scoping: the agent still gets the fail-closed answer, the
+// tree dies, and the daemon serves the next run.
+TEST(Serve, ItsWorkerKilledCannotStopTheDaemon) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    const std::string parent_file = d.dir + "/parent";
+    std::thread killer([&] {
+        if (!wait_for_path(parent_file, 5000)) return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        ::kill(std::atoi(slurp(parent_file).c_str()), SIGKILL);
+    });
+    auto o = d.client();
+    o.with_record = false;
+    auto r = hwtest::run({"run", "--on-failure", "block", "--", "bash", "-c",
+                          "echo $PPID > " + parent_file + "; exec -a " + token + " sleep 20"},
+                         o);
+    killer.join();
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_LT(r.elapsed_ms, 5000);
+    EXPECT_TRUE(hwtest::survivors(token, 2000).empty());
+    hwtest::kill_all_with(token);
+    EXPECT_TRUE(d.alive());
+    auto next = hwtest::run({"run", "--", "/bin/true"}, d.client());
+    EXPECT_EQ(next.exit_code, 0) << next.err;
+    ASSERT_TRUE(next.record.is_object());
+    EXPECT_EQ(next.record["served_by"], "serve");
+}
+
+// --- raw protocol peers: a fake daemon and a hand-made client ---------------------------
+
+std::string u32(std::uint32_t v) { return std::string(reinterpret_cast<const char*>(&v), 4); }
+std::string str(const std::string& s) { return u32(static_cast<std::uint32_t>(s.size())) + s; }
+
+int connect_to(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// One message, or "" on EOF or after `ms` without one.
+std::string receive(int fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return "";
+    std::string buffer(300 * 1024, '\0');
+    ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+    return n > 0 ? buffer.substr(0, static_cast<std::size_t>(n)) : "";
+}
+
+// A hello as a client of another version would send it.
+std::string send_hello(int fd, const std::string& version) {
+    std::string msg = "H" + u32(1) + str(version) + std::string(8, '\0') + u32(022) + str("/") + u32(1) +
+                      str("hookwarden") + u32(0);
+    ::send(fd, msg.data(), msg.size(), MSG_NOSIGNAL);
+    return receive(fd, 2000);
+}
+
+TEST(Serve, TheDaemonRefusesAnotherVersionAndMalformedRequests) {
+    Daemon d;
+    int fd = connect_to(d.socket);
+    ASSERT_GE(fd, 0);
+    std::string answer = send_hello(fd, "0.0.0-other");
+    ::close(fd);
+    ASSERT_FALSE(answer.empty());
+    EXPECT_EQ(answer[0], 'E');
+    EXPECT_NE(answer.find("version mismatch"), std::string::npos) << answer;
+    // Garbage, an empty message, an oversized one, and silence: each refused, none fatal.
+    for (const std::string& junk : {std::string("Hxx"), std::string("Z"), std::string(250 * 1024, 'H')}) {
+        int j = connect_to(d.socket);
+        ASSERT_GE(j, 0);
+        ::send(j, junk.data(), junk.size(), MSG_NOSIGNAL);
+        std::string reply = receive(j, 2000);
+        ::close(j);
+        EXPECT_TRUE(reply.empty() || reply[0] == 'E') << reply.substr(0, 80);
+    }
+    int silent = connect_to(d.socket);
+    std::string timed_out = receive(silent, 4000);
+    ::close(silent);
+    EXPECT_FALSE(timed_out.empty());
+    EXPECT_EQ(timed_out.substr(0, 1), "E");
+    EXPECT_TRUE(d.alive());
+    auto next = hwtest::run({"run", "--", "/bin/true"}, d.client());
+    ASSERT_TRUE(next.record.is_object()) << next.err;
+    EXPECT_EQ(next.record["served_by"], "serve");
+    d.stop();
+    const std::string log = slurp(d.log);
+    EXPECT_NE(log.find("refused a request: version mismatch"), std::string::npos) << log;
+    EXPECT_NE(log.find("refused a request: malformed hello"), std::string::npos) << log;
+    EXPECT_NE(log.find("no request within the time allowed"), std::string::npos) << log;
+}
+
+// A daemon of another version: the client checks the daemon's "ready", falls back, and
+// never sends "go" (the fake daemon would have seen it).
+TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
+    const std::string dir = hwtest::temp_dir();
+    const std::string path = dir + "/fake.sock";
+    int listener = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(::listen(listener, 4), 0);
+    std::string after_ready = "unset";
+    std::thread fake([&] {
+        int c = ::accept(listener, nullptr, nullptr);
+        std::string hello = receive(c, 5000);
+        std::string ready = "R" + u32(1) + str("0.0.0-other");
+        ::send(c, ready.data(), ready.size(), MSG_NOSIGNAL);
+        after_ready = receive(c, 5000);  // "" = EOF: the client hung up without "go"
+        ::close(c);
+    });
+    hwtest::Options o;
+    o.stdin_data = kEvent;
+    o.env = {"HOOKWARDEN_SOCKET=" + path, "HOOKWARDEN_SERVE_HANDSHAKE_MS=3000"};
+    auto r = hwtest::run({"run", "--", "/bin/true"}, o);
+    fake.join();
+    ::close(listener);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    EXPECT_EQ(r.record["served_by"], "process");
+    EXPECT_EQ(after_ready, "");
+}
+
+// A wedged daemon (stopped): the client falls back within its handshake bound.
+TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
+    Daemon d;
+    ::kill(d.pid, SIGSTOP);
+    auto r = hwtest::run({"run", "--", "/bin/true"}, d.client());
+    ::kill(d.pid, SIGCONT);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object());
+    EXPECT_EQ(r.record["served_by"], "process");
+    EXPECT_LT(r.elapsed_ms, 1000);
+}
+
+// A client of another uid reaches the socket (the test opens the directory for it): the
+// daemon refuses it by SO_PEERCRED and it runs in-process.
+TEST(Serve, AClientOfAnotherUidIsRefused) {
+    if (!hwtest::is_root() || ::access("/usr/bin/setpriv", X_OK) != 0) GTEST_SKIP() << "needs root and setpriv";
+    Daemon d;
+    ::chmod((d.dir + "/run").c_str(), 0711);
+    ::chmod(d.socket.c_str(), 0777);
+    ::chmod(d.dir.c_str(), 0755);
+    hwtest::Options o;
+    o.stdin_data = kEvent;
+    o.env = {"HOOKWARDEN_SOCKET=" + d.socket};
+    o.prefix = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+    auto r = hwtest::run({"run", "--backend", "none", "--", "/bin/true"}, o);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    EXPECT_EQ(r.record["served_by"], "process");
+    d.stop();
+    EXPECT_NE(slurp(d.log).find("refused a request: uid 65534"), std::string::npos) << slurp(d.log);
+}
+
+// 32 clients at once: each run answered, exactly one record each, all by the daemon.
+TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
+    Daemon d;
+    std::vector<std::thread> clients;
+    std::vector<int> codes(32, -1);
+    for (int i = 0; i < 32; ++i) {
+        clients.emplace_back([&, i] {
+            auto o = d.client({"HOOKWARDEN_SERVE_HANDSHAKE_MS=5000"});
+            o.with_record = false;
+            codes[static_cast<std::size_t>(i)] =
+                hwtest::run({"run", "--name", "c" + std::to_string(i), "--", "sh", "-c", "exit 0"}, o).exit_code;
+        });
+    }
+    for (auto& t : clients) t.join();
+    for (int i = 0; i < 32; ++i) EXPECT_EQ(codes[static_cast<std::size_t>(i)], 0) << i;
+    d.stop();
+    std::map<std::string, int> per_hook;
+    int served = 0;
+    for (const auto& rec : records_in(d.state)) {
+        ++per_hook[rec.value("hook", "")];
+        served += rec.value("served_by", "") == "serve";
+    }
+    EXPECT_EQ(per_hook.size(), 32u);
+    for (const auto& [hook, count] : per_hook) EXPECT_EQ(count, 1) << hook;
+    EXPECT_EQ(served, 32);
+}
+
+TEST(Serve, IdleExitAndOneDaemonPerSocket) {
+    Daemon d({"--idle-exit", "600ms"});
+    ASSERT_TRUE(d.alive());
+    hwtest::Options o;
+    o.with_record = false;
+    o.state_dir = d.state;
+    auto second = hwtest::run({"serve", "--socket", d.socket}, o);
+    EXPECT_EQ(second.exit_code, 2);
+    EXPECT_NE(second.err.find("another hookwarden serve"), std::string::npos) << second.err;
+    for (int i = 0; i < 300 && d.alive(); ++i) {
+        int status = 0;
+        if (::waitpid(d.pid, &status, WNOHANG) == d.pid) {
+            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+            d.pid = -1;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(d.pid, -1) << "still running after 3 s with --idle-exit 600ms";
+    EXPECT_NE(::access(d.socket.c_str(), F_OK), 0) << "the socket is removed on exit";
+}
+
+TEST(Serve, RefusesASocketDirectoryOthersCanEnter) {
+    const std::string dir = hwtest::temp_dir();
+    ::mkdir((dir + "/open").c_str(), 0755);
+    ::chmod((dir + "/open").c_str(), 0755);
+    hwtest::Options o;
+    o.with_record = false;
+    auto r = hwtest::run({"serve", "--socket", dir + "/open/serve.sock"}, o);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("expected 0700"), std::string::npos) << r.err;
+}
+
+// The agent's SIGTERM to the client reaches the worker: the run ends as an in-process
+// run told to stop (tree killed, answered by policy, recorded by the worker).
+TEST(Serve, TheAgentsSignalToTheClientEndsTheServedRun) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    auto o = d.client();
+    o.kill_after_ms = 600;
+    o.kill_signal = SIGTERM;
+    auto r = hwtest::run({"run", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c",
+                          "exec -a " + token + " sleep 20"},
+                         o);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_LT(r.elapsed_ms, 5000);
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["outcome"], "internal_error");
+    EXPECT_TRUE(hwtest::survivors(token, 2000).empty());
+    hwtest::kill_all_with(token);
+}
+
+// The client SIGKILLed (the agent gave up on it): the daemon sees the connection close
+// and stops the worker, whose tree dies; the daemon serves on.
+TEST(Serve, AKilledClientsRunIsStopped) {
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    auto o = d.client();
+    o.with_record = false;
+    o.kill_after_ms = 600;
+    auto r = hwtest::run({"run", "--timeout", "20000", "--", "bash", "-c", "exec -a " + token + " sleep 20"}, o);
+    EXPECT_EQ(r.signal, SIGKILL);
+    EXPECT_TRUE(hwtest::survivors(token, 3000).empty());
+    hwtest::kill_all_with(token);
+    EXPECT_TRUE(d.alive());
+}
+
+// `doctor` says whether the daemon runs, on which socket, and how to enable it.
+TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
+    Daemon d;
+    hwtest::Options o = d.client();
+    o.with_record = false;
+    auto running = hwtest::run({"doctor"}, o);
+    EXPECT_NE(running.out.find("running on " + d.socket + ", pid " + std::to_string(d.pid)), std::string::npos)
+        << running.out;
+    EXPECT_NE(running.out.find("its cgroup: "), std::string::npos) << running.out;
+    d.stop();
+    auto stopped = hwtest::run({"doctor"}, o);
+    EXPECT_NE(stopped.out.find("not running on " + d.socket), std::string::npos) << stopped.out;
+    EXPECT_NE(stopped.out.find("systemctl --user enable --now hookwarden.socket"), std::string::npos) << stopped.out;
+}
+
+}  // namespace
