@@ -103,6 +103,12 @@ ExitCode report_command(const ReportOptions& options, std::ostream& out, std::os
     auto loaded = load_records("", *since_ms, options.hook, options.event, err, true);
     if (!loaded.ok) return ExitCode::usage;
     keep_agent(loaded.records, options.agent);
+    if (!options.agent.empty() && !loaded.aggregates.empty()) {
+        // Aggregates are kept per hook and event, not per agent: none can be attributed.
+        err << "hookwarden: report: --agent leaves out the " << loaded.aggregates.size()
+            << " hourly/daily aggregates of older runs (they do not record the agent)\n";
+        loaded.aggregates.clear();
+    }
     const LoadedPolicy pol = policy_for_html(options, err);
     const auto rep = report::build(loaded.records, *since_ms, loaded.aggregates);
     const auto budgets = report::budgets_for(policy_or_defaults(pol), loaded.records, options.hook, options.event);

@@ -839,6 +839,21 @@ Diagnostic syntax_error(const std::string& text, const std::string& file, const 
     return {file, pos.line, pos.column, "$", message};
 }
 
+// A value nlohmann cannot hold, found while parsing (a number such as 1E999999 overflows
+// a double: out_of_range 406, not a parse_error, and once aborted `policy check`). The
+// message quotes the literal, which locates it.
+Diagnostic unreadable_value(const std::string& text, const std::string& file, const json::exception& e) {
+    std::string what = e.what();
+    std::size_t offset = 0;
+    if (auto open = what.find('\''); open != std::string::npos)
+        if (auto close = what.find('\'', open + 1); close != std::string::npos)
+            if (auto at = text.find(what.substr(open + 1, close - open - 1)); at != std::string::npos) offset = at;
+    Position pos = position_of_offset(text, offset);
+    std::string message = what;
+    if (auto bracket = what.find("] "); bracket != std::string::npos) message = what.substr(bracket + 2);
+    return {file, pos.line, pos.column, "$", "invalid JSON: " + message + " (expected a number a double can hold)"};
+}
+
 }  // namespace
 
 LoadResult load_string(const std::string& text, const std::string& name_for_messages) {
@@ -848,6 +863,9 @@ LoadResult load_string(const std::string& text, const std::string& name_for_mess
         root = json::parse(text);
     } catch (const json::parse_error& e) {
         result.errors.push_back(syntax_error(text, name_for_messages, e));
+        return result;
+    } catch (const json::exception& e) {
+        result.errors.push_back(unreadable_value(text, name_for_messages, e));
         return result;
     }
     PositionIndex index(text);

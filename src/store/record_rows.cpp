@@ -129,10 +129,19 @@ std::vector<RunRecord> Store::Impl::select_records(const RecordFilter& f) {
 
 namespace {
 
+// How many columns kRunColumns names: the id selected after them is at this index. Counted
+// from the list itself, so a column added to it cannot shift the id onto another column
+// (it once read the new `agent` text as id 0, and the roll-up never deleted a row).
+constexpr int count_columns(const char* list) {
+    int commas = 0;
+    for (const char* c = list; *c; ++c) commas += *c == ',';
+    return commas + 1;
+}
+constexpr int kIdColumn = count_columns(kRunColumns);
+
 std::vector<std::pair<std::int64_t, RunRecord>> rows_with_ids(Stmt& s) {
     std::vector<std::pair<std::int64_t, RunRecord>> out;
-    // The id is the column after kRunColumns (index 33).
-    while (s.step()) out.emplace_back(s.i64(33), record_of(s));
+    while (s.step()) out.emplace_back(s.i64(kIdColumn), record_of(s));
     return out;
 }
 

@@ -55,6 +55,7 @@
 
 #include "agents/claude/events.h"
 #include "agents/claude/protocol.h"
+#include "agents/forms.h"  // one_line: shared with the other agents' answers
 
 namespace hookwarden::agents::claude {
 
@@ -65,21 +66,6 @@ using ojson = nlohmann::ordered_json;
 std::string dump(const ojson& value) {
     // Hook output and details may carry invalid UTF-8; replace rather than throw.
     return value.dump(-1, ' ', false, ojson::error_handler_t::replace) + "\n";
-}
-
-// One line, bounded: these texts end up in a systemMessage or an exit-2 reason.
-std::string one_line(std::string_view text, std::size_t max = 300) {
-    std::string out;
-    out.reserve(std::min(text.size(), max));
-    for (char ch : text) {
-        if (out.size() >= max) {
-            out += "...";
-            break;
-        }
-        out += (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out;
 }
 
 std::string_view trim(std::string_view text) {

@@ -52,7 +52,7 @@ TEST(StateDirFiles, TheGuardianLogIsNotWrittenThroughALink) {
     const std::string target = tmp / "elsewhere";
     std::ofstream(target) << "precious\n";
     ASSERT_EQ(::symlink(target.c_str(), (tmp / store::kGuardianLog).c_str()), 0);
-    store::commit_handed_over(store::HandedOverCommit{tmp.path(), "h", {}, {}}, "not a record");
+    store::commit_handed_over(store::HandedOverCommit{tmp.path(), "h", {}, {}, {}, std::nullopt}, "not a record");
     EXPECT_EQ(fs::read_file(target).value_or(""), "precious\n");
 }
 
