@@ -1,5 +1,7 @@
 #include "cmd/run_serve.h"
 
+#include <cstdlib>
+
 #include <spdlog/spdlog.h>
 
 #include "serve/client.h"
@@ -21,10 +23,11 @@ std::int64_t verdict_bound_ms(const policy::Resolved& resolved) {
 
 // In a worker: before the hook starts, the client learns the answer to give should we die.
 void arm_client(const core::Invocation& inv, const std::string& hook, const policy::Resolved& resolved) {
-    auto answer = agents::claude::degrade(resolved.on_failure, inv.info.event, hook, Outcome::internal_error,
-                                          "the hookwarden daemon's worker ended before the hook's answer",
-                                          inv.info.stop_hook_active);
-    serve::arm({answer.exit_code, answer.stdout_data, answer.stderr_data, verdict_bound_ms(resolved)});
+    auto answer = agents::degrade(inv.info.agent, resolved.on_failure,
+                                  {inv.info.event, hook, Outcome::internal_error,
+                                   "the hookwarden daemon's worker ended before the hook's answer",
+                                   inv.info.stop_hook_active});
+    serve::arm(serve::wire::Armed{answer.exit_code, answer.stdout_data, answer.stderr_data, verdict_bound_ms(resolved)});
 }
 
 // The worker took stdin and died before the hook started: the client answers by the
@@ -36,7 +39,12 @@ int answer_lost_run(const core::RunOptions& options, const std::string& why) {
     if (auto path = policy::discover(options.policy_path)) loaded = std::move(policy::load_file(*path).policy);
     policy::Resolved resolved = policy::resolve(loaded ? &*loaded : nullptr, hook, options.event, options.limits);
     if (options.on_failure) resolved.on_failure.action = *options.on_failure;
-    auto answer = agents::claude::degrade(resolved.on_failure, options.event, hook, Outcome::internal_error, why);
+    // The event went with the worker: the agent is --agent, else what the environment
+    // says (GEMINI_SESSION_ID, ...), else Claude Code, as for an unreadable event.
+    agents::EventInfo info;
+    info.event = options.event;
+    agents::resolve_agent(info, options.agent, [](const char* name) -> const char* { return std::getenv(name); });
+    auto answer = agents::degrade(info.agent, resolved.on_failure, {options.event, hook, Outcome::internal_error, why});
     fs::write_all(1, answer.stdout_data);
     fs::write_all(2, answer.stderr_data);
     return answer.exit_code;
