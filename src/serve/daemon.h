@@ -16,6 +16,8 @@ struct DaemonOptions {
     std::chrono::milliseconds idle_exit{0};  // exit after this long without a connection; 0 = never
     int max_runs = 64;                       // concurrent runs; beyond, clients are refused and run in-process
     std::chrono::milliseconds request_time{2000};  // for the hello and the go, each
+    int pool = 2;      // ready workers kept (docs/serve.md "The ready pool"); 0 = fork one per run
+    ReadyHooks ready;  // what a ready worker makes ahead
     WorkerBody body;
 };
 
