@@ -22,6 +22,8 @@
 #include <linux/capability.h>
 #include <linux/close_range.h>
 
+#include "util/fd.h"
+
 namespace hookwarden::process {
 
 namespace {
@@ -40,9 +42,9 @@ struct ChildFailure {
 };
 constexpr const char* kStages[] = {"cgroup",   "setsid",      "pdeathsig", "rlimit",       "signals", "stdio",
                                    "fds",      "exec",        "netns",     "userns-maps", "loopback", "no_new_privs",
-                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities"};
+                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities", "cwd"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
-enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps };
+enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kCwd };
 
 // struct mount_attr of mount_setattr(2) (5.12+); <linux/mount.h> clashes with <sys/mount.h>.
 struct MountAttr {
@@ -303,6 +305,7 @@ Started start_child(const sandbox::ChildSetup& setup, bool new_namespaces) {
 // migration. Unlike child(), it may use the heap: it is a fork of a single-threaded
 // process and nothing runs beside it.
 constexpr int kPlacedSocket = 3;
+constexpr std::size_t kSpecFds = 6;  // stdin, stdout, stderr, the error pipe, the working directory, Landlock
 
 void put(std::string& out, std::string_view bytes) {
     const auto size = static_cast<std::uint32_t>(bytes.size());
@@ -321,6 +324,10 @@ void put_list(std::string& out, const char* const* items) {
 std::string encode_spec(const std::string& path, char* const argv[], char* const envp[],
                         const sandbox::ChildConfinement* confine) {
     std::string out;
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const auto mask_bits = static_cast<std::uint32_t>(mask);
+    out.append(reinterpret_cast<const char*>(&mask_bits), sizeof mask_bits);
     put(out, path);
     put_list(out, argv);
     put_list(out, confine && confine->envp ? confine->envp : envp);
@@ -337,7 +344,7 @@ std::string encode_spec(const std::string& path, char* const argv[], char* const
 bool send_spec(int socket, const std::string& spec, const std::vector<int>& fds) {
     const auto size = static_cast<std::uint32_t>(spec.size());
     iovec iov{const_cast<std::uint32_t*>(&size), sizeof size};
-    alignas(cmsghdr) char control[CMSG_SPACE(5 * sizeof(int))] = {};
+    alignas(cmsghdr) char control[CMSG_SPACE(kSpecFds * sizeof(int))] = {};
     msghdr header{};
     header.msg_iov = &iov;
     header.msg_iovlen = 1;
@@ -402,9 +409,11 @@ int receive_fd(int socket) {
 // start_child(). On failure it is killed and reaped, and pid is -1 with errno set.
 Started wake_placed(sandbox::PlacedChild placed, const std::string& path, char* const argv[], char* const envp[],
                     const int stdio[3], const sandbox::ChildConfinement* confine, int error_fd) {
-    std::vector<int> fds{stdio[0], stdio[1], stdio[2], error_fd};
+    // It was forked before this run: its working directory and umask are the run's now.
+    UniqueFd cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    std::vector<int> fds{stdio[0], stdio[1], stdio[2], error_fd, cwd.get()};
     if (confine && confine->landlock_fd >= 0) fds.push_back(confine->landlock_fd);
-    const bool sent = send_spec(placed.socket, encode_spec(path, argv, envp, confine), fds);
+    const bool sent = cwd && send_spec(placed.socket, encode_spec(path, argv, envp, confine), fds);
     const int error = errno;
     Started started;
     started.in_cgroup = true;
@@ -429,12 +438,21 @@ struct Spec {
     sandbox::ChildConfinement confine;
     int stdio[3] = {-1, -1, -1};
     int error_fd = -1;
+    int cwd_fd = -1;
+    std::uint32_t umask = 022;
 };
 
 class SpecReader {
 public:
     explicit SpecReader(const std::string& bytes) : bytes_(bytes) {}
     bool ok() const { return ok_; }
+    std::uint32_t u32() {
+        std::uint32_t value = 0;
+        if (!ok_ || bytes_.size() - pos_ < sizeof value) return fail(), 0;
+        std::memcpy(&value, bytes_.data() + pos_, sizeof value);
+        pos_ += sizeof value;
+        return value;
+    }
     std::string next() {
         std::uint32_t size = 0;
         if (!ok_ || bytes_.size() - pos_ < sizeof size) return fail();
@@ -474,6 +492,7 @@ std::vector<Char*> pointers(std::vector<std::string>& strings) {
 
 bool decode_spec(const std::string& bytes, Spec& spec) {
     SpecReader in(bytes);
+    spec.umask = in.u32();
     spec.path = in.next();
     spec.argv_text = in.list();
     spec.envp_text = in.list();
@@ -499,7 +518,7 @@ bool decode_spec(const std::string& bytes, Spec& spec) {
 bool receive_spec(int socket, Spec& spec) {
     std::uint32_t size = 0;
     iovec iov{&size, sizeof size};
-    alignas(cmsghdr) char control[CMSG_SPACE(5 * sizeof(int))] = {};
+    alignas(cmsghdr) char control[CMSG_SPACE(kSpecFds * sizeof(int))] = {};
     msghdr header{};
     header.msg_iov = &iov;
     header.msg_iovlen = 1;
@@ -512,8 +531,8 @@ bool receive_spec(int socket, Spec& spec) {
     cmsghdr* rights = CMSG_FIRSTHDR(&header);
     if (n != sizeof size || !rights || rights->cmsg_type != SCM_RIGHTS) return false;
     const std::size_t count = (rights->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-    int fds[5] = {-1, -1, -1, -1, -1};
-    if (count < 4 || count > 5) return false;
+    int fds[kSpecFds] = {-1, -1, -1, -1, -1, -1};
+    if (count < kSpecFds - 1 || count > kSpecFds) return false;
     std::memcpy(fds, CMSG_DATA(rights), count * sizeof(int));
     std::string bytes(size, '\0');
     for (std::size_t done = 0; done < bytes.size();) {
@@ -525,7 +544,8 @@ bool receive_spec(int socket, Spec& spec) {
     if (!decode_spec(bytes, spec)) return false;
     std::memcpy(spec.stdio, fds, sizeof spec.stdio);
     spec.error_fd = fds[3];
-    spec.confine.landlock_fd = count == 5 ? fds[4] : -1;
+    spec.cwd_fd = fds[4];
+    spec.confine.landlock_fd = count == kSpecFds ? fds[5] : -1;
     return true;
 }
 
@@ -542,6 +562,9 @@ bool receive_spec(int socket, Spec& spec) {
     if (::write(kPlacedSocket, "P", 1) != 1) ::_exit(127);
     Spec spec;
     if (!receive_spec(kPlacedSocket, spec)) ::_exit(127);
+    if (::fchdir(spec.cwd_fd) != 0) fail(spec.error_fd, kCwd);
+    ::close(spec.cwd_fd);
+    ::umask(static_cast<mode_t>(spec.umask & 0777));
     // The root hook's namespaces now rather than in child(), so that the parent can hold
     // the new mount namespace (as spawn() does for one made by clone: its teardown then
     // comes after the answer, not on the exit path of the hook).
