@@ -633,3 +633,23 @@ TEST(ServePool, ARunThatDoesNotFitTheReadySandboxMakesItsOwn) {
     EXPECT_EQ(v1.record["backend"], "cgroup-v1") << v1.err;
     EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(v1.out.c_str())), workers.end()) << v1.out;
 }
+
+// The ready worker's guardian was started before the run was known; it commits the
+// record (handed over with its commit: breaker, retention, alerts) after the answer.
+TEST(ServePool, TheReadyGuardianCommitsTheRecord) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const auto workers = ready_workers(d.pid, 2);
+    ASSERT_EQ(workers.size(), 2u);
+    auto o = d.client();
+    o.with_record = false;  // committed by the guardian, not by the worker before answering
+    auto r = hwtest::run({"run", "--name", "pooled", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, o);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(r.out.c_str())), workers.end()) << r.out;
+    const auto records = records_in(d.state);
+    ASSERT_EQ(records.size(), 1u) << slurp(d.state + "/guardian.log");
+    EXPECT_EQ(records[0].value("hook", ""), "pooled");
+    EXPECT_EQ(records[0].value("served_by", ""), "serve");
+    EXPECT_EQ(records[0].value("backend", ""), "cgroup-v1");
+    EXPECT_EQ(records[0].value("outcome", ""), "ok");
+}
