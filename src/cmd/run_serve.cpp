@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "process/ready.h"
 #include "serve/client.h"
 #include "serve/worker.h"
 #include "util/fs.h"
@@ -56,6 +57,7 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
                                       core::ResolvedHook& on_resolved) {
     if (serve::in_worker()) {
         options.served_by = "serve";
+        options.ready = process::held_ready();  // a ready worker's sandbox and guardian, made ahead
         on_resolved = arm_client;
         return std::nullopt;
     }

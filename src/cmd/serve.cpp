@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "cmd/command.h"
+#include "process/ready.h"
 #include "serve/daemon.h"
 #include "serve/socket_path.h"
 
@@ -42,6 +45,9 @@ public:
             ->default_val("0");
         sub_->add_option("--max-runs", options_.max_runs, "runs at once; clients beyond it run in-process")
             ->check(CLI::Range(1, 4096));
+        sub_->add_option("--pool", options_.pool,
+                         "ready workers kept, each with its sandbox and guardian made ahead (0: fork one per run)")
+            ->check(CLI::Range(0, 64));
     }
 
 protected:
@@ -61,6 +67,13 @@ protected:
             c_argv.push_back(nullptr);
             return main_at(static_cast<int>(words.size()), c_argv.data(), start);
         };
+        options_.ready.prepare = [] {
+            std::string why;
+            auto ready = process::ReadyRun::prepare(why);
+            if (!ready) spdlog::info("serve: ready worker without a ready sandbox: {}", why);
+            process::hold_ready(std::move(ready));
+        };
+        options_.ready.discard = [] { process::hold_ready(nullptr); };
         if (options_.socket_path.empty()) options_.socket_path = serve::default_socket_path();
         std::string error;
         const int status = serve::serve(options_, error);

@@ -21,6 +21,7 @@
 #include "core/system_message.h"
 #include "agents/event_facts.h"
 #include "process/guardian.h"
+#include "process/ready.h"
 #include "process/supervisor.h"
 #include "sandbox/confine.h"
 #include "sandbox/sandbox.h"
@@ -166,11 +167,34 @@ std::unique_ptr<sandbox::Sandbox> make_sandbox(const std::string& backend, const
     return box;
 }
 
-// `guardian` is started here; once the tree is reaped it is left the empty cgroups to
-// remove and, when `commit` is set, the record to commit (see hand_over_record).
+// The run's sandbox, with its guardian started: the ready ones when the caller holds a
+// ready run that fits (serve's pool: nothing is created on this path), else made now.
+// Nested in another run, whose guardian and cgroups hold this whole tree: a guardian of
+// ours would be killed with the outer hook's leftovers before it committed the record,
+// so there is none, and the record and cgroups are ours to finish.
+std::unique_ptr<sandbox::Sandbox> sandbox_for(const std::string& backend, const Limits& limits,
+                                              process::ReadyRun* ready, process::Guardian& guardian,
+                                              std::optional<store::HandedOverCommit> commit, Attempt& attempt) {
+    std::string why;
+    if (auto box = ready ? ready->take(backend, limits, guardian, commit, why) : nullptr) {
+        attempt.backend = sandbox::to_string(box->kind());
+        if (!box->guarantees().empty()) attempt.errors.push_back(box->guarantees());
+        return box;
+    }
+    if (ready) spdlog::info("serve: the ready sandbox does not fit this run ({}); making one", why);
+    auto box = make_sandbox(backend, limits, attempt);
+    if (box && !sandbox::inside_hookwarden_run() &&
+        !guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
+        attempt.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
+    return box;
+}
+
+// `guardian` is started here (or taken from `ready`); once the tree is reaped it is left
+// the empty cgroups to remove and, when `commit` is set, the record to commit (see
+// hand_over_record).
 Attempt attempt_run(const std::vector<std::string>& command, const std::string& input, const policy::Resolved& resolved,
                     const std::string& backend, process::Guardian& guardian,
-                    std::optional<store::HandedOverCommit> commit) {
+                    std::optional<store::HandedOverCommit> commit, process::ReadyRun* ready = nullptr) {
     // A hookwarden the hook starts knows it is nested (sandbox/confine.h); asked before we
     // name ourselves, so that it is our own supervisor that is looked for.
     sandbox::inside_hookwarden_run();
@@ -188,7 +212,7 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
         return refused;
     }
     Attempt attempt;
-    auto box = make_sandbox(backend, resolved.limits, attempt);
+    auto box = sandbox_for(backend, resolved.limits, ready, guardian, std::move(commit), attempt);
     if (!box) {
         attempt.confinement = confine->report;
         attempt.outcome = process::classify(attempt.supervised);
@@ -196,11 +220,6 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
     }
     for (const auto& what : confine->report.unavailable)
         spdlog::warn("sandbox: {}; running without it (policy: \"unavailable\": \"run\")", what);
-    // Nested in another run, whose guardian and cgroups hold this whole tree: a guardian
-    // of ours would be killed with the outer hook's leftovers before it committed the
-    // record, so there is none, and the record and cgroups are ours to finish.
-    if (!sandbox::inside_hookwarden_run() && !guardian.start({box->cgroup_dirs(), box->stale_parents(), std::move(commit)}))
-        attempt.errors.push_back("could not start the guardian: a killed supervisor may leave the tree running");
     process::become_subreaper();
     attempt.supervised = process::supervise(command, input, resolved.limits, *box, [&](int pid, int mount_ns) { guardian.watch(pid, mount_ns); },
                                             &confine->child, guardian.watch_fd());
@@ -388,7 +407,8 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
 }
 
 HookResult execute(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
-                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer) {
+                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer,
+                   process::ReadyRun* ready) {
     const std::int64_t started_unix_ms = fs::now_unix_ms();
     const std::string state_dir = store::default_state_dir();
     // A state directory someone else controls is not touched at all: no breaker, no
@@ -418,7 +438,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
                                              store::retention_of(policy ? policy->history : HistoryConfig{}),
                                              policy ? policy->otlp : std::nullopt, resolved.alerts};
         }
-        attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit));
+        attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit), ready);
     }
 
     Verdict verdict =
@@ -478,7 +498,8 @@ int run(const RunOptions& options, const ResolvedHook& on_resolved) {
     if (options.on_failure) resolved.on_failure.action = *options.on_failure;
     if (on_resolved) on_resolved(inv, hook, resolved);
 
-    HookResult result = execute(inv, hook, command, resolved, options.backend, options.record_path.empty());
+    HookResult result =
+        execute(inv, hook, command, resolved, options.backend, options.record_path.empty(), options.ready.get());
 
     if (!options.record_path.empty()) {
         std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

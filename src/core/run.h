@@ -14,6 +14,10 @@
 #include "agents/adapter.h"
 #include "hookwarden/agent.h"
 
+namespace hookwarden::process {
+class ReadyRun;
+}
+
 namespace hookwarden::core {
 
 struct RunOptions {
@@ -31,6 +35,9 @@ struct RunOptions {
     bool exit_0_or_2 = false;
     std::chrono::steady_clock::time_point process_start;
     std::string served_by = "process";  // RunRecord::served_by: "serve" in a daemon's worker
+    // A sandbox and guardian made ahead (a ready worker of `serve`), used when the run fits
+    // it (process/ready.h); nullptr: the run makes its own.
+    std::shared_ptr<process::ReadyRun> ready;
 };
 
 // What every hook of one invocation shares: the agent's input and the policy.
@@ -64,8 +71,10 @@ struct HookResult {
 // degradation answer, and the record with the breaker update. With
 // `record_after_answer` the record is committed by the run's guardian once we have
 // exited (the returned record then lacks breaker_after); without, before returning.
+// `ready` (optional): a ready run the hook's sandbox and guardian are taken from when it fits.
 HookResult execute(const Invocation& invocation, const std::string& hook, const std::vector<std::string>& command,
-                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer);
+                   const policy::Resolved& resolved, const std::string& backend, bool record_after_answer,
+                   process::ReadyRun* ready = nullptr);
 
 // Called once the event is read and its limits resolved, before the hook starts (a
 // daemon's worker tells its client here what to answer should the worker die).

@@ -10,6 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
+#include <utility>
+
 #include "sandbox/cgroupfs.h"
 #include "telemetry/exporter.h"
 #include "util/fs.h"
@@ -39,6 +42,19 @@ std::string receive_pgid(int fd) {
     return n > 0 ? std::string(data, static_cast<std::size_t>(n)) : std::string();
 }
 
+// "R" <u32 size> <commit> <record>, as hand_over sends it for a guardian started with
+// `commit_later`: the commit is taken out, the record is left after the "R".
+std::optional<store::HandedOverCommit> late_commit(std::string& message) {
+    const std::size_t at = sizeof(int) + 1;
+    std::uint32_t size = 0;
+    if (message.size() < at + sizeof size) return std::nullopt;
+    std::memcpy(&size, message.data() + at, sizeof size);
+    if (message.size() - at - sizeof size < size) return std::nullopt;
+    auto commit = store::decode_commit(message.substr(at + sizeof size, size));
+    message.erase(at, sizeof size + size);
+    return commit;
+}
+
 [[noreturn]] void guard(int pipe_fd, const GuardianJob& job) {
     // The supervisor is single-threaded when it forks, so the heap is usable here.
     ::setsid();
@@ -65,6 +81,8 @@ std::string receive_pgid(int fd) {
     int pgid = 0;
     if (message.size() >= sizeof pgid) std::memcpy(&pgid, message.data(), sizeof pgid);
     const bool handed_over = message.size() > sizeof pgid && message[sizeof pgid] == 'R';
+    std::optional<store::HandedOverCommit> commit = job.commit;
+    if (handed_over && job.commit_later) commit = late_commit(message);
     // After a normal end the group was reaped and its id may already be someone else's.
     if (pgid > 0 && !handed_over) ::kill(-pgid, SIGKILL);
     for (auto it = job.cgroup_dirs.rbegin(); it != job.cgroup_dirs.rend(); ++it) {
@@ -72,9 +90,9 @@ std::string receive_pgid(int fd) {
         sandbox::cgroupfs::kill_cgroup(*it);
         sandbox::cgroupfs::remove_tree(*it);
     }
-    if (handed_over && job.commit) {
-        store::commit_handed_over(*job.commit, message.substr(sizeof pgid + 1));
-        if (job.commit->otlp) telemetry::export_if_due(job.commit->state_dir, *job.commit->otlp, fs::now_unix_ms());
+    if (handed_over && commit) {
+        store::commit_handed_over(*commit, message.substr(sizeof pgid + 1));
+        if (commit->otlp) telemetry::export_if_due(commit->state_dir, *commit->otlp, fs::now_unix_ms());
     }
     for (const auto& parent : job.stale_parents) sandbox::cgroupfs::remove_stale(parent);
     ::_exit(0);
@@ -105,11 +123,26 @@ void Guardian::watch(int hook_pgid, int mount_ns_fd) {
 
 bool Guardian::hand_over(const std::string& payload) {
     if (pipe_fd_ < 0 || !watched_) return false;
-    std::string message = "R" + payload;
+    std::string message = "R";
+    if (!late_commit_.empty()) {
+        const auto size = static_cast<std::uint32_t>(late_commit_.size());
+        message.append(reinterpret_cast<const char*>(&size), sizeof size).append(late_commit_);
+    }
+    message += payload;
     bool sent = fs::write_all(pipe_fd_, message) == 0;
     ::close(pipe_fd_);
     pipe_fd_ = -1;
     return sent;
+}
+
+Guardian& Guardian::operator=(Guardian&& other) noexcept {
+    if (this == &other) return *this;
+    if (pipe_fd_ >= 0) ::close(pipe_fd_);
+    pipe_fd_ = std::exchange(other.pipe_fd_, -1);
+    pid_ = std::exchange(other.pid_, -1);
+    watched_ = std::exchange(other.watched_, false);
+    late_commit_ = std::move(other.late_commit_);
+    return *this;
 }
 
 Guardian::~Guardian() {

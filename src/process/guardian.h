@@ -26,6 +26,9 @@ struct GuardianJob {
     // After a normal run, the record handed over is committed here. nullopt: the
     // supervisor commits it itself (`run --record`), nothing is handed over.
     std::optional<store::HandedOverCommit> commit;
+    // Started before its run is known (serve's ready pool): the commit comes with the
+    // record (Guardian::commit_later), not with the job.
+    bool commit_later = false;
 };
 
 class Guardian {
@@ -33,6 +36,8 @@ public:
     Guardian() = default;
     Guardian(const Guardian&) = delete;
     Guardian& operator=(const Guardian&) = delete;
+    // A started guardian changes hands (from serve's ready pool to the run it serves).
+    Guardian& operator=(Guardian&& other) noexcept;
     ~Guardian();
 
     // Returns false (and stays inactive) if the guardian could not be started.
@@ -46,6 +51,9 @@ public:
     // group, removes the cgroups and commits `payload` (the job's commit). Ends our side of
     // the pipe. False if there is no watching guardian to take it.
     bool hand_over(const std::string& payload);
+    // For a guardian started with `commit_later`: what to commit the handed-over record
+    // with (sent along with it by hand_over).
+    void commit_later(const store::HandedOverCommit& commit) { late_commit_ = store::encode_commit(commit); }
     // The guardian's pid, or -1.
     int pid() const { return pid_; }
     // Our end of its socket: POLLHUP once the guardian is gone (-1 when none).
@@ -61,6 +69,7 @@ private:
     int pipe_fd_ = -1;
     int pid_ = -1;
     bool watched_ = false;
+    std::string late_commit_;  // encoded; "" = the job's own commit
 };
 
 }  // namespace hookwarden::process

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -15,10 +17,13 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/capability.h>
 #include <linux/close_range.h>
+
+#include "util/fd.h"
 
 namespace hookwarden::process {
 
@@ -39,9 +44,9 @@ struct ChildFailure {
 };
 constexpr const char* kStages[] = {"cgroup",   "setsid",      "pdeathsig", "rlimit",       "signals", "stdio",
                                    "fds",      "exec",        "netns",     "userns-maps", "loopback", "no_new_privs",
-                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities"};
+                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities", "cwd"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
-enum Stage { kExec = 7, kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps };
+enum Stage { kExec = 7, kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kCwd };
 
 // struct mount_attr of mount_setattr(2) (5.12+); <linux/mount.h> clashes with <sys/mount.h>.
 struct MountAttr {
@@ -267,6 +272,7 @@ struct Started {
     pid_t pid = -1;
     bool in_cgroup = false;    // clone3(CLONE_INTO_CGROUP): already in its (v2) cgroup
     bool ns_at_clone = false;  // the mount and IPC namespaces were made by clone
+    int mount_ns_fd = -1;      // a placed child's own mount namespace, sent back by it
 };
 
 // fork, or clone3 straight into the cgroup (kernel 5.7+, cgroup v2 only: no migration,
@@ -297,40 +303,293 @@ Started start_child(const sandbox::ChildSetup& setup, bool new_namespaces) {
     return started;
 }
 
-}  // namespace
+// A placed child (serve's ready pool, docs/serve.md): forked and moved into its cgroups
+// before its run is known, it waits on a socket for what it is to become: the program,
+// argv, environment, confinement and stdio of spawn(). It then takes the same steps as
+// a freshly forked child (child()) and execs: the hook starts with no fork and no cgroup
+// migration. Unlike child(), it may use the heap: it is a fork of a single-threaded
+// process and nothing runs beside it.
+constexpr int kPlacedSocket = 3;
+constexpr std::size_t kSpecFds = 6;  // stdin, stdout, stderr, the error pipe, the working directory, Landlock
 
-SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine) {
-    SpawnResult result;
-    int error_pipe[2];
-    if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
-        result.error = errno;
-        result.stage = "pipe";
-        return result;
+void put(std::string& out, std::string_view bytes) {
+    const auto size = static_cast<std::uint32_t>(bytes.size());
+    out.append(reinterpret_cast<const char*>(&size), sizeof size).append(bytes);
+}
+
+void put_list(std::string& out, const char* const* items) {
+    std::uint32_t count = 0;
+    while (items && items[count]) ++count;
+    out.append(reinterpret_cast<const char*>(&count), sizeof count);
+    for (std::uint32_t i = 0; i < count; ++i) put(out, items[i]);
+}
+
+// What the placed child needs, as bytes: the pointers of ChildConfinement are rebuilt
+// on the other side from the lists that follow it.
+std::string encode_spec(const std::string& path, char* const argv[], char* const envp[],
+                        const sandbox::ChildConfinement* confine) {
+    std::string out;
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    const auto mask_bits = static_cast<std::uint32_t>(mask);
+    out.append(reinterpret_cast<const char*>(&mask_bits), sizeof mask_bits);
+    put(out, path);
+    put_list(out, argv);
+    put_list(out, confine && confine->envp ? confine->envp : envp);
+    sandbox::ChildConfinement plain = confine ? *confine : sandbox::ChildConfinement{};
+    put(out, std::string_view(reinterpret_cast<const char*>(&plain), sizeof plain));
+    put_list(out, plain.readonly_mounts);
+    std::uint32_t mounts = 0;
+    while (plain.readonly_mounts && plain.readonly_mounts[mounts]) ++mounts;
+    put(out, std::string_view(reinterpret_cast<const char*>(plain.readonly_flags), mounts * sizeof(unsigned long)));
+    return out;
+}
+
+// The spec's fds: stdio, the error pipe, and the Landlock ruleset when there is one.
+bool send_spec(int socket, const std::string& spec, const std::vector<int>& fds) {
+    const auto size = static_cast<std::uint32_t>(spec.size());
+    iovec iov{const_cast<std::uint32_t*>(&size), sizeof size};
+    alignas(cmsghdr) char control[CMSG_SPACE(kSpecFds * sizeof(int))] = {};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = CMSG_SPACE(fds.size() * sizeof(int));
+    cmsghdr* rights = CMSG_FIRSTHDR(&header);
+    rights->cmsg_level = SOL_SOCKET;
+    rights->cmsg_type = SCM_RIGHTS;
+    rights->cmsg_len = CMSG_LEN(fds.size() * sizeof(int));
+    std::memcpy(CMSG_DATA(rights), fds.data(), fds.size() * sizeof(int));
+    if (::sendmsg(socket, &header, MSG_NOSIGNAL) != static_cast<ssize_t>(sizeof size)) return false;
+    for (std::size_t done = 0; done < spec.size();) {
+        ssize_t n = ::send(socket, spec.data() + done, spec.size() - done, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
     }
-    pid_t parent = ::getpid();
-    Started started = start_child(setup, confine && confine->new_mount_ns);
-    const pid_t pid = started.pid;
-    if (pid == 0) child(path, argv, envp, stdio, setup, confine, started.in_cgroup, started.ns_at_clone, parent, error_pipe[1]);
-    ::close(error_pipe[1]);
-    // The last reference to a mount namespace costs an RCU grace period (milliseconds)
-    // when it goes. Held from here (and then by the guardian), it goes after the answer
-    // instead of on the exit path of the hook's last process, which we wait for.
-    if (pid > 0 && started.ns_at_clone)
-        result.mount_ns_fd = ::open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
-    if (pid < 0) {
-        result.error = errno;
-        result.stage = "fork";
-        ::close(error_pipe[0]);
-        return result;
+    return true;
+}
+
+// One byte with an fd attached (or none: -1), between a placed child and its parent.
+void send_fd(int socket, int fd) {
+    char byte = 'N';
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    if (fd >= 0) {
+        header.msg_control = control;
+        header.msg_controllen = sizeof control;
+        cmsghdr* rights = CMSG_FIRSTHDR(&header);
+        rights->cmsg_level = SOL_SOCKET;
+        rights->cmsg_type = SCM_RIGHTS;
+        rights->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(rights), &fd, sizeof fd);
     }
-    // Notices (a non-fatal step that did not work), then at most one failure, then EOF at exec.
-    result.pid = pid;
+    ssize_t ignored = ::sendmsg(socket, &header, MSG_NOSIGNAL);
+    (void)ignored;
+}
+
+int receive_fd(int socket) {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(socket, &header, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    cmsghdr* rights = CMSG_FIRSTHDR(&header);
+    int fd = -1;
+    if (n == 1 && rights && rights->cmsg_type == SCM_RIGHTS) std::memcpy(&fd, CMSG_DATA(rights), sizeof fd);
+    return fd;
+}
+
+// Tells the placed child what to become; it is then our started child, as from
+// start_child(). On failure it is killed and reaped, and pid is -1 with errno set.
+Started wake_placed(sandbox::PlacedChild placed, const std::string& path, char* const argv[], char* const envp[],
+                    const int stdio[3], const sandbox::ChildConfinement* confine, int error_fd) {
+    // It was forked before this run: its working directory and umask are the run's now.
+    UniqueFd cwd(::open(".", O_PATH | O_DIRECTORY | O_CLOEXEC));
+    std::vector<int> fds{stdio[0], stdio[1], stdio[2], error_fd, cwd.get()};
+    if (confine && confine->landlock_fd >= 0) fds.push_back(confine->landlock_fd);
+    const bool sent = cwd && send_spec(placed.socket, encode_spec(path, argv, envp, confine), fds);
+    const int error = errno;
+    Started started;
+    started.in_cgroup = true;
+    if (sent && confine && confine->new_mount_ns) started.mount_ns_fd = receive_fd(placed.socket);
+    ::close(placed.socket);
+    if (sent) {
+        started.pid = placed.pid;
+        return started;
+    }
+    ::kill(placed.pid, SIGKILL);
+    ::waitpid(placed.pid, nullptr, 0);
+    errno = error;
+    return started;
+}
+
+struct Spec {
+    std::string path;
+    std::vector<std::string> argv_text, envp_text, mount_text;
+    std::vector<char*> argv, envp;
+    std::vector<const char*> mounts;
+    std::vector<unsigned long> flags;
+    sandbox::ChildConfinement confine;
+    int stdio[3] = {-1, -1, -1};
+    int error_fd = -1;
+    int cwd_fd = -1;
+    std::uint32_t umask = 022;
+};
+
+class SpecReader {
+public:
+    explicit SpecReader(const std::string& bytes) : bytes_(bytes) {}
+    bool ok() const { return ok_; }
+    std::uint32_t u32() {
+        std::uint32_t value = 0;
+        if (!ok_ || bytes_.size() - pos_ < sizeof value) return fail(), 0;
+        std::memcpy(&value, bytes_.data() + pos_, sizeof value);
+        pos_ += sizeof value;
+        return value;
+    }
+    std::string next() {
+        std::uint32_t size = 0;
+        if (!ok_ || bytes_.size() - pos_ < sizeof size) return fail();
+        std::memcpy(&size, bytes_.data() + pos_, sizeof size);
+        pos_ += sizeof size;
+        if (bytes_.size() - pos_ < size) return fail();
+        pos_ += size;
+        return bytes_.substr(pos_ - size, size);
+    }
+    std::vector<std::string> list() {
+        std::uint32_t count = 0;
+        if (!ok_ || bytes_.size() - pos_ < sizeof count) return fail(), std::vector<std::string>{};
+        std::memcpy(&count, bytes_.data() + pos_, sizeof count);
+        pos_ += sizeof count;
+        std::vector<std::string> items;
+        for (std::uint32_t i = 0; i < count && ok_; ++i) items.push_back(next());
+        return items;
+    }
+
+private:
+    std::string fail() {
+        ok_ = false;
+        return {};
+    }
+    const std::string& bytes_;
+    std::size_t pos_ = 0;
+    bool ok_ = true;
+};
+
+template <typename Char>
+std::vector<Char*> pointers(std::vector<std::string>& strings) {
+    std::vector<Char*> out;
+    for (auto& s : strings) out.push_back(s.data());
+    out.push_back(nullptr);
+    return out;
+}
+
+bool decode_spec(const std::string& bytes, Spec& spec) {
+    SpecReader in(bytes);
+    spec.umask = in.u32();
+    spec.path = in.next();
+    spec.argv_text = in.list();
+    spec.envp_text = in.list();
+    const std::string confine = in.next();
+    spec.mount_text = in.list();
+    const std::string flags = in.next();
+    if (!in.ok() || confine.size() != sizeof spec.confine || flags.size() != spec.mount_text.size() * sizeof(unsigned long))
+        return false;
+    std::memcpy(&spec.confine, confine.data(), sizeof spec.confine);
+    spec.flags.resize(spec.mount_text.size());
+    if (!flags.empty()) std::memcpy(spec.flags.data(), flags.data(), flags.size());
+    spec.argv = pointers<char>(spec.argv_text);
+    spec.envp = pointers<char>(spec.envp_text);
+    spec.mounts = pointers<const char>(spec.mount_text);
+    spec.confine.envp = nullptr;
+    spec.confine.readonly_mounts = spec.mounts.data();
+    spec.confine.readonly_flags = spec.flags.data();
+    spec.confine.mount_stage = nullptr;
+    return true;
+}
+
+// Blocks until the spec comes (or the socket closes: our parent is gone or let us go).
+bool receive_spec(int socket, Spec& spec) {
+    std::uint32_t size = 0;
+    iovec iov{&size, sizeof size};
+    alignas(cmsghdr) char control[CMSG_SPACE(kSpecFds * sizeof(int))] = {};
+    msghdr header{};
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+    ssize_t n;
+    do {
+        n = ::recvmsg(socket, &header, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+    } while (n < 0 && errno == EINTR);
+    cmsghdr* rights = CMSG_FIRSTHDR(&header);
+    if (n != sizeof size || !rights || rights->cmsg_type != SCM_RIGHTS) return false;
+    const std::size_t count = (rights->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+    int fds[kSpecFds] = {-1, -1, -1, -1, -1, -1};
+    if (count < kSpecFds - 1 || count > kSpecFds) return false;
+    std::memcpy(fds, CMSG_DATA(rights), count * sizeof(int));
+    std::string bytes(size, '\0');
+    for (std::size_t done = 0; done < bytes.size();) {
+        n = ::recv(socket, bytes.data() + done, bytes.size() - done, 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        done += static_cast<std::size_t>(n);
+    }
+    if (!decode_spec(bytes, spec)) return false;
+    std::memcpy(spec.stdio, fds, sizeof spec.stdio);
+    spec.error_fd = fds[3];
+    spec.cwd_fd = fds[4];
+    spec.confine.landlock_fd = count == kSpecFds ? fds[5] : -1;
+    return true;
+}
+
+// The placed child: joins the cgroups now (the migration happens here, ahead of any
+// run), keeps nothing of its parent's but the socket, says so, and waits.
+[[noreturn]] void wait_placed(const sandbox::ChildSetup& setup, int socket, pid_t parent) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    for (int fd : setup.procs_fds)
+        if (::write(fd, "0", 1) != 1) ::_exit(127);
+    if (setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1) ::_exit(127);
+    if (socket != kPlacedSocket && ::dup3(socket, kPlacedSocket, O_CLOEXEC) != kPlacedSocket) ::_exit(127);
+    ::syscall(SYS_close_range, kPlacedSocket + 1U, ~0U, 0U);
+    if (::write(kPlacedSocket, "P", 1) != 1) ::_exit(127);
+    Spec spec;
+    if (!receive_spec(kPlacedSocket, spec)) ::_exit(127);
+    if (::fchdir(spec.cwd_fd) != 0) fail(spec.error_fd, kCwd);
+    ::close(spec.cwd_fd);
+    ::umask(static_cast<mode_t>(spec.umask & 0777));
+    // The root hook's namespaces now rather than in child(), so that the parent can hold
+    // the new mount namespace (as spawn() does for one made by clone: its teardown then
+    // comes after the answer, not on the exit path of the hook).
+    if (spec.confine.new_mount_ns) {
+        enter_mount_ns(spec.confine, false, spec.error_fd);
+        spec.confine.new_mount_ns = false;
+        send_fd(kPlacedSocket, ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
+    }
+    const sandbox::ChildSetup joined;  // nothing left to join
+    child(spec.path, spec.argv.data(), spec.envp.data(), spec.stdio, joined, &spec.confine, true, false, parent,
+          spec.error_fd);
+}
+
+// Notices (a non-fatal step that did not work), then at most one failure, then EOF at exec.
+void read_child_report(int error_fd, sandbox::ChildConfinement* confine, SpawnResult& result) {
     for (;;) {
         ChildFailure failure{};
         ssize_t n;
         do {
-            n = ::read(error_pipe[0], &failure, sizeof failure);
+            n = ::read(error_fd, &failure, sizeof failure);
         } while (n < 0 && errno == EINTR);
         if (n != static_cast<ssize_t>(sizeof failure)) break;
         if (!failure.fatal) {
@@ -350,8 +609,65 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         result.stage = (failure.stage >= 0 && failure.stage < kStageCount) ? kStages[failure.stage] : "child";
         break;
     }
+}
+
+}  // namespace
+
+SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
+                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine, sandbox::PlacedChild placed) {
+    SpawnResult result;
+    int error_pipe[2];
+    if (::pipe2(error_pipe, O_CLOEXEC) != 0) {
+        result.error = errno;
+        result.stage = "pipe";
+        return result;
+    }
+    pid_t parent = ::getpid();
+    Started started = placed.pid > 0 ? wake_placed(placed, path, argv, envp, stdio, confine, error_pipe[1])
+                                     : start_child(setup, confine && confine->new_mount_ns);
+    const pid_t pid = started.pid;
+    if (pid == 0) child(path, argv, envp, stdio, setup, confine, started.in_cgroup, started.ns_at_clone, parent, error_pipe[1]);
+    ::close(error_pipe[1]);
+    // The last reference to a mount namespace costs an RCU grace period (milliseconds)
+    // when it goes. Held from here (and then by the guardian), it goes after the answer
+    // instead of on the exit path of the hook's last process, which we wait for.
+    if (pid > 0 && started.ns_at_clone)
+        result.mount_ns_fd = ::open(("/proc/" + std::to_string(pid) + "/ns/mnt").c_str(), O_RDONLY | O_CLOEXEC);
+    if (started.mount_ns_fd >= 0) result.mount_ns_fd = started.mount_ns_fd;
+    if (pid < 0) {
+        result.error = errno;
+        result.stage = placed.pid > 0 ? "placed" : "fork";
+        ::close(error_pipe[0]);
+        return result;
+    }
+    result.pid = pid;
+    read_child_report(error_pipe[0], confine, result);
     ::close(error_pipe[0]);
     return result;
+}
+
+sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return {};
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::close(pair[0]);
+        wait_placed(setup, pair[1], parent);
+    }
+    ::close(pair[1]);
+    char placed = 0;
+    ssize_t n = -1;
+    if (pid > 0) do {
+            n = ::read(pair[0], &placed, 1);
+        } while (n < 0 && errno == EINTR);
+    if (n == 1 && placed == 'P') return {pid, pair[0]};
+    ::close(pair[0]);
+    if (pid > 0) {
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+    }
+    return {};
 }
 
 }  // namespace hookwarden::process

@@ -27,7 +27,14 @@ std::string resolve_executable(const std::string& name, int& error);
 // `argv`/`envp` are NULL-terminated. `stdio` are the fds that become 0, 1, 2.
 // `confine` (optional): namespaces, no_new_privs, Landlock and the environment, applied
 // last before exec; its `envp`, when set, replaces `envp`. Its netns_error is set here.
+// `placed` (optional, from place_child): that child becomes the hook instead of a new one;
+// `setup` is then already done.
 SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine = nullptr);
+                  const sandbox::ChildSetup& setup, sandbox::ChildConfinement* confine = nullptr,
+                  sandbox::PlacedChild placed = {});
+
+// Forks a child that joins the cgroups of `setup` now, off any run's path, and waits to be
+// told what to exec (serve's ready pool; Sandbox::place). {-1, -1} when it could not.
+sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup);
 
 }  // namespace hookwarden::process

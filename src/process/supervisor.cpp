@@ -268,7 +268,7 @@ bool start_hook(const std::string& path, const std::vector<std::string>& argv, P
     for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
     c_argv.push_back(nullptr);
     const int stdio[3] = {pipes.stdin_r.get(), pipes.stdout_w.get(), pipes.stderr_w.get()};
-    auto spawned = spawn(path, c_argv.data(), environ, stdio, box.child_setup(), confine);
+    auto spawned = spawn(path, c_argv.data(), environ, stdio, box.child_setup(), confine, box.take_placed());
     pipes.stdin_r.reset(), pipes.stdout_w.reset(), pipes.stderr_w.reset();
     if (spawned.pid < 0 || spawned.error != 0) {
         if (spawned.mount_ns_fd >= 0) ::close(spawned.mount_ns_fd);

@@ -81,6 +81,7 @@ public:
     }
 
     void destroy() override {
+        release_placed();
         for (auto it = hierarchies_.rbegin(); it != hierarchies_.rend(); ++it) cgroupfs::remove_tree(it->dir);
         hierarchies_.clear();
     }
@@ -100,6 +101,24 @@ public:
         return dirs;
     }
     std::vector<std::string> stale_parents() const override { return parents_; }
+
+    // Also on a ready sandbox (serve's pool), whose placeholder limits may be above or
+    // below the run's: memsw must stay >= limit_in_bytes, so the write that lowers goes
+    // first. The peak is reset, so that it is the hook's, not the waiting child's.
+    bool set_limits(const Limits& limits, std::string& error) override {
+        const std::string bytes = std::to_string(limits.memory_mb * 1024 * 1024);
+        const std::string limit = memory_ + "/memory.limit_in_bytes", memsw = memory_ + "/memory.memsw.limit_in_bytes";
+        // With swap accounting, memory+swap is capped too, so swapping cannot exceed the limit.
+        const bool swap = ::access(memsw.c_str(), F_OK) == 0;
+        const auto current = cgroupfs::read_number(limit);
+        const bool lowering = current && *current > limits.memory_mb * 1024 * 1024;
+        bool ok = lowering ? cgroupfs::write_control(limit, bytes, error) && (!swap || cgroupfs::write_control(memsw, bytes, error))
+                           : (!swap || cgroupfs::write_control(memsw, bytes, error)) && cgroupfs::write_control(limit, bytes, error);
+        ok = ok && cgroupfs::write_control(pids_ + "/pids.max", std::to_string(limits.pids), error);
+        ok = ok && (!cpu_limited_ ||
+                    cgroupfs::write_control(cpu_ + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error));
+        return ok && cgroupfs::write_control(memory_ + "/memory.max_usage_in_bytes", "0", error);
+    }
 
 private:
     CgroupV1() = default;
@@ -146,22 +165,12 @@ private:
             }
         if (!add("memory", root + "/memory", memory_, error) || !add("pids", root + "/pids", pids_, error))
             return false;
-        std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        if (!cgroupfs::write_control(memory_ + "/memory.limit_in_bytes", std::to_string(bytes), error)) return false;
-        // With swap accounting, also cap memory+swap so swapping cannot exceed the limit.
-        // memsw must stay >= limit_in_bytes, hence the order.
-        if (::access((memory_ + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0 &&
-            !cgroupfs::write_control(memory_ + "/memory.memsw.limit_in_bytes", std::to_string(bytes), error))
-            return false;
-        if (!cgroupfs::write_control(pids_ + "/pids.max", std::to_string(limits.pids), error)) return false;
         if (cgroupfs::is_cgroup1(root + "/cpu")) {
-            std::string cpu;
-            if (!add("cpu", root + "/cpu", cpu, error)) return false;
-            if (!cgroupfs::write_control(cpu + "/cpu.cfs_period_us", "100000", error) ||
-                !cgroupfs::write_control(cpu + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error))
-                return false;
+            if (!add("cpu", root + "/cpu", cpu_, error)) return false;
+            if (!cgroupfs::write_control(cpu_ + "/cpu.cfs_period_us", "100000", error)) return false;
             cpu_limited_ = true;
         }
+        if (!set_limits(limits, error)) return false;
         const std::string unified = root + "/unified";
         if (cgroupfs::is_cgroup2(unified)) {
             std::string ignored;
@@ -195,7 +204,7 @@ private:
     ChildSetup setup_;
     std::vector<Hierarchy> hierarchies_;
     std::vector<std::string> parents_;
-    std::string memory_, pids_, cpuacct_, unified_;
+    std::string memory_, pids_, cpu_, cpuacct_, unified_;
     int events_fd_ = -1;
     bool cpu_limited_ = false;
 };

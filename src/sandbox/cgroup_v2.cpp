@@ -99,6 +99,7 @@ public:
     }
 
     void destroy() override {
+        release_placed();
         if (!dir_.empty()) cgroupfs::remove_tree(dir_);
         dir_.clear();
     }
@@ -111,6 +112,14 @@ public:
     std::vector<std::string> cgroup_dirs() const override { return dir_.empty() ? std::vector<std::string>{} : std::vector{dir_}; }
     std::vector<std::string> stale_parents() const override { return {parent_}; }
 
+    bool set_limits(const Limits& limits, std::string& error) override {
+        const std::int64_t bytes = limits.memory_mb * 1024 * 1024;
+        return cgroupfs::write_control(dir_ + "/memory.max", std::to_string(bytes), error) &&
+               cgroupfs::write_control(dir_ + "/pids.max", std::to_string(limits.pids), error) &&
+               (!cpu_limited_ ||
+                cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error));
+    }
+
 private:
     CgroupV2() = default;
 
@@ -120,18 +129,14 @@ private:
         std::string dir = parent_ + "/" + cgroupfs::run_name();
         if (!cgroupfs::make_run_cgroup(dir, error)) return false;
         dir_ = dir;
-        std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        if (!cgroupfs::write_control(dir_ + "/memory.max", std::to_string(bytes), error)) return false;
         // No swap: a hook must not get around its limit by being swapped out.
         if (::access((dir_ + "/memory.swap.max").c_str(), F_OK) == 0 && !cgroupfs::write_control(dir_ + "/memory.swap.max", "0", error))
             return false;
         // An OOM kills the whole hook, not one process of it, so the outcome is clear.
         if (::access((dir_ + "/memory.oom.group").c_str(), F_OK) == 0 && !cgroupfs::write_control(dir_ + "/memory.oom.group", "1", error))
             return false;
-        if (!cgroupfs::write_control(dir_ + "/pids.max", std::to_string(limits.pids), error)) return false;
         cpu_limited_ = ::access((dir_ + "/cpu.max").c_str(), F_OK) == 0;
-        if (cpu_limited_ && !cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error))
-            return false;
+        if (!set_limits(limits, error)) return false;
         events_fd_ = ::open((dir_ + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC);
         const std::string leaf = dir_ + "/hook";
         if (int e = cgroupfs::make_dirs(leaf); e != 0) {

@@ -1,11 +1,24 @@
 #include "sandbox/sandbox.h"
 
+#include <csignal>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/backends.h"
 #include "sandbox/cgroupfs.h"
 
 namespace hookwarden::sandbox {
+
+Sandbox::~Sandbox() { release_placed(); }
+
+void Sandbox::release_placed() {
+    if (placed_.socket >= 0) ::close(placed_.socket);
+    if (placed_.pid > 0) {
+        ::kill(placed_.pid, SIGKILL);
+        ::waitpid(placed_.pid, nullptr, 0);
+    }
+    placed_ = {};
+}
 
 const char* to_string(Kind kind) {
     switch (kind) {

@@ -38,9 +38,17 @@ struct ChildSetup {
     std::int64_t rlimit_cpu_seconds = 0;
 };
 
+// A child of ours, placed in a sandbox's cgroups ahead of time, waiting on `socket` for
+// what to become; -1 when there is none.
+struct PlacedChild {
+    int pid = -1;
+    int socket = -1;
+};
+
 class Sandbox {
 public:
-    virtual ~Sandbox() = default;
+    // A placed child still waiting (the run never started it) is killed.
+    virtual ~Sandbox();
     Sandbox(const Sandbox&) = delete;
     Sandbox& operator=(const Sandbox&) = delete;
 
@@ -73,10 +81,31 @@ public:
     virtual void disown() {}
     // Human-readable weakness of this backend, for records and doctor ("" when none).
     virtual std::string guarantees() const = 0;
+    // Writes `limits` into a sandbox made earlier with other ones (serve's ready pool):
+    // memory, pids and CPU, and the peak measurement starts over. False (with `error`)
+    // when this backend cannot, or a write failed: the sandbox must not be used then.
+    virtual bool set_limits(const Limits& limits, std::string& error) {
+        (void)limits;
+        error = std::string("backend ") + to_string(kind()) + " takes no new limits";
+        return false;
+    }
+
+    // A process already in this sandbox's cgroups, blocked until it is told what to
+    // exec (process/spawn.h: place_child): the hook then starts without a fork or a
+    // cgroup migration. Owned here until spawn takes it.
+    void place(PlacedChild child) { placed_ = child; }
+    PlacedChild take_placed() {
+        PlacedChild child = placed_;
+        placed_ = {};
+        return child;
+    }
 
 protected:
     Sandbox() = default;
+    // Kills and reaps a placed child still waiting: before its cgroups can go.
+    void release_placed();
     int hook_pid_ = -1;
+    PlacedChild placed_;
 };
 
 // Which backend `auto` picks here, with the reason; also what each would need.

@@ -35,11 +35,19 @@ struct Connection {
     bool client_gone = false;     // EOF seen while running: stop polling it
 };
 
+// A worker forked ahead of any client, waiting on `control` for one.
+struct ReadyWorker {
+    pid_t pid = -1;
+    UniqueFd control;
+};
+
 struct Daemon {
     const DaemonOptions& options;
     Listener listener;
     UniqueFd signals;
     std::list<Connection> connections;
+    std::list<ReadyWorker> ready;
+    Clock::time_point refill_after{};  // a ready worker died idle: not again at once
     bool stopping = false;
     Clock::time_point last_activity = Clock::now();
     std::uint64_t refused = 0;
@@ -125,6 +133,54 @@ void on_hello(Daemon& d, Connection& c, wire::Received& got) {
     wire::send(c.socket.get(), wire::Writer(wire::Kind::ready).u32(wire::kProtocol).str(HOOKWARDEN_VERSION).bytes());
 }
 
+// The ready pool: workers forked while nothing runs, so that a run finds one waiting
+// (its sandbox, guardian and placed child made) and costs the daemon no fork.
+void fork_ready(Daemon& d) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) != 0) return;
+    // A job is a hello, up to wire::kMaxMessage: it must fit the socket's buffer whole.
+    const int buffer = 4 * static_cast<int>(wire::kMaxMessage);
+    ::setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    const pid_t daemon = ::getpid();
+    std::fflush(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) become_ready_worker(pair[1], daemon, d.options.ready, d.options.body);
+    ::close(pair[1]);
+    if (pid < 0) {
+        spdlog::error("serve: fork of a ready worker: {}", std::strerror(errno));
+        ::close(pair[0]);
+        d.refill_after = Clock::now() + std::chrono::seconds(1);
+        return;
+    }
+    d.ready.push_back({pid, UniqueFd(pair[0])});
+}
+
+// Refilled only while no run is in flight: making a ready run (cgroups, a guardian, a
+// child's migration) must not compete with a hook for the CPU.
+void fill_pool(Daemon& d) {
+    if (d.stopping || Clock::now() < d.refill_after) return;
+    const bool running = std::any_of(d.connections.begin(), d.connections.end(),
+                                     [](const Connection& c) { return c.state == Connection::State::running; });
+    while (!running && static_cast<int>(d.ready.size()) < d.options.pool && Clock::now() >= d.refill_after)
+        fork_ready(d);
+}
+
+// The run goes to a ready worker, if one is waiting and takes the job: its pid, or -1.
+pid_t hand_to_ready(Daemon& d, Connection& c) {
+    while (!d.ready.empty()) {
+        ReadyWorker worker = std::move(d.ready.front());
+        d.ready.pop_front();
+        std::vector<int> fds{c.socket.get()};
+        for (auto& fd : c.fds) fds.push_back(fd.get());
+        if (wire::send(worker.control.get(), wire::encode(c.hello), fds, true) == 0) {
+            spdlog::info("serve: run handed to ready worker {}", worker.pid);
+            return worker.pid;
+        }
+        ::kill(worker.pid, SIGKILL);  // reaped by reap()
+    }
+    return -1;
+}
+
 void start_worker(Daemon& d, Connection& c, wire::Received& go) {
     // The fds come only with the go, from a client that just heard us answer: fds sent
     // to a daemon that then stopped would hold the agent's pipes open in its queue.
@@ -133,6 +189,12 @@ void start_worker(Daemon& d, Connection& c, wire::Received& go) {
         return;
     }
     c.fds = std::move(go.fds);
+    if (const pid_t ready = hand_to_ready(d, c); ready > 0) {
+        c.fds.clear();
+        c.worker = ready;
+        c.state = Connection::State::running;
+        return;
+    }
     const pid_t daemon = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
@@ -188,6 +250,12 @@ void on_readable(Daemon& d, Connection& c) {
 void reap(Daemon& d) {
     int status = 0;
     for (pid_t pid; (pid = ::waitpid(-1, &status, WNOHANG)) > 0;) {
+        auto idle = std::find_if(d.ready.begin(), d.ready.end(), [pid](const ReadyWorker& w) { return w.pid == pid; });
+        if (idle != d.ready.end()) {
+            spdlog::warn("serve: ready worker {} ended before a run (status {:#x}); refilling in 1 s", pid, status);
+            d.ready.erase(idle);
+            d.refill_after = Clock::now() + std::chrono::seconds(1);
+        }
         for (auto& c : d.connections) {
             if (c.worker != pid) continue;
             if (WIFSIGNALED(status))
@@ -207,6 +275,7 @@ void on_signals(Daemon& d) {
         spdlog::info("serve: signal {}: finishing {} connection(s)", info.ssi_signo, d.connections.size());
         d.stopping = true;
         d.listener.close();
+        d.ready.clear();  // their end of file: they let their ready runs go and exit
     }
     reap(d);
 }
@@ -220,6 +289,9 @@ int poll_timeout(const Daemon& d) {
         auto idle = d.last_activity + d.options.idle_exit;
         if (!next || idle < *next) next = idle;
     }
+    if (static_cast<int>(d.ready.size()) < d.options.pool && d.refill_after > Clock::now() &&
+        (!next || d.refill_after < *next))
+        next = d.refill_after;
     if (!next) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
@@ -262,14 +334,16 @@ int serve(const DaemonOptions& options, std::string& error) {
     const std::string path = options.socket_path.empty() ? default_socket_path() : options.socket_path;
     auto listener = listen_on(path, error);
     if (!listener) return 1;
-    Daemon d{options, std::move(*listener), daemon_signals(), {}};
+    Daemon d{options, std::move(*listener), daemon_signals(), {}, {}};
     spdlog::info("serve: listening on {} (pid {})", d.listener.path, ::getpid());
     for (;;) {
+        fill_pool(d);
         poll_once(d);
         if (!d.connections.empty()) continue;
         if (d.stopping) return 0;
         if (options.idle_exit.count() > 0 && Clock::now() - d.last_activity >= options.idle_exit) {
             spdlog::info("serve: idle for {} ms, exiting", options.idle_exit.count());
+            d.ready.clear();
             return 0;
         }
     }

@@ -10,7 +10,8 @@ namespace hookwarden::serve::wire {
 namespace {
 
 // At most the three standard fds travel; more is a malformed request.
-constexpr std::size_t kMaxFds = 3;
+// The client's three with the go; the daemon hands a ready worker the connection too.
+constexpr std::size_t kMaxFds = 4;
 
 }  // namespace
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -33,15 +34,44 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
     return out;
 }
 
-// fds 0, 1, 2 become the client's, the connection fd 3; nothing else of the daemon's.
-bool take_over_fds(int socket, std::vector<UniqueFd>& fds) {
+// Moves `fd` to `target` (O_CLOEXEC); `fd` is closed unless it was `target` already.
+bool move_fd(int fd, int target) {
+    if (fd == target) return ::fcntl(target, F_SETFD, FD_CLOEXEC) == 0;
+    if (::dup3(fd, target, O_CLOEXEC) != target) return false;
+    ::close(fd);
+    return true;
+}
+
+// fds 0, 1, 2 become the client's, the connection fd 3; with `close_others`, nothing else
+// of the daemon's (a ready worker closed those long ago, and holds its ready run's fds).
+bool take_over_fds(int socket, std::vector<UniqueFd>& fds, bool close_others) {
     for (int i = 0; i < 3; ++i)
         if (::dup2(fds[static_cast<std::size_t>(i)].get(), i) != i) return false;
-    if (socket != kWorkerSocket && ::dup3(socket, kWorkerSocket, O_CLOEXEC) != kWorkerSocket) return false;
-    if (socket == kWorkerSocket && ::fcntl(kWorkerSocket, F_SETFD, FD_CLOEXEC) != 0) return false;
-    for (auto& fd : fds) fd.release();  // closed by close_range below, or now 0-2
-    return ::syscall(SYS_close_range, kWorkerSocket + 1U, ~0U, 0U) == 0;
+    fds.clear();
+    if (!move_fd(socket, kWorkerSocket)) return false;
+    return !close_others || ::syscall(SYS_close_range, kWorkerSocket + 1U, ~0U, 0U) == 0;
 }
+
+// A ready worker waited with the daemon's signals blocked: what came meanwhile (a
+// SIGCHLD of its guardian's middle process, a terminal's SIGINT to the daemon's group)
+// is not the run's.
+void drop_pending_signals() {
+    sigset_t all;
+    sigfillset(&all);
+    const timespec now{0, 0};
+    while (::sigtimedwait(&all, nullptr, &now) > 0) {
+    }
+}
+
+// The daemon's log file is not the run's: closed before its fd number is reused, and
+// quiet until the run's command line sets its own.
+void quiet_log() {
+    spdlog::drop_all();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("hookwarden-worker"));
+}
+
+[[noreturn]] void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, const WorkerBody& body,
+                          bool close_others);
 
 // The daemon's signal mask and dispositions are not the client's: start from defaults.
 void reset_signals() {
@@ -69,12 +99,45 @@ void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hel
     // Dies with the daemon; if it is already gone, PDEATHSIG came too late.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != daemon) ::_exit(1);
-    // The daemon's log file is not the run's: closed now, before its fd number is reused
-    // for the connection, and quiet until the run's command line sets its own.
-    spdlog::drop_all();
-    spdlog::set_default_logger(std::make_shared<spdlog::logger>("hookwarden-worker"));
+    quiet_log();
+    run_job(socket, std::move(fds), hello, body, true);
+}
+
+void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != daemon) ::_exit(1);
+    quiet_log();
+    // Nothing of the daemon's is kept (its listener, other workers' sockets): EOF on a
+    // socket must mean what it says.
+    if (!move_fd(control, kWorkerSocket) || ::syscall(SYS_close_range, kWorkerSocket + 1U, ~0U, 0U) != 0) ::_exit(1);
+    if (hooks.prepare) hooks.prepare();
+    for (;;) {
+        pollfd wait{kWorkerSocket, POLLIN, 0};
+        if (::poll(&wait, 1, -1) < 0) continue;
+        wire::Received job = wire::receive(kWorkerSocket);
+        if (job.error == EAGAIN) continue;
+        std::string error;
+        auto hello = job.eof || job.error || job.truncated || job.fds.size() != 4
+                         ? std::nullopt
+                         : wire::decode_hello(job.bytes, error);
+        if (!hello) {
+            if (hooks.discard) hooks.discard();
+            ::_exit(0);
+        }
+        ::close(kWorkerSocket);  // the daemon is done with us; fd 3 becomes the client's
+        const int socket = job.fds[0].release();
+        job.fds.erase(job.fds.begin());
+        drop_pending_signals();
+        run_job(socket, std::move(job.fds), *hello, body, false);
+    }
+}
+
+namespace {
+
+void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, const WorkerBody& body,
+             bool close_others) {
     reset_signals();
-    if (!take_over_fds(socket, fds)) ::_exit(1);
+    if (!take_over_fds(socket, fds, close_others)) ::_exit(1);
     // Before "taken": a refusal here leaves the client's stdin untouched, so the client
     // runs the hook itself.
     if (::chdir(hello.cwd.c_str()) != 0) refuse("working directory " + hello.cwd + ": " + std::strerror(errno));
@@ -101,5 +164,7 @@ void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hel
     wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(code)).bytes(), {}, true);
     ::_exit(code);
 }
+
+}  // namespace
 
 }  // namespace hookwarden::serve

@@ -19,6 +19,14 @@ namespace hookwarden::serve {
 using WorkerBody = std::function<int(const std::vector<std::string>& argv,
                                      std::chrono::steady_clock::time_point process_start)>;
 
+// What a ready worker (docs/serve.md "The ready pool") makes before its client comes,
+// and lets go of when the daemon lets it go without one. Provided by the command layer
+// (the serve module knows no sandbox).
+struct ReadyHooks {
+    std::function<void()> prepare;
+    std::function<void()> discard;
+};
+
 // True in a worker: `run` must not hand the run over again.
 bool in_worker();
 
@@ -30,5 +38,11 @@ void arm(const wire::Armed& armed);
 // the client's process image and runs `body`. Never returns.
 [[noreturn]] void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
                                 const WorkerBody& body);
+
+// In a child forked ahead of any client: keeps only `control` (its socket to the daemon),
+// runs `hooks.prepare`, and waits for its job on `control`: the hello, with the client's
+// connection and fds 0, 1, 2. Then it goes on as become_worker. End of file on `control`
+// (the daemon stops or lets it go): `hooks.discard`, exit. Never returns.
+[[noreturn]] void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body);
 
 }  // namespace hookwarden::serve

@@ -21,7 +21,81 @@ void log_failure(const std::string& state_dir, const std::string& hook, const st
     ::close(fd);
 }
 
+using nlohmann::json;
+
+json breaker_json(const BreakerConfig& b) {
+    return {b.consecutive_failures, b.failure_rate, b.window, b.min_calls, b.slow_call_ms, b.slow_call_rate,
+            b.open_ms, b.max_open_ms, b.half_open_probes};
+}
+
+BreakerConfig breaker_of(const json& j) {
+    return {j.at(0).get<std::int64_t>(), j.at(1).get<double>(), j.at(2).get<std::int64_t>(),
+            j.at(3).get<std::int64_t>(), j.at(4).get<std::int64_t>(), j.at(5).get<double>(),
+            j.at(6).get<std::int64_t>(), j.at(7).get<std::int64_t>(), j.at(8).get<std::int64_t>()};
+}
+
+json admission_json(const Admission& a) {
+    return {a.run, breaker_state_text(a.state_before), a.probe, a.probe_id, a.retry_after_ms, a.error};
+}
+
+Admission admission_of(const json& j) {
+    return {j.at(0).get<bool>(), breaker_state_from_string(j.at(1).get<std::string>()), j.at(2).get<bool>(),
+            j.at(3).get<std::int64_t>(), j.at(4).get<std::int64_t>(), j.at(5).get<std::string>()};
+}
+
+json retention_json(const Retention& r) {
+    return {r.max_age_ms, r.max_records, r.hourly_max_age_ms, r.daily_max_age_ms, r.prune_every, r.prune_interval_ms, r.batch};
+}
+
+Retention retention_of_json(const json& j) {
+    return {j.at(0).get<std::int64_t>(), j.at(1).get<std::int64_t>(), j.at(2).get<std::int64_t>(),
+            j.at(3).get<std::int64_t>(), j.at(4).get<std::int64_t>(), j.at(5).get<std::int64_t>(),
+            j.at(6).get<std::int64_t>()};
+}
+
+json alerts_json(const AlertRules& rules) {
+    json out = json::array();
+    for (const auto& r : rules)
+        out.push_back({static_cast<int>(r.kind), r.enabled, r.threshold, r.window_ms, r.for_ms, r.notify.command,
+                       r.notify.webhook});
+    return out;
+}
+
+AlertRules alerts_of(const json& j) {
+    AlertRules rules = builtin_alerts();
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const json& r = j.at(i);
+        rules[i] = {static_cast<AlertKind>(r.at(0).get<int>()), r.at(1).get<bool>(), r.at(2).get<double>(),
+                    r.at(3).get<std::int64_t>(), r.at(4).get<std::int64_t>(),
+                    {r.at(5).get<std::vector<std::string>>(), r.at(6).get<std::string>()}};
+    }
+    return rules;
+}
+
 }  // namespace
+
+std::string encode_commit(const HandedOverCommit& c) {
+    json otlp = nullptr;
+    if (c.otlp)
+        otlp = {c.otlp->endpoint, c.otlp->headers, c.otlp->interval_ms, c.otlp->timeout_ms, c.otlp->service_name};
+    json all = {c.state_dir, c.hook, breaker_json(c.breaker), admission_json(c.admission), retention_json(c.retention),
+                otlp, alerts_json(c.alerts)};
+    return all.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::optional<HandedOverCommit> decode_commit(const std::string& text) {
+    try {
+        const json all = json::parse(text);
+        HandedOverCommit c{all.at(0).get<std::string>(), all.at(1).get<std::string>(), breaker_of(all.at(2)),
+                           admission_of(all.at(3)), retention_of_json(all.at(4)), std::nullopt, alerts_of(all.at(6))};
+        if (const json& o = all.at(5); !o.is_null())
+            c.otlp = OtlpConfig{o.at(0).get<std::string>(), o.at(1).get<std::map<std::string, std::string>>(),
+                                o.at(2).get<std::int64_t>(), o.at(3).get<std::int64_t>(), o.at(4).get<std::string>()};
+        return c;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
 
 void commit_handed_over(const HandedOverCommit& commit, const std::string& payload) {
     std::string error;

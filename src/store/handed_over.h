@@ -23,6 +23,11 @@ struct HandedOverCommit {
     AlertRules alerts = builtin_alerts();  // stepped once the record is in (Store::track_alerts)
 };
 
+// The commit as one string and back, for a guardian started before its run was known
+// (serve's ready pool), which gets it with the record. nullopt: not a commit.
+std::string encode_commit(const HandedOverCommit& commit);
+std::optional<HandedOverCommit> decode_commit(const std::string& text);
+
 // Parses `payload` (the record as JSON), commits it and removes this process's pending
 // marker. Nobody is left to read a complaint on stderr, so a failure is appended to
 // <state>/guardian.log, which `status` reports.

@@ -2,6 +2,7 @@
 // real clients through the real binary, real hooks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -465,3 +466,190 @@ TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
 }
 
 }  // namespace
+
+// --- the ready pool (docs/serve.md "The ready pool") -------------------------------------
+
+namespace {
+
+std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> out;
+    std::istringstream list(slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+    for (pid_t child; list >> child;) out.push_back(child);
+    return out;
+}
+
+// The daemon's ready workers, once `count` of them are ready: on cgroup v1 a worker is
+// ready when its placed child (its only child: the guardian is not) is there.
+std::vector<pid_t> ready_workers(pid_t daemon, std::size_t count) {
+    for (int waited = 0; waited < 5000; waited += 10) {
+        std::vector<pid_t> ready;
+        for (pid_t worker : children_of(daemon))
+            if (!children_of(worker).empty()) ready.push_back(worker);
+        if (ready.size() >= count) return ready;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return {};
+}
+
+// Where this process's v1 `controller` cgroup keeps run cgroups (as escape_test.cpp).
+std::string run_parent(const std::string& controller) {
+    std::ifstream self("/proc/self/cgroup");
+    std::string line, path = "/";
+    const std::string key = ":" + controller + ":";
+    while (std::getline(self, line))
+        if (line.find(key) != std::string::npos) path = line.substr(line.find(key) + key.size());
+    return "/sys/fs/cgroup/" + controller + (path == "/" ? std::string() : path) + "/hookwarden";
+}
+
+std::vector<std::string> ready_cgroups(const std::vector<pid_t>& workers) {
+    std::vector<std::string> dirs;
+    for (pid_t worker : workers)
+        for (const char* controller : {"memory", "pids"})
+            dirs.push_back(run_parent(controller) + "/hw-" + std::to_string(worker));
+    return dirs;
+}
+
+// Alive and not a zombie (a worker whose daemon is gone may wait to be reaped by init).
+bool running(pid_t pid) {
+    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+bool needs_v1_root() { return !hwtest::is_root() || !hwtest::cgroup_v1_available(); }
+
+}  // namespace
+
+// With the pool (on by default), the hook's process was there before the client came:
+// the ready worker's placed child, already in its cgroups, became the hook (no fork, no
+// migration on the run's path); its parent is that ready worker. Each run finds the pool
+// refilled. With --pool 0 the hook is a process forked for the run.
+TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1 (a placed child exists on v1 only)";
+    Daemon d;
+    for (int run = 0; run < 3; ++run) {
+        const auto workers = ready_workers(d.pid, 2);
+        ASSERT_EQ(workers.size(), 2u) << "run " << run;
+        std::vector<pid_t> placed;
+        for (pid_t w : workers) placed.push_back(children_of(w).front());
+        auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID"}, d.client());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        std::istringstream ids(r.out);
+        pid_t self = 0, parent = 0;
+        ids >> self >> parent;
+        EXPECT_NE(std::find(placed.begin(), placed.end(), self), placed.end()) << "hook pid " << self;
+        EXPECT_NE(std::find(workers.begin(), workers.end(), parent), workers.end()) << "hook parent " << parent;
+        EXPECT_EQ(r.record["served_by"], "serve");
+        EXPECT_EQ(r.record["backend"], "cgroup-v1");
+        EXPECT_NE(slurp(d.log).find("handed to ready worker " + std::to_string(parent)), std::string::npos);
+    }
+    Daemon no_pool({"--pool", "0"});
+    EXPECT_TRUE(children_of(no_pool.pid).empty());
+    auto r = hwtest::run({"run", "--", "sh", "-c", "echo $PPID"}, no_pool.client());
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(slurp(no_pool.log).find("handed to ready worker"), std::string::npos);
+}
+
+// The ready cgroups were made with placeholder limits; the run's own are written before
+// the hook starts: a memory hog is OOM-killed at its limit, forks stop at its pids limit,
+// and the peak is the hook's own.
+TEST(ServePool, TheRunsOwnLimitsHoldInTheReadyCgroups) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const std::string token = hwtest::unique_token();
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    auto hog = hwtest::run({"run", "--memory", "40", "--timeout", "20000", "--", hwtest::helper("hw_alloc"), "150"},
+                           d.client());
+    ASSERT_TRUE(hog.record.is_object()) << hog.err;
+    EXPECT_EQ(hog.record["served_by"], "serve");
+    EXPECT_EQ(hog.record["outcome"], "oom") << hog.record.dump();
+    EXPECT_LE(hog.record["peak_memory_bytes"].get<std::int64_t>(), 42LL * 1024 * 1024);
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    auto forks = hwtest::run({"run", "--pids", "16", "--", hwtest::helper("hw_forkbomb"), token, "100"}, d.client());
+    EXPECT_EQ(forks.record["outcome"], "ok") << forks.err;
+    EXPECT_LT(std::atol(forks.out.c_str()), 16) << forks.out;
+    EXPECT_TRUE(hwtest::survivors(token).empty());
+    hwtest::kill_all_with(token);
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    auto fits = hwtest::run({"run", "--memory", "200", "--", hwtest::helper("hw_alloc"), "30"}, d.client());
+    EXPECT_EQ(fits.record["outcome"], "ok") << fits.err;
+    const auto peak = fits.record["peak_memory_bytes"].get<std::int64_t>();
+    EXPECT_GE(peak, 30LL * 1024 * 1024);
+    EXPECT_LE(peak, 60LL * 1024 * 1024);
+    const std::string log = slurp(d.log);
+    std::size_t handed = 0;
+    for (auto at = log.find("handed to ready worker"); at != std::string::npos; at = log.find("handed to ready worker", at + 1))
+        ++handed;
+    EXPECT_EQ(handed, 3u) << log;
+}
+
+// Idle ready workers hold cgroups; a daemon that goes, however it goes, leaves none.
+TEST(ServePool, ADaemonGoneLeavesNoReadyCgroups) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    for (int sig : {SIGKILL, SIGTERM, 0}) {
+        Daemon d(sig == 0 ? std::vector<std::string>{"--pool", "3", "--idle-exit", "1500ms"}
+                          : std::vector<std::string>{"--pool", "3"});
+        const auto workers = ready_workers(d.pid, 3);
+        ASSERT_EQ(workers.size(), 3u) << "signal " << sig;
+        const auto dirs = ready_cgroups(workers);
+        for (const auto& dir : dirs) EXPECT_EQ(::access(dir.c_str(), F_OK), 0) << dir;
+        if (sig != 0) {
+            d.stop(sig);
+        } else {
+            int status = 0;
+            for (int i = 0; i < 500 && ::waitpid(d.pid, &status, WNOHANG) != d.pid; ++i)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            d.pid = -1;
+        }
+        std::vector<std::string> left = dirs;
+        for (int waited = 0; waited < 3000 && !left.empty(); waited += 20) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            left.erase(std::remove_if(left.begin(), left.end(), [](const std::string& dir) {
+                           return ::access(dir.c_str(), F_OK) != 0;
+                       }), left.end());
+        }
+        EXPECT_TRUE(left.empty()) << left.size() << " ready cgroups left after signal " << sig << ", e.g. "
+                                  << (left.empty() ? "" : left.front());
+        for (pid_t w : workers) EXPECT_FALSE(running(w)) << "ready worker " << w << " survived";
+    }
+}
+
+// A run the ready sandbox does not fit makes its own, as without a pool: backend none
+// (the ready worker's placed child must be gone, or the none backend, which waits for
+// its children, would wait for it), and an explicit backend equal to the ready one fits.
+TEST(ServePool, ARunThatDoesNotFitTheReadySandboxMakesItsOwn) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    auto none = hwtest::run({"run", "--backend", "none", "--", "sh", "-c", "cat >/dev/null; echo ok"}, d.client());
+    EXPECT_EQ(none.exit_code, 0) << none.err;
+    EXPECT_EQ(none.out, "ok\n");
+    EXPECT_EQ(none.record["served_by"], "serve");
+    EXPECT_EQ(none.record["backend"], "none");
+    EXPECT_LT(none.elapsed_ms, 3000);
+    const auto workers = ready_workers(d.pid, 2);
+    ASSERT_EQ(workers.size(), 2u);
+    auto v1 = hwtest::run({"run", "--backend", "cgroup-v1", "--", "sh", "-c", "echo $PPID"}, d.client());
+    EXPECT_EQ(v1.record["backend"], "cgroup-v1") << v1.err;
+    EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(v1.out.c_str())), workers.end()) << v1.out;
+}
+
+// The ready worker's guardian was started before the run was known; it commits the
+// record (handed over with its commit: breaker, retention, alerts) after the answer.
+TEST(ServePool, TheReadyGuardianCommitsTheRecord) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const auto workers = ready_workers(d.pid, 2);
+    ASSERT_EQ(workers.size(), 2u);
+    auto o = d.client();
+    o.with_record = false;  // committed by the guardian, not by the worker before answering
+    auto r = hwtest::run({"run", "--name", "pooled", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, o);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(r.out.c_str())), workers.end()) << r.out;
+    const auto records = records_in(d.state);
+    ASSERT_EQ(records.size(), 1u) << slurp(d.state + "/guardian.log");
+    EXPECT_EQ(records[0].value("hook", ""), "pooled");
+    EXPECT_EQ(records[0].value("served_by", ""), "serve");
+    EXPECT_EQ(records[0].value("backend", ""), "cgroup-v1");
+    EXPECT_EQ(records[0].value("outcome", ""), "ok");
+}

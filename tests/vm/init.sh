@@ -334,6 +334,7 @@ chown 1000:1000 $S $S/cgroup.procs $S/cgroup.subtree_control $S/cgroup.threads
 mkdir -p /tmp/s1000 && chown 1000:1000 /tmp/s1000 && chmod 700 /tmp/s1000
 HOME=/tmp/home1000 sh -c "echo \$\$ > $S/cgroup.procs && exec hw_drop_to 1000 1000 hookwarden serve --socket /tmp/s1000/serve.sock --idle-exit 60s" \
     </dev/null >/tmp/serve.log 2>&1 &
+SERVE_PID=$!
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -S /tmp/s1000/serve.sock ] && break; sleep 1; done
 R=/tmp/served.json
 HOME=/tmp/home1000 HOOKWARDEN_SOCKET=/tmp/s1000/serve.sock HOOKWARDEN_SERVE_HANDSHAKE_MS=5000 \
@@ -344,6 +345,22 @@ if [ "$(field $R outcome)" = oom ] && [ "$(field $R backend)" = cgroup-v2 ] && [
 else
     result v2_served_delegated FAIL "want outcome=oom backend=cgroup-v2 served_by=serve; served_by=$(field $R served_by) $(summary $R);" \
         "stderr: $(cat /tmp/served.err); serve log: $(cat /tmp/serve.log)"
+fi
+
+# The ready pool on v2 (docs/serve.md): the run goes to a worker forked before the
+# client came (no placed child on v2: clone3 starts the hook in the ready leaf), and the
+# run's own limits are in the ready cgroup (64 MB over the built-in 50 MB, peak 64 MB above).
+sleep 2
+before=" $(cat /proc/$SERVE_PID/task/$SERVE_PID/children 2>/dev/null) "
+R=/tmp/served_pool.json
+ppid=$(HOME=/tmp/home1000 HOOKWARDEN_SOCKET=/tmp/s1000/serve.sock HOOKWARDEN_SERVE_HANDSHAKE_MS=5000 \
+    sh -c "echo \$\$ > $CG/nodeleg/cgroup.procs && exec hw_drop_to 1000 1000 timeout 60 hookwarden run --record $R -- sh -c 'echo \$PPID'" \
+    </dev/null 2>/tmp/served_pool.err)
+if [ -n "$ppid" ] && echo "$before" | grep -q " $ppid " && [ "$(field $R backend)" = cgroup-v2 ] && [ "$(field $R served_by)" = serve ]; then
+    result v2_served_ready_pool PASS "hook parent $ppid among the daemon's children before the client:$before $(summary $R)"
+else
+    result v2_served_ready_pool FAIL "hook parent '$ppid', daemon's children before:$before $(summary $R);" \
+        "stderr: $(cat /tmp/served_pool.err); serve log: $(cat /tmp/serve.log)"
 fi
 
 # --- setup (root): favordynmods on the cgroup2 mount, and the boot unit ----------------
