@@ -64,6 +64,12 @@ void arm(const wire::Armed& armed) {
     if (g_in_worker) wire::send(kWorkerSocket, wire::encode(armed), {}, true);
 }
 
+void leave_client() {
+    if (!g_in_worker) return;
+    ::close(kWorkerSocket);
+    g_in_worker = false;  // nothing of this process is for the client any more
+}
+
 void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
                    const WorkerBody& body) {
     // Dies with the daemon; if it is already gone, PDEATHSIG came too late.

@@ -26,6 +26,11 @@ bool in_worker();
 // for the verdict at most. Called once the policy is resolved, before the hook starts.
 void arm(const wire::Armed& armed);
 
+// In a process a worker forked to supervise one of its hooks (`dispatch`): closes the
+// client's connection, so that the client sees the worker's death at once, not when the
+// last of its children exits. Only the worker itself speaks to the client.
+void leave_client();
+
 // In the forked child: takes over `socket` and `fds` (the client's 0, 1, 2), becomes
 // the client's process image and runs `body`. Never returns.
 [[noreturn]] void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
