@@ -96,6 +96,7 @@ int answer_lost_dispatch(const core::DispatchOptions& options, const std::string
 std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
     if (serve::in_worker()) {
         options.served_by = "serve";
+        options.notes = serve::hand_over_notes();
         const int jobs = options.jobs;
         options.on_matched = [jobs](const core::Invocation& inv, const std::vector<const policy::HookEntry*>& hooks) {
             arm_dispatch_client(inv, hooks, jobs);
@@ -120,6 +121,7 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
                                       core::ResolvedHook& on_resolved) {
     if (serve::in_worker()) {
         options.served_by = "serve";
+        options.notes = serve::hand_over_notes();
         on_resolved = arm_client;
         return std::nullopt;
     }

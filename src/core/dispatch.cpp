@@ -277,6 +277,7 @@ int dispatch(const DispatchOptions& options) {
     Invocation inv =
         begin_invocation(options.policy_path, options.event, options.agent, options.process_start, longest_timeout);
     inv.served_by = options.served_by;
+    inv.errors.insert(inv.errors.end(), options.notes.begin(), options.notes.end());
     if (inv.info.event.empty()) {
         std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
         // A configuration error blocks (exit 2), except where blocking again would keep

@@ -23,6 +23,7 @@ struct DispatchOptions {
     std::string record_path;  // also write the runs' records as a JSON array to FILE
     std::chrono::steady_clock::time_point process_start;
     std::string served_by = "process";  // RunRecord::served_by: "serve" in a daemon's worker
+    std::vector<std::string> notes;      // for every record's errors (a worker's hand-over notes)
     // Called once the event is read and its hooks matched, before any starts (a daemon's
     // worker tells its client here what to answer should the worker die).
     std::function<void(const Invocation&, const std::vector<const policy::HookEntry*>&)> on_matched;

@@ -31,6 +31,7 @@ struct RunOptions {
     bool exit_0_or_2 = false;
     std::chrono::steady_clock::time_point process_start;
     std::string served_by = "process";  // RunRecord::served_by: "serve" in a daemon's worker
+    std::vector<std::string> notes;      // for the record's errors (a worker's hand-over notes)
 };
 
 // What every hook of one invocation shares: the agent's input and the policy.

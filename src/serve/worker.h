@@ -22,6 +22,10 @@ using WorkerBody = std::function<int(const std::vector<std::string>& argv,
 // True in a worker: `run` must not hand the run over again.
 bool in_worker();
 
+// What of the client's process this worker could not take on (a hard rlimit above the
+// daemon's, serve/rlimits.h), for the run's record.
+const std::vector<std::string>& hand_over_notes();
+
 // Tells the client what to answer if this worker dies from now on, and how long to wait
 // for the verdict at most. Called once the policy is resolved, before the hook starts.
 void arm(const wire::Armed& armed);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <thread>
@@ -39,8 +40,12 @@ struct ServeDaemon {
     std::string log = dir + "/serve.log";
     std::string state = dir + "/state";
     pid_t pid = -1;
+    std::vector<std::pair<int, rlimit>> rlimits;  // the daemon's own, set before it starts
 
-    ServeDaemon() { ::mkdir((dir + "/run").c_str(), 0700); start(); }
+    explicit ServeDaemon(std::vector<std::pair<int, rlimit>> limits = {}) : rlimits(std::move(limits)) {
+        ::mkdir((dir + "/run").c_str(), 0700);
+        start();
+    }
     ServeDaemon(const ServeDaemon&) = delete;
     ServeDaemon& operator=(const ServeDaemon&) = delete;
     ~ServeDaemon() { stop(SIGKILL); }
@@ -55,6 +60,7 @@ struct ServeDaemon {
             for (auto& a : argv) c.push_back(a.data());
             c.push_back(nullptr);
             ::setenv("HOOKWARDEN_STATE_DIR", state.c_str(), 1);
+            for (const auto& [resource, value] : rlimits) ::setrlimit(static_cast<__rlimit_resource>(resource), &value);
             int null_fd = ::open("/dev/null", O_RDWR);
             for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
             ::execv(c[0], c.data());
