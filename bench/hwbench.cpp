@@ -1,14 +1,16 @@
 // hookwarden's benchmark suite: one program, one run, everything side by side.
 //
-//   hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon]
+//   hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon] [--rss-runs N]
 //
 // Every comparison is interleaved (bare, timeout, cgexec, hookwarden per backend, ...
 // round after round), so drift of a shared machine hits all of them alike; results are
 // p50/p95/p99 and the ratio of p50 to the bare command's p50 measured in the same run.
 // Prints a Markdown table and writes the same figures as JSON.
 #include <csignal>
+#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
@@ -49,6 +52,7 @@ struct Options {
     std::string source = ".";
     bool quick = false;
     bool daemon_only = false;  // --daemon: only section 5 (the resident supervisor)
+    int many_runs = 0;         // --rss-runs N: runs before the daemon's VmHWM is read (0: 10000, 500 quick)
 };
 
 struct Exec {
@@ -145,6 +149,34 @@ std::string temp_dir() {
     return ::mkdtemp(templ.data());
 }
 
+// Until no pending marker is left (store/handoff.h): every guardian has committed. Not
+// store::wait_pending, which takes a marker for forged unless the waiter runs the
+// guardian's program (hookwarden, not hwbench) and removes it.
+void wait_no_markers(const std::string& state_dir) {
+    const auto deadline = Clock::now() + std::chrono::seconds(30);
+    const std::string dir = state_dir + "/" + hookwarden::store::kPendingDir;
+    for (;;) {
+        bool any = false;
+        if (DIR* d = ::opendir(dir.c_str())) {
+            while (const dirent* e = ::readdir(d)) any = any || e->d_name[0] != '.';
+            ::closedir(d);
+        }
+        if (!any || Clock::now() >= deadline) return;
+        ::usleep(1000);
+    }
+}
+
+// The records `hookwarden report` finds in `state_dir` (it waits for pending commits).
+std::size_t records_stored(const std::string& hw, const std::string& state_dir) {
+    const std::string command = "HOOKWARDEN_STATE_DIR='" + state_dir + "' '" + hw + "' report --format jsonl";
+    std::size_t lines = 0;
+    if (FILE* p = ::popen(command.c_str(), "r")) {
+        for (int c; (c = std::fgetc(p)) != EOF;) lines += c == '\n';
+        ::pclose(p);
+    }
+    return lines;
+}
+
 // Throughput: C clients each running `per_client` commands back to back. With a
 // `state_dir`, the clock stops only once every record is committed (the guardians
 // commit after the supervisors exit).
@@ -161,7 +193,7 @@ double throughput(const std::vector<std::string>& argv, const std::string& stdin
         children.push_back(pid);
     }
     for (pid_t pid : children) ::waitpid(pid, nullptr, 0);
-    if (!state_dir.empty()) hookwarden::store::wait_pending(state_dir, "", std::chrono::seconds(30));
+    if (!state_dir.empty()) wait_no_markers(state_dir);
     double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     return clients * per_client / seconds;
 }
@@ -181,8 +213,84 @@ bool favordynmods() {
     return false;
 }
 
+// What the figures were measured on: they mean nothing without it.
+json machine_facts() {
+    char host[256] = {0};
+    ::gethostname(host, sizeof host - 1);
+    utsname u{};
+    ::uname(&u);
+    std::string model;
+    std::ifstream cpu("/proc/cpuinfo");
+    for (std::string line; model.empty() && std::getline(cpu, line);)
+        if (line.rfind("model name", 0) == 0) model = line.substr(line.find(':') + 2);
+    std::string load;
+    std::getline(std::ifstream("/proc/loadavg") >> std::ws, load);
+    char date[64];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S UTC", std::gmtime(&now));
+    return {{"host", host}, {"cores", ::sysconf(_SC_NPROCESSORS_ONLN)}, {"cpu", model},
+            {"kernel", std::string(u.release)}, {"date", date}, {"loadavg", load},
+            {"favordynmods", favordynmods()}};
+}
+
+// A hung hook under timeout T (100 ms, grace 100 ms): how long after T the agent has its
+// answer, in-process and served, interleaved. Measured at the agent (exec to exit), so it
+// includes start-up and, served, the hand-off: what the agent waits past the deadline.
+void bench_daemon_kill(const std::string& hw, const std::string& backend, const std::string& event,
+                       const std::vector<std::string>& served, int rounds, std::ostream& md, json& out) {
+    constexpr double kTimeoutMs = 100;
+    exec_once({hw, "breaker", "disable", "kill-bench"}, "");  // both paths share the state directory
+    std::vector<std::string> argv{hw, "run", "--name", "kill-bench", "--backend", backend, "--timeout", "100",
+                                  "--kill-grace", "100", "--", "sh", "-c", "trap '' TERM; sleep 30 & wait"};
+    std::map<std::string, std::vector<double>> late;
+    for (int r = 0; r < rounds; ++r) {
+        ::usleep(20000);
+        late["in-process"].push_back(exec_once(argv, event).ms - kTimeoutMs);
+        ::usleep(20000);
+        late["served"].push_back(exec_once(argv, event, served).ms - kTimeoutMs);
+    }
+    md << "\n### Kill latency, a hung hook that ignores SIGTERM (answer time - timeout; grace 100 ms, target p99 <= 120 ms)\n\n"
+       << "| path | p50 ms | p99 ms | samples |\n|---|---|---|---|\n";
+    for (const auto& [path, values] : late) {
+        md << "| " << path << " | " << fmt(percentile(values, 50)) << " | " << fmt(percentile(values, 99)) << " | "
+           << values.size() << " |\n";
+        out["daemon"]["kill_latency"][path] = {{"p50_ms", percentile(values, 50)}, {"p99_ms", percentile(values, 99)},
+                                               {"timeout_ms", kTimeoutMs}, {"grace_ms", 100}, {"samples", values.size()}};
+    }
+}
+
+// Throughput with records, bare exec against in-process and served runs at the same
+// concurrency; every record counted once its guardian committed it.
+void bench_daemon_throughput(const std::string& hw, const std::string& backend, const std::string& event,
+                             const std::string& sock, const Options& o, std::ostream& md, json& out) {
+    md << "\n### Throughput with records (runs/s)\n\n| clients | bare /bin/true | in-process | served | served / bare "
+          "| records expected | in-process stored | served stored |\n|---|---|---|---|---|---|---|---|\n";
+    const std::vector<std::string> argv{hw, "run", "--name", "tp", "--backend", backend, "--", "/bin/true"};
+    auto stored_in = [&hw](const std::string& dir) { return records_stored(hw, dir); };
+    for (int clients : {1, 2, 8, 32}) {
+        const int per_client = o.quick ? 10 : std::max(20, 400 / clients);
+        const std::string local_state = temp_dir(), served_state = temp_dir();
+        const double bare = throughput({"/bin/true"}, event, clients, per_client, {});
+        const double local = throughput(argv, event, clients, per_client,
+                                        {"HOOKWARDEN_STATE_DIR=" + local_state}, local_state);
+        const double served = throughput(argv, event, clients, per_client,
+                                         {"HOOKWARDEN_STATE_DIR=" + served_state, "HOOKWARDEN_SOCKET=" + sock},
+                                         served_state);
+        const std::size_t local_stored = stored_in(local_state), served_stored = stored_in(served_state);
+        md << "| " << clients << " | " << fmt(bare, 0) << " | " << fmt(local, 0) << " | " << fmt(served, 0) << " | "
+           << fmt(served / bare) << " | " << clients * per_client << " | " << local_stored << " | " << served_stored
+           << " |\n";
+        out["daemon"]["throughput"].push_back({{"clients", clients}, {"bare_per_s", bare}, {"in_process_per_s", local},
+                                               {"served_per_s", served}, {"ratio", served / bare},
+                                               {"records_expected", clients * per_client},
+                                               {"in_process_records_stored", local_stored},
+                                               {"served_records_stored", served_stored}});
+    }
+}
+
 // `hookwarden serve` against the in-process path and bare, spaced 20 ms apart and
-// interleaved; throughput with records at 1-32 clients; the daemon's RSS after many runs.
+// interleaved; throughput with records at 1-32 clients; kill latency; the daemon's RSS
+// after many runs.
 void bench_daemon(const std::string& hw, const std::string& backend, const std::string& event,
                   const std::vector<std::pair<std::string, std::vector<std::string>>>& commands, const Options& o,
                   std::ostream& md, json& out) {
@@ -213,27 +321,23 @@ void bench_daemon(const std::string& hw, const std::string& backend, const std::
             compare("Latency: " + title + " through the daemon, one command every 20 ms", series,
                     std::min(o.rounds, 100), md, 20);
     }
-    md << "\n| clients | bare /bin/true | served | ratio | records expected | records stored |\n|---|---|---|---|---|---|\n";
-    for (int clients : {1, 2, 8, 32}) {
-        const int per_client = o.quick ? 10 : std::max(20, 400 / clients);
-        std::string tp_state = temp_dir();
-        std::vector<std::string> env{"HOOKWARDEN_STATE_DIR=" + tp_state, "HOOKWARDEN_SOCKET=" + sock};
-        double bare = throughput({"/bin/true"}, event, clients, per_client, {});
-        double supervised = throughput({hw, "run", "--name", "tp", "--backend", backend, "--", "/bin/true"}, event,
-                                       clients, per_client, env, tp_state);
-        std::string error;
-        std::size_t stored = 0;
-        if (auto store = hookwarden::store::Store::open(tp_state, error)) stored = store->record_count();
-        md << "| " << clients << " | " << fmt(bare, 0) << " | " << fmt(supervised, 0) << " | " << fmt(supervised / bare)
-           << " | " << clients * per_client << " | " << stored << " |\n";
-        out["daemon"]["throughput"].push_back({{"clients", clients}, {"bare_per_s", bare}, {"served_per_s", supervised},
-                                               {"ratio", supervised / bare}, {"records_expected", clients * per_client},
-                                               {"records_stored", stored}});
-    }
-    const int many = o.quick ? 500 : 10000;
-    for (int i = 0; i < many; ++i) exec_once({hw, "run", "--name", "rss", "--backend", backend, "--", "/bin/true"}, event, served);
+    bench_daemon_throughput(hw, backend, event, sock, o, md, out);
+    bench_daemon_kill(hw, backend, event, served, o.quick ? 10 : 100, md, out);
+    const int many = o.many_runs > 0 ? o.many_runs : (o.quick ? 500 : 10000);
+    const std::vector<std::string> rss_run{hw, "run", "--name", "rss", "--backend", backend, "--", "/bin/true"};
+    for (int i = 0; i < many; ++i) exec_once(rss_run, event, served);
     const long rss = peak_rss_kb(daemon);
-    md << "\nDaemon peak RSS (VmHWM) after " << many << " more runs: " << rss << " KB\n";
+    // The runs must have been the daemon's: a record of the last one says so.
+    const std::string last = dir + "/last.json";
+    std::vector<std::string> last_run = rss_run;
+    last_run.insert(last_run.begin() + 2, {"--record", last});
+    exec_once(last_run, event, served);
+    std::ifstream last_in(last);
+    const json last_record = json::parse(last_in, nullptr, false);
+    const std::string by = last_record.is_object() ? last_record.value("served_by", "?") : "no record";
+    md << "\nDaemon peak RSS (VmHWM) after " << many << " more runs: " << rss << " KB (target <= 16384 KB; the "
+       << "last run's served_by: " << by << ")\n";
+    out["daemon"]["last_served_by"] = by;
     out["daemon"]["peak_rss_kb"] = rss;
     out["daemon"]["peak_rss_after_runs"] = many;
     ::kill(daemon, SIGTERM);
@@ -253,8 +357,10 @@ int main(int argc, char** argv) {
         else if (a == "--source") o.source = next();
         else if (a == "--quick") o.quick = true;
         else if (a == "--daemon") o.daemon_only = true;
+        else if (a == "--rss-runs") o.many_runs = std::atoi(next().c_str());
         else {
-            std::cerr << "usage: hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon]\n";
+            std::cerr << "usage: hwbench [--rounds N] [--json FILE] [--hookwarden PATH] [--source DIR] [--quick] [--daemon]"
+                         " [--rss-runs N]\n";
             return 2;
         }
     }
@@ -272,12 +378,13 @@ int main(int argc, char** argv) {
 
     std::ostringstream md;
     json out;
-    char host[256] = {0};
-    ::gethostname(host, sizeof host - 1);
-    out["machine"] = {{"cores", ::sysconf(_SC_NPROCESSORS_ONLN)}, {"host", host}};
+    out["machine"] = machine_facts();
     out["rounds"] = o.rounds;
-    md << "## hookwarden benchmarks\n\n" << o.rounds << " interleaved rounds per comparison; "
-       << ::sysconf(_SC_NPROCESSORS_ONLN) << " cores.\n";
+    const json& m = out["machine"];
+    md << "## hookwarden benchmarks\n\n" << o.rounds << " interleaved rounds per comparison.\n\n"
+       << "Machine: " << m["host"].get<std::string>() << ", " << m["cores"] << " cores, " << m["cpu"].get<std::string>()
+       << "; kernel " << m["kernel"].get<std::string>() << "; " << m["date"].get<std::string>() << "; load average "
+       << m["loadavg"].get<std::string>() << "; favordynmods " << (favordynmods() ? "on" : "off") << ".\n";
 
     // Sections 1-4: the in-process path (--daemon skips them).
     if (!o.daemon_only) {
@@ -350,9 +457,7 @@ int main(int argc, char** argv) {
             double bare = throughput({"/bin/true"}, event, clients, per_client, {});
             double supervised =
                 throughput({hw, "run", "--name", "tp", "--", "/bin/true"}, event, clients, per_client, env, tp_state);
-            std::string error;
-            std::size_t stored = 0;
-            if (auto store = hookwarden::store::Store::open(tp_state, error)) stored = store->record_count();
+            const std::size_t stored = records_stored(hw, tp_state);
             md << "| " << clients << " | " << fmt(bare, 0) << " | " << fmt(supervised, 0) << " | " << fmt(supervised / bare)
                << " | " << clients * per_client << " | " << stored << " |\n";
             out["throughput"].push_back({{"clients", clients}, {"bare_per_s", bare}, {"hookwarden_per_s", supervised},

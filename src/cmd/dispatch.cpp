@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "cmd/run_serve.h"
 #include "hookwarden/agent.h"
 #include "core/dispatch.h"
 
@@ -23,6 +24,7 @@ public:
     int execute(const Invocation& invocation) override {
         options_.process_start = invocation.process_start;
         if (!agent_.empty()) options_.agent = agent_from_string(agent_);
+        if (auto served = dispatch_through_daemon(invocation, options_)) return *served;
         return core::dispatch(options_);
     }
 

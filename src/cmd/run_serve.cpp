@@ -1,5 +1,6 @@
 #include "cmd/run_serve.h"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include <spdlog/spdlog.h>
@@ -51,13 +52,78 @@ int answer_lost_run(const core::RunOptions& options, const std::string& why) {
     return answer.exit_code;
 }
 
+// The longest a dispatch may take once its hooks are known: they run `jobs` at a time,
+// so at most ceil(n / jobs) rounds of the longest hook's own bound.
+std::int64_t dispatch_bound_ms(const core::Invocation& inv, const std::vector<const policy::HookEntry*>& hooks,
+                               int jobs) {
+    const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
+    std::int64_t longest = 0;
+    for (const auto* hook : hooks)
+        longest = std::max(longest, verdict_bound_ms(policy::resolve(policy, hook->name, inv.info.event, {})) - 2000);
+    const auto n = static_cast<std::int64_t>(hooks.size());
+    const std::int64_t rounds = (n + std::max(1, jobs) - 1) / std::max(1, jobs);
+    return longest * rounds + 2000;
+}
+
+// In a dispatch worker: should it die, the client answers as dispatch answers when no
+// hook answered on its own: every matched hook's degradation policy, merged (a
+// fail-closed hook among them blocks).
+void arm_dispatch_client(const core::Invocation& inv, const std::vector<const policy::HookEntry*>& hooks, int jobs) {
+    auto answer = core::all_failed_answer(inv, hooks, "the hookwarden daemon's worker ended before the hooks' answer");
+    serve::arm(serve::wire::Armed{answer.exit_code, answer.stdout_data, answer.stderr_data,
+                                  dispatch_bound_ms(inv, hooks, jobs)});
+}
+
+// The dispatch worker took stdin and died before it matched the hooks: the event is
+// gone, so the hooks that could have matched are every hook of --event (whatever their
+// matcher), or without --event every hook of the policy; their failures merged.
+int answer_lost_dispatch(const core::DispatchOptions& options, const std::string& why) {
+    core::Invocation inv;
+    if (auto path = policy::discover(options.policy_path)) inv.policy = std::move(policy::load_file(*path).policy);
+    inv.info.event = options.event;
+    agents::resolve_agent(inv.info, options.agent, [](const char* name) -> const char* { return std::getenv(name); });
+    std::vector<const policy::HookEntry*> hooks;
+    if (inv.policy && !options.event.empty()) hooks = policy::hooks_for_event(*inv.policy, options.event);
+    if (inv.policy && options.event.empty())
+        for (const auto& hook : inv.policy->hooks) hooks.push_back(&hook);
+    auto answer = core::all_failed_answer(inv, hooks, why);
+    fs::write_all(1, answer.stdout_data);
+    fs::write_all(2, answer.stderr_data);
+    return answer.exit_code;
+}
+
 }  // namespace
+
+std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
+    if (serve::in_worker()) {
+        options.served_by = "serve";
+        options.notes = serve::hand_over_notes();
+        const int jobs = options.jobs;
+        options.on_matched = [jobs](const core::Invocation& inv, const std::vector<const policy::HookEntry*>& hooks) {
+            arm_dispatch_client(inv, hooks, jobs);
+        };
+        options.in_supervisor = serve::leave_client;
+        return std::nullopt;
+    }
+    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
+    switch (handed.served) {
+        case serve::Served::answered:
+            return handed.exit_code;
+        case serve::Served::lost_before_start:
+            return answer_lost_dispatch(options, handed.why);
+        case serve::Served::no:
+            break;
+    }
+    spdlog::debug("serve: dispatching in-process: {}", handed.why);
+    return std::nullopt;
+}
 
 std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
                                       core::ResolvedHook& on_resolved) {
     if (serve::in_worker()) {
         options.served_by = "serve";
         options.ready = process::held_ready();  // a ready worker's sandbox and guardian, made ahead
+        options.notes = serve::hand_over_notes();
         on_resolved = arm_client;
         return std::nullopt;
     }

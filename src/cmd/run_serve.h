@@ -1,10 +1,12 @@
-// `run`'s side of the daemon (docs/serve.md), in one place: hand the run to a daemon
-// when one answers, or, inside a daemon's worker, run it in-process and arm the client.
+// `run`'s and `dispatch`'s side of the daemon (docs/serve.md), in one place: hand the
+// run to a daemon when one answers, or, inside a daemon's worker, run it in-process and
+// arm the client.
 #pragma once
 
 #include <optional>
 
 #include "cmd/command.h"
+#include "core/dispatch.h"
 #include "core/run.h"
 
 namespace hookwarden::cmd {
@@ -13,5 +15,9 @@ namespace hookwarden::cmd {
 // with core::run(options, *on_resolved) (options.served_by set for a worker).
 std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
                                       core::ResolvedHook& on_resolved);
+
+// The same for `dispatch`: nullopt means core::dispatch(options) here (options.served_by,
+// on_matched and in_supervisor set for a worker).
+std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options);
 
 }  // namespace hookwarden::cmd

@@ -71,6 +71,15 @@ std::vector<const policy::HookEntry*> matching_hooks(const Invocation& inv, cons
     return hooks;
 }
 
+// A hook whose supervisor could not start or died: its degradation policy answers.
+agents::HookAnswer failed_hook_answer(const Invocation& inv, const policy::HookEntry& hook, const std::string& detail) {
+    const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
+    const auto on_failure = policy::resolve(policy, hook.name, inv.info.event, {}).on_failure;
+    return {hook.name, Outcome::internal_error,
+            agents::degrade(inv.info.agent, on_failure,
+                            {inv.info.event, hook.name, Outcome::internal_error, detail, inv.info.stop_hook_active})};
+}
+
 // One supervisor process per hook, at most `jobs` at once, each with its own subreaper,
 // sandbox and guardian: a hook's process tree must not be able to disturb another's.
 // Each sends its answer and record back through a pipe; a supervisor that dies or cannot
@@ -134,6 +143,7 @@ private:
     [[noreturn]] void supervise_in_child(const policy::HookEntry& hook, int result_fd) {
         ::prctl(PR_SET_PDEATHSIG, SIGTERM);
         if (::getppid() != dispatcher_) ::_exit(1);
+        if (options_.in_supervisor) options_.in_supervisor();
         policy::Resolved resolved = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {});
         HookResult result =
             execute(inv_, hook.name, hook.command, resolved, options_.backend, options_.record_path.empty());
@@ -213,12 +223,8 @@ private:
         }
     }
 
-    // A hook whose supervisor could not start or died: its degradation policy answers.
     agents::HookAnswer supervisor_failed(const policy::HookEntry& hook, const std::string& detail) const {
-        const auto on_failure = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {}).on_failure;
-        return {hook.name, Outcome::internal_error,
-                agents::degrade(inv_.info.agent, on_failure,
-                                {inv_.info.event, hook.name, Outcome::internal_error, detail, inv_.info.stop_hook_active})};
+        return failed_hook_answer(inv_, hook, detail);
     }
 
     const Invocation& inv_;
@@ -257,11 +263,21 @@ int no_event_answer(const Invocation& inv) {
 
 }  // namespace
 
+agents::Answer all_failed_answer(const Invocation& inv, const std::vector<const policy::HookEntry*>& hooks,
+                                 const std::string& detail) {
+    std::vector<agents::HookAnswer> answers;
+    for (const auto* hook : hooks) answers.push_back(failed_hook_answer(inv, *hook, detail));
+    std::vector<std::string> warnings;
+    return agents::merge(inv.info.agent, inv.info.event, answers, warnings);
+}
+
 int dispatch(const DispatchOptions& options) {
     process::prepare_process();
     set_process_title("hookwarden dispatch");  // argv holds the hook's command: see util/process_title.h
     Invocation inv =
         begin_invocation(options.policy_path, options.event, options.agent, options.process_start, longest_timeout);
+    inv.served_by = options.served_by;
+    inv.errors.insert(inv.errors.end(), options.notes.begin(), options.notes.end());
     if (inv.info.event.empty()) {
         std::cerr << "hookwarden: dispatch: no event name (neither hook_event_name in the input nor --event)\n";
         // A configuration error blocks (exit 2), except where blocking again would keep
@@ -269,7 +285,9 @@ int dispatch(const DispatchOptions& options) {
         if (inv.info.agent == Agent::claude) return inv.info.stop_hook_active ? 0 : 2;
         return no_event_answer(inv);
     }
-    Dispatcher dispatcher(inv, options, matching_hooks(inv, options.policy_path));
+    std::vector<const policy::HookEntry*> hooks = matching_hooks(inv, options.policy_path);
+    if (options.on_matched) options.on_matched(inv, hooks);
+    Dispatcher dispatcher(inv, options, std::move(hooks));
     dispatcher.run();  // after a signal while stdin was read: answers every hook by its policy
 
     std::vector<std::string> warnings;

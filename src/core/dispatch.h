@@ -4,9 +4,12 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "core/run.h"
 #include "hookwarden/agent.h"
 
 namespace hookwarden::core {
@@ -19,8 +22,22 @@ struct DispatchOptions {
     int jobs = 8;       // hooks supervised at once
     std::string record_path;  // also write the runs' records as a JSON array to FILE
     std::chrono::steady_clock::time_point process_start;
+    std::string served_by = "process";  // RunRecord::served_by: "serve" in a daemon's worker
+    std::vector<std::string> notes;      // for every record's errors (a worker's hand-over notes)
+    // Called once the event is read and its hooks matched, before any starts (a daemon's
+    // worker tells its client here what to answer should the worker die).
+    std::function<void(const Invocation&, const std::vector<const policy::HookEntry*>&)> on_matched;
+    // Called first in each hook's supervisor process (a worker's child lets go of the
+    // client's connection, so that the client sees its worker die at once).
+    std::function<void()> in_supervisor;
 };
 
 int dispatch(const DispatchOptions& options);
+
+// What dispatch answers when none of `hooks` answered on its own (each supervisor died
+// or could not start): each hook's degradation policy for internal_error, merged. With
+// no hook, the empty answer (nothing ran, nothing blocks).
+agents::Answer all_failed_answer(const Invocation& inv, const std::vector<const policy::HookEntry*>& hooks,
+                                 const std::string& detail);
 
 }  // namespace hookwarden::core

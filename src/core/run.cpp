@@ -490,6 +490,7 @@ int run(const RunOptions& options, const ResolvedHook& on_resolved) {
     Invocation inv =
         begin_invocation(options.policy_path, options.event, options.agent, options.process_start, own_timeout);
     inv.served_by = options.served_by;
+    inv.errors.insert(inv.errors.end(), options.notes.begin(), options.notes.end());
 
     std::vector<std::string> command = options.command;
     const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;

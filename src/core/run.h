@@ -38,6 +38,7 @@ struct RunOptions {
     // A sandbox and guardian made ahead (a ready worker of `serve`), used when the run fits
     // it (process/ready.h); nullptr: the run makes its own.
     std::shared_ptr<process::ReadyRun> ready;
+    std::vector<std::string> notes;      // for the record's errors (a worker's hand-over notes)
 };
 
 // What every hook of one invocation shares: the agent's input and the policy.

@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/rlimits.h"
 #include "serve/socket_path.h"
 #include "serve/wire.h"
 #include "serve/worker.h"
@@ -97,6 +98,7 @@ wire::Hello make_hello(const std::vector<std::string>& argv, Clock::time_point p
     if (::getcwd(cwd, sizeof cwd)) hello.cwd = cwd;
     hello.argv = argv;
     for (char** e = environ; e && *e; ++e) hello.env.emplace_back(*e);
+    hello.rlimits = current_rlimits();
     return hello;
 }
 

@@ -89,9 +89,37 @@ std::vector<std::string> Reader::list() {
     return values;
 }
 
+namespace {
+
+// At most one entry per resource a kernel could have; the count is checked against the
+// bytes left before anything is read.
+std::vector<Rlimit> read_rlimits(Reader& r) {
+    constexpr std::uint32_t kMaxRlimits = 64;
+    constexpr std::size_t kEntry = sizeof(std::uint32_t) + 2 * sizeof(std::int64_t);
+    std::vector<Rlimit> limits;
+    const std::uint32_t count = r.u32();
+    if (count > kMaxRlimits || count * kEntry > r.left()) {
+        r.fail();
+        return limits;
+    }
+    for (std::uint32_t i = 0; i < count; ++i) {
+        Rlimit limit;
+        limit.resource = r.u32();
+        limit.soft = static_cast<std::uint64_t>(r.i64());
+        limit.hard = static_cast<std::uint64_t>(r.i64());
+        limits.push_back(limit);
+    }
+    return limits;
+}
+
+}  // namespace
+
 std::string encode(const Hello& h) {
     Writer w(Kind::hello);
     w.u32(h.protocol).str(h.version).i64(h.process_start_ns).u32(h.umask).str(h.cwd).list(h.argv).list(h.env);
+    w.u32(static_cast<std::uint32_t>(h.rlimits.size()));
+    for (const auto& limit : h.rlimits)
+        w.u32(limit.resource).i64(static_cast<std::int64_t>(limit.soft)).i64(static_cast<std::int64_t>(limit.hard));
     return w.bytes();
 }
 
@@ -104,11 +132,18 @@ std::optional<Hello> decode_hello(std::string_view bytes, std::string& error) {
     Hello h;
     h.protocol = r.u32();
     h.version = r.str();
+    if (r.intact() && h.protocol != kProtocol) {
+        // Another protocol may have another shape: named as what it is, not as malformed.
+        error = "version mismatch: client hookwarden " + h.version + " (protocol " + std::to_string(h.protocol) +
+                "), daemon protocol " + std::to_string(kProtocol);
+        return std::nullopt;
+    }
     h.process_start_ns = r.i64();
     h.umask = r.u32();
     h.cwd = r.str();
     h.argv = r.list();
     h.env = r.list();
+    h.rlimits = read_rlimits(r);
     if (!r.ok()) {
         error = "malformed hello (" + std::to_string(bytes.size()) + " bytes)";
         return std::nullopt;

@@ -15,7 +15,7 @@
 namespace hookwarden::serve::wire {
 
 // Bumped whenever a message changes shape; client and daemon both refuse a mismatch.
-inline constexpr std::uint32_t kProtocol = 1;
+inline constexpr std::uint32_t kProtocol = 2;
 // The largest message either side accepts (the hello, with argv and environment, is
 // the only big one). A client whose hello would be larger runs in-process.
 inline constexpr std::size_t kMaxMessage = 200 * 1024;
@@ -56,6 +56,9 @@ public:
     std::vector<std::string> list();
     // Every field was there and nothing is left over.
     bool ok() const { return ok_ && pos_ == data_.size(); }
+    std::size_t left() const { return data_.size() - pos_; }
+    bool intact() const { return ok_; }  // every read so far found its bytes
+    void fail() { ok_ = false; }
 
 private:
     bool take(std::size_t n, const char*& out);
@@ -63,6 +66,12 @@ private:
     std::size_t pos_ = 1;
     bool ok_ = true;
     std::optional<Kind> kind_;
+};
+
+// One RLIMIT_* of the client (getrlimit's values; RLIM_INFINITY as is).
+struct Rlimit {
+    std::uint32_t resource = 0;
+    std::uint64_t soft = 0, hard = 0;
 };
 
 // The client's request: everything the run needs from the client's process.
@@ -74,8 +83,11 @@ struct Hello {
     std::string cwd;
     std::vector<std::string> argv;  // the client's whole command line
     std::vector<std::string> env;   // KEY=VALUE, in the client's order
+    std::vector<Rlimit> rlimits;    // protocol 2: the client's resource limits
 };
 std::string encode(const Hello& hello);
+// A hello of another protocol is refused as a version mismatch, not read further (its
+// shape may differ).
 std::optional<Hello> decode_hello(std::string_view bytes, std::string& error);
 
 // The worker's answer for the case that it dies before the verdict.

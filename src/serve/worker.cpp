@@ -15,6 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/rlimits.h"
+
 extern char** environ;
 
 namespace hookwarden::serve {
@@ -24,6 +26,7 @@ namespace {
 // The client connection in a worker, always this fd (O_CLOEXEC: the hook never sees it).
 constexpr int kWorkerSocket = 3;
 bool g_in_worker = false;
+std::vector<std::string> g_notes;  // what of the client's process the worker could not take
 
 // Char pointers into strings that live as long as the worker (it never returns).
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
@@ -90,8 +93,16 @@ void reset_signals() {
 
 bool in_worker() { return g_in_worker; }
 
+const std::vector<std::string>& hand_over_notes() { return g_notes; }
+
 void arm(const wire::Armed& armed) {
     if (g_in_worker) wire::send(kWorkerSocket, wire::encode(armed), {}, true);
+}
+
+void leave_client() {
+    if (!g_in_worker) return;
+    ::close(kWorkerSocket);
+    g_in_worker = false;  // nothing of this process is for the client any more
 }
 
 void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
@@ -140,6 +151,8 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
     if (!take_over_fds(socket, fds, close_others)) ::_exit(1);
     // Before "taken": a refusal here leaves the client's stdin untouched, so the client
     // runs the hook itself.
+    // The client's ulimits, before anything of the run is started (serve/rlimits.h).
+    g_notes = take_rlimits(hello.rlimits);
     if (::chdir(hello.cwd.c_str()) != 0) refuse("working directory " + hello.cwd + ": " + std::strerror(errno));
     ::umask(static_cast<mode_t>(hello.umask & 0777));
     static std::vector<std::string> env = hello.env;

@@ -30,9 +30,18 @@ struct ReadyHooks {
 // True in a worker: `run` must not hand the run over again.
 bool in_worker();
 
+// What of the client's process this worker could not take on (a hard rlimit above the
+// daemon's, serve/rlimits.h), for the run's record.
+const std::vector<std::string>& hand_over_notes();
+
 // Tells the client what to answer if this worker dies from now on, and how long to wait
 // for the verdict at most. Called once the policy is resolved, before the hook starts.
 void arm(const wire::Armed& armed);
+
+// In a process a worker forked to supervise one of its hooks (`dispatch`): closes the
+// client's connection, so that the client sees the worker's death at once, not when the
+// last of its children exits. Only the worker itself speaks to the client.
+void leave_client();
 
 // In the forked child: takes over `socket` and `fds` (the client's 0, 1, 2), becomes
 // the client's process image and runs `body`. Never returns.

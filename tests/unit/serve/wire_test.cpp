@@ -19,6 +19,7 @@ wire::Hello sample() {
     h.cwd = "/work/dir with space";
     h.argv = {"hookwarden", "run", "--", "sh", "-c", std::string("x\0y", 3)};
     h.env = {"A=1", std::string("ODD=\001\377\t", 7), "EMPTY="};
+    h.rlimits = {{7, 200, 300}, {4, 0, 0}, {0, ~0ULL, ~0ULL}};
     return h;
 }
 
@@ -32,6 +33,29 @@ TEST(Wire, AHelloReadsBackByteForByte) {
     EXPECT_EQ(back->cwd, "/work/dir with space");
     EXPECT_EQ(back->argv, sample().argv);
     EXPECT_EQ(back->env, sample().env);
+    ASSERT_EQ(back->rlimits.size(), 3u);
+    EXPECT_EQ(back->rlimits[0].resource, 7u);
+    EXPECT_EQ(back->rlimits[0].soft, 200u);
+    EXPECT_EQ(back->rlimits[0].hard, 300u);
+    EXPECT_EQ(back->rlimits[2].soft, ~0ULL);
+}
+
+// A client of protocol 1 (no rlimits) is told it is another version, not malformed.
+TEST(Wire, AnotherProtocolIsAVersionMismatch) {
+    wire::Writer w(wire::Kind::hello);
+    w.u32(1).str("0.0.9").i64(0).u32(022).str("/").list({"hookwarden"}).list({});
+    std::string error;
+    EXPECT_FALSE(wire::decode_hello(w.bytes(), error));
+    EXPECT_NE(error.find("version mismatch: client hookwarden 0.0.9 (protocol 1)"), std::string::npos) << error;
+}
+
+TEST(Wire, MoreRlimitsThanAKernelHasAreRefused) {
+    wire::Writer w(wire::Kind::hello);
+    w.u32(wire::kProtocol).str("v").i64(0).u32(022).str("/").list({"hookwarden"}).list({}).u32(65);
+    for (int i = 0; i < 65; ++i) w.u32(0).i64(1).i64(1);
+    std::string error;
+    EXPECT_FALSE(wire::decode_hello(w.bytes(), error));
+    EXPECT_NE(error.find("malformed"), std::string::npos) << error;
 }
 
 TEST(Wire, EveryTruncationOfAHelloIsRefused) {
@@ -51,7 +75,7 @@ TEST(Wire, ACountLargerThanTheMessageIsRefused) {
     std::string error;
     EXPECT_FALSE(wire::decode_hello(w.bytes(), error));
     wire::Writer relative(wire::Kind::hello);
-    relative.u32(wire::kProtocol).str("v").i64(0).u32(022).str("rel").list({"hookwarden"}).list({});
+    relative.u32(wire::kProtocol).str("v").i64(0).u32(022).str("rel").list({"hookwarden"}).list({}).u32(0);
     EXPECT_FALSE(wire::decode_hello(relative.bytes(), error));
     EXPECT_NE(error.find("absolute"), std::string::npos);
 }
