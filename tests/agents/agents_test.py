@@ -467,7 +467,8 @@ def case_http_serve(case):
     """`install --serve` makes a fail-closed guard an http hook answered by the daemon:
     its deny blocks the tool and an allowed command runs (records served_by serve); with
     HTTPS_PROXY pointing at a proxy that would allow everything, the install's NO_PROXY
-    keeps the call off it and the deny holds; without the token (401) and with the daemon
+    keeps the call off it and the deny holds, and with a dead proxy the hook still
+    answers (deny and allow); without the token (401) and with the daemon
     down the tool does not run (onFailure block); uninstall restores the bytes."""
     settings, port = served_install(case, CLAUDE_FAIL_CLOSED_SETTINGS)
     daemon = ServeDaemon(case, port)
@@ -486,6 +487,13 @@ def case_http_serve(case):
             case.agent.extra_env = {}
             proxy.stop()
         check(proxy.seen == [], f"the hook call went through the proxy: {proxy.seen}")
+        dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        case.agent.extra_env = {"HTTPS_PROXY": dead, "HTTP_PROXY": dead}
+        try:
+            check(not marker_session(case, True), "with a dead HTTPS_PROXY the served deny no longer holds")
+            check(marker_session(case, False), "with a dead HTTPS_PROXY an allowed command no longer runs")
+        finally:
+            case.agent.extra_env = {}
         with open(settings) as f:
             installed = f.read()
         edit_json(settings, lambda d: d["env"].pop("HOOKWARDEN_TOKEN"))
