@@ -36,6 +36,10 @@ public:
         install_->add_flag("--dispatch", options_.dispatch, "one `hookwarden dispatch` entry per event instead");
         install_->add_flag("--enforce-slas", options_.enforce_slas,
                            "kill hooks at their event's SLA default (else it is a budget `check` reports)");
+        install_->add_flag("--serve", options_.serve,
+                           "Claude Code: write http hooks answered by `hookwarden serve --http` (docs/serve.md)");
+        install_->add_option("--http", options_.serve_address,
+                             "with --serve: the daemon's HOST:PORT in the hooks' URLs (default 127.0.0.1:7393)");
         install_->add_flag("--codex-trust-later", options_.codex_trust_later,
                            "Codex: install even when rewritten hooks cannot be re-trusted here (trust them in /hooks)");
     }

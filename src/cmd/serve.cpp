@@ -1,5 +1,6 @@
 // `hookwarden serve`: the resident supervisor (docs/serve.md). It runs each client's
 // `hookwarden run` through this same command line in a worker of its own.
+#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -9,7 +10,9 @@
 #include "cmd/command.h"
 #include "process/ready.h"
 #include "serve/daemon.h"
+#include "serve/http_front.h"
 #include "serve/socket_path.h"
+#include "store/store.h"
 
 namespace hookwarden::cmd {
 
@@ -48,6 +51,9 @@ public:
         sub_->add_option("--pool", options_.pool,
                          "ready workers kept, each with its sandbox and guardian made ahead (0: fork one per run)")
             ->check(CLI::Range(0, 64));
+        sub_->add_option("--http", http_,
+                         "also answer Claude Code http hooks on HOST:PORT (loopback only; docs/serve.md)");
+        sub_->add_flag("--http-any", http_any_, "let --http listen on an address that is not loopback");
     }
 
 protected:
@@ -76,13 +82,41 @@ protected:
         options_.ready.discard = [] { process::hold_ready(nullptr); };
         if (options_.socket_path.empty()) options_.socket_path = serve::default_socket_path();
         std::string error;
+        if (!http_.empty() && !start_http(error)) {
+            std::cerr << "hookwarden: serve: " << error << "\n";
+            return ExitCode::usage;
+        }
         const int status = serve::serve(options_, error);
         if (!error.empty()) std::cerr << "hookwarden: serve: " << error << "\n";
         return status == 0 ? ExitCode::ok : ExitCode::usage;
     }
 
 private:
+    // The HTTP front, a process of its own (serve/http_front.h), started before the
+    // daemon's loop: a port that cannot be had stops `serve` with its reason.
+    bool start_http(std::string& error) {
+        if (options_.idle_exit.count() > 0) {
+            error = "--http and --idle-exit: nothing starts the daemon again for an http hook, so an idle exit "
+                    "would leave the hooks refused; use --idle-exit 0 with --http";
+            return false;
+        }
+        auto listener = serve::listen_http(http_, http_any_, error);
+        if (!listener) return false;
+        serve::HttpOptions http;
+        http.state_dir = store::default_state_dir();
+        http.max_runs = options_.max_runs;
+        http.body = options_.body;
+        // Tests shorten the slow-client bound (1-60000 ms); anything else keeps 5 s.
+        if (const char* ms = std::getenv("HOOKWARDEN_HTTP_REQUEST_MS")) {
+            const long value = std::strtol(ms, nullptr, 10);
+            if (value >= 1 && value <= 60000) http.request_time = std::chrono::milliseconds(value);
+        }
+        return serve::start_http_front(std::move(*listener), http, error) > 0;
+    }
+
     serve::DaemonOptions options_;
+    std::string http_;
+    bool http_any_ = false;
     std::string idle_exit_ = "0";
 };
 

@@ -11,10 +11,12 @@
 #include "install/behaviour.h"
 #include "install/codex_trust.h"
 #include "install/policy_entries.h"
+#include "install/serve_hooks.h"
 #include "install/settings_shape.h"
 #include "install/state.h"
 #include "install/wrap.h"
 #include "policy/policy.h"
+#include "store/store.h"
 #include "util/fs.h"
 #include "util/hook_name.h"
 #include "util/paths.h"
@@ -161,6 +163,8 @@ struct Plan {
     std::vector<Pending> pending;
     std::vector<Change> changes;  // behaviour changes, for the dry run and the summary
     std::size_t already = 0, changed = 0, upgraded_count = 0;
+    serve::HttpHooks registry;  // --serve: the daemon's registry, with this file's hooks
+    std::size_t served = 0;
 
 private:
     void write_wrapper(const Pending& p, const policy::Policy* pol) {
@@ -179,6 +183,13 @@ private:
         bool set_switch = fails_closed && switch_applies(*ctx.format, c) && !c.fail_closed;
         // The user's own switch was on: the hook's exit 1 blocked before and still does.
         prefix.exit_0_or_2 = set_switch;
+        if (o.serve && servable(c)) {
+            auto argv = c.args ? wrap_args(prefix, *c.args) : wrap_args(prefix, {"sh", "-c", c.command});
+            serve_hook(settings, entry, registry, c, p.name, argv, fails_closed, o.serve_address, ctx.settings_key);
+            changes.push_back(describe_change(c, p.name, limits, resolved, false, p.in_policy, *ctx.format));
+            ++served;
+            return;
+        }
         ojson& handler = handler_of(settings, c);
         if (set_switch) handler[std::string(ctx.format->fail_closed_key)] = ojson::parse(ctx.format->fail_closed_value_json);
         if (c.args) {
@@ -255,6 +266,11 @@ int check_inputs(const Options& o, Context& ctx, std::ostream& err) {
             << " files have no matcher groups to put one dispatch entry in; install without --dispatch\n";
         return kConfigError;
     }
+    if (o.serve && (ctx.agent != Agent::claude || o.dispatch)) {
+        err << "hookwarden: install --serve: " << (o.dispatch ? "not with --dispatch" : "only Claude Code has http hooks")
+            << "; nothing was changed\n";
+        return kConfigError;
+    }
     if (!load_json_file(ctx.policy, "a policy", ctx.policy_file, err)) {
         err << ctx.policy << ": fix or move the policy away first; nothing was changed\n";
         return kConfigError;
@@ -269,6 +285,7 @@ int check_inputs(const Options& o, Context& ctx, std::ostream& err) {
 
 struct Texts {
     std::string settings, policy;
+    std::string registry_path, registry;  // --serve: the daemon's registry (empty path: unchanged)
     std::string codex_config_path, codex_config_before, codex_config_after;  // empty: unchanged
 };
 
@@ -326,6 +343,11 @@ int write_files(Context& ctx, Plan& plan, const Texts& texts, std::ostream& out,
             err << e << "; settings unchanged\n";
             return kConfigError;
         }
+    if (!texts.registry_path.empty())
+        if (auto e = fs::write_file_atomic(texts.registry_path, texts.registry, 0600); !e.empty()) {
+            err << texts.registry_path << ": " << e << "; settings unchanged\n";
+            return kConfigError;
+        }
     if (auto e = apply_write(ctx.settings, texts.settings, out, "settings"); !e.empty()) {
         err << e << "\n";
         return kConfigError;
@@ -367,10 +389,48 @@ void print_dry_run(const Context& ctx, const Plan& plan, const Texts& texts, std
     out << "would also write a backup " << ctx.settings << ".hookwarden-backup-<time> and " << ctx.state << "\n";
 }
 
+// --serve: the registry the served hooks join, read before they are planned.
+int load_registry(const Options& o, Plan& plan, Texts& texts, std::ostream& err) {
+    if (!o.serve) return 0;
+    texts.registry_path = serve::http_hooks_path(store::default_state_dir());
+    std::string error;
+    auto loaded = serve::load_http_hooks(texts.registry_path, error);
+    if (!loaded) {
+        err << error << "; nothing was changed\n";
+        return kConfigError;
+    }
+    plan.registry = std::move(*loaded);
+    return 0;
+}
+
+// --serve, once the hooks are planned: the token and NO_PROXY in the settings' env.
+int plan_serve_env(const Options& o, Plan& plan, Texts& texts, std::ostream& err) {
+    if (plan.served == 0) {
+        texts.registry_path.clear();
+        return 0;
+    }
+    const std::string state_dir = store::default_state_dir();
+    std::string token = "<the token in " + serve::http_token_path(state_dir) + ">";
+    if (!o.dry_run) {
+        std::string error;
+        auto made = serve::ensure_http_token(state_dir, error);
+        if (!made) {
+            err << error << "; nothing was changed\n";
+            return kConfigError;
+        }
+        token = *made;
+    }
+    serve_env(plan.settings, plan.entry, token);
+    texts.registry = serve::http_hooks_text(plan.registry);
+    return 0;
+}
+
 int carry_out(const Options& o, Context& ctx, Plan& plan, std::ostream& out, std::ostream& err) {
     plan.add_event_defaults();
-    if (!o.dispatch) plan.write_wrappers();
     Texts texts;
+    if (int rc = load_registry(o, plan, texts, err); rc != 0) return rc;
+    if (!o.dispatch) plan.write_wrappers();
+    if (int rc = plan_serve_env(o, plan, texts, err); rc != 0) return rc;
     texts.settings = dump_with(plan.settings, detect_indent(ctx.file.text));
     texts.policy = plan.added_names.empty() ? ctx.policy_file.text : policy_text(plan.policy_doc);
     if (!plan.added_names.empty())
@@ -385,6 +445,10 @@ int carry_out(const Options& o, Context& ctx, Plan& plan, std::ostream& out, std
     }
     if (int rc = write_files(ctx, plan, texts, out, err); rc != 0) return rc;
     print_summary(o, ctx, plan, out);
+    if (plan.served > 0)
+        out << plan.served << (plan.served == 1 ? " of them is" : " of them are") << " now an http hook answered by "
+            << "`hookwarden serve --http " << o.serve_address << "` (registered in " << texts.registry_path
+            << "); start it before the agent (docs/serve.md)\n";
     return 0;
 }
 

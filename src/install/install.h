@@ -62,6 +62,10 @@ struct Options {
     // $XDG_CONFIG_HOME when absolute, else ~/.config).
     std::string policy_path;
     std::string project_dir;  // "" = the working directory
+    // Claude Code only: the wrapped hooks become `http` hooks answered by
+    // `hookwarden serve --http serve_address` (install/serve_hooks.h).
+    bool serve = false;
+    std::string serve_address = "127.0.0.1:7393";
 };
 
 // 0 done (or nothing to do), 2 usage/configuration error (unknown agent or scope,

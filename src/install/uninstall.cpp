@@ -11,8 +11,10 @@
 #include "install/codex_trust.h"
 #include "install/install.h"
 #include "install/settings_shape.h"
+#include "install/serve_hooks.h"
 #include "install/state.h"
 #include "install/wrap.h"
+#include "store/store.h"
 #include "util/fs.h"
 
 namespace hookwarden::install {
@@ -26,6 +28,26 @@ struct Restored {
     std::size_t count = 0;
     std::vector<std::string> warnings;
 };
+
+// install --serve: the daemon's registry without this file's hooks ("" path: unchanged).
+struct Registry {
+    std::string path, text;
+};
+
+// The http hooks install --serve wrote become their original command hooks again.
+void restore_served(const Entry& entry, Restored& r, Registry& registry) {
+    if (!entry || !entry->contains("serve")) return;
+    registry.path = serve::http_hooks_path(store::default_state_dir());
+    std::string error;
+    auto hooks = serve::load_http_hooks(registry.path, error);
+    if (!hooks) {
+        r.warnings.push_back(error + "; its entries for this file are left there");
+        hooks.emplace();
+    }
+    r.count += unserve(r.settings, *entry, *hooks);
+    registry.text = serve::http_hooks_text(*hooks);
+    if (!error.empty()) registry.path.clear();
+}
 
 // An event edited since install: its original groups come back, later additions stay.
 ojson merged_groups(const ojson& current, ojson& change) {
@@ -129,8 +151,9 @@ std::optional<std::string> original_bytes(const std::vector<std::string>& backup
 }
 
 // The settings text after uninstall (the current text when there is nothing to undo).
-std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::string>& warnings) {
+std::string restored_text(const Context& ctx, Entry& entry, std::vector<std::string>& warnings, Registry& registry) {
     Restored r{ctx.file.value(), 0, {}};
+    restore_served(entry, r, registry);
     restore_events(entry, r);
     restore_wrapped(*ctx.format, entry, r);
     warnings = std::move(r.warnings);
@@ -160,10 +183,13 @@ void restore_codex_trust(const Entry& entry, std::ostream& out, std::ostream& er
     if (auto e = write_with_backup(config, *text, restored, "Codex trust", out); !e.empty()) err << "warning: " << e << "\n";
 }
 
-int write_restored(const Context& ctx, const Entry& entry, const std::string& new_text, std::ostream& out,
-                   std::ostream& err) {
+int write_restored(const Context& ctx, const Entry& entry, const std::string& new_text, const Registry& registry,
+                   std::ostream& out, std::ostream& err) {
     std::string backup;
     if (!back_up_settings(ctx, out, err, backup)) return kConfigError;
+    if (!registry.path.empty())
+        if (auto e = fs::write_file_atomic(registry.path, registry.text, 0600); !e.empty())
+            err << "warning: " << registry.path << ": " << e << "\n";
     restore_codex_trust(entry, out, err);
     if (auto e = apply_write(ctx.settings, new_text, out, "settings"); !e.empty()) {
         err << e << "\n";
@@ -185,7 +211,8 @@ int uninstall_one(const Options& o, std::ostream& out, std::ostream& err) {
     if (rc = refuse_malformed(ctx, err); rc != 0) return rc;
     Entry entry = state_entry(ctx);
     std::vector<std::string> warnings;
-    std::string new_text = restored_text(ctx, entry, warnings);
+    Registry registry;
+    std::string new_text = restored_text(ctx, entry, warnings, registry);
     for (const auto& w : warnings) err << "note: " << ctx.settings << ": " << w << "\n";
     if (new_text == ctx.file.text) {
         if (entry && !o.dry_run) apply_write(ctx.state, state_text_with(ctx, std::nullopt), out, "install state");
@@ -197,7 +224,7 @@ int uninstall_one(const Options& o, std::ostream& out, std::ostream& err) {
         print_diff(out, ctx.settings, ctx.file.text, new_text, false);
         return 0;
     }
-    return write_restored(ctx, entry, new_text, out, err);
+    return write_restored(ctx, entry, new_text, registry, out, err);
 }
 
 }  // namespace

@@ -185,12 +185,16 @@ class Claude(Agent):
         scratch.write(os.path.join("project", ".claude", "settings.json"),
                       json.dumps(document, indent=2))
 
+    # What a case adds to the CLI's environment (HTTPS_PROXY for the http cases).
+    extra_env = {}
+
     def env(self, scratch, api=None):
         # IS_SANDBOX lets root use --dangerously-skip-permissions (the CI runs as root).
         return harness.clean_env(scratch, {"ANTHROPIC_API_KEY": "offline",
                                            "ANTHROPIC_BASE_URL": api.url if api else "",
                                            "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-                                           "DISABLE_AUTOUPDATER": "1", "IS_SANDBOX": "1"})
+                                           "DISABLE_AUTOUPDATER": "1", "IS_SANDBOX": "1",
+                                           **self.extra_env})
 
     def run(self, scratch, api, timeout_s=90):
         env = self.env(scratch, api)

@@ -11,8 +11,12 @@ import json
 import os
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
+import threading
+import time
+import http.server
 
 sys.dont_write_bytecode = True  # nothing written into the source tree
 
@@ -231,9 +235,9 @@ def claude_sessions(case):
     return outcomes, hook_calls(case)
 
 
-def hookwarden_command(case, verb, settings, hookwarden=None):
+def hookwarden_command(case, verb, settings, hookwarden=None, extra=()):
     result = subprocess.run([hookwarden or case.hookwarden, verb, "--agent", case.agent.name,
-                             "--settings", settings],
+                             "--settings", settings, *extra],
                             cwd=case.scratch.project, env=case.agent.env(case.scratch),
                             capture_output=True, text=True, timeout=60)
     log(f"hookwarden {verb}: rc {result.returncode}\n{result.stdout}{result.stderr}")
@@ -356,9 +360,185 @@ def case_install(case):
           f"after uninstall: ran {ran}, calls {calls} (Codex: still trusted?)")
 
 
+# ---- Claude Code http hooks through `hookwarden serve --http` (docs/serve.md) --------
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServeDaemon:
+    """`hookwarden serve --http 127.0.0.1:PORT` with the agent's HOME and state."""
+
+    def __init__(self, case, port):
+        self.log = case.scratch.path("serve.log")
+        os.makedirs(case.scratch.path("run"), mode=0o700, exist_ok=True)
+        self.process = subprocess.Popen(
+            [case.hookwarden, "--log-level", "info", "--log-file", self.log, "serve",
+             "--socket", case.scratch.path("run", "serve.sock"), "--http", f"127.0.0.1:{port}"],
+            env=case.agent.env(case.scratch), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=open(self.log + ".stderr", "w"))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                check(self.process.poll() is None, f"serve --http exited: {self.log_text()}")
+                check(time.monotonic() < deadline, "serve --http did not listen within 10 s")
+                time.sleep(0.05)
+
+    def log_text(self):
+        text = ""
+        for path in (self.log, self.log + ".stderr"):
+            if os.path.exists(path):
+                with open(path) as f:
+                    text += f.read()
+        return text
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+class AllowingProxy:
+    """An HTTP proxy that answers every request itself with 200 and `{}`, the answer
+    that lets a tool run: a hook call that goes through it is a bypassed deny."""
+
+    def __init__(self):
+        self.seen = []
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                proxy.seen.append((self.command, self.path))
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            do_POST = do_GET = do_CONNECT = answer
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+
+
+def served_install(case, settings_text):
+    """The settings, installed with --serve against a daemon on a free port."""
+    settings = claude_project(case, settings_text)
+    port = free_port()
+    hookwarden_command(case, "install", settings, extra=("--serve", "--http", f"127.0.0.1:{port}"))
+    with open(settings) as f:
+        installed = json.load(f)
+    handler = installed["hooks"]["PreToolUse"][0]["hooks"][0]
+    check(handler.get("type") == "http" and handler.get("onFailure") == "block",
+          f"install --serve wrote {handler}")
+    check("127.0.0.1" in installed.get("env", {}).get("NO_PROXY", ""), f"no NO_PROXY: {installed.get('env')}")
+    return settings, port
+
+
+def marker_session(case, forbidden):
+    marker = shlex.quote(case.agent.marker(case.scratch))
+    _, _, ran = case.session_as_is(f"touch {marker}" + (" # forbidden" if forbidden else ""))
+    return ran
+
+
+def edit_json(path, change):
+    with open(path) as f:
+        document = json.load(f)
+    change(document)
+    with open(path, "w") as f:
+        json.dump(document, f, indent=2)
+
+
+def case_http_serve(case):
+    """`install --serve` makes a fail-closed guard an http hook answered by the daemon:
+    its deny blocks the tool and an allowed command runs (records served_by serve); with
+    HTTPS_PROXY pointing at a proxy that would allow everything, the install's NO_PROXY
+    keeps the call off it and the deny holds, and with a dead proxy the hook still
+    answers (deny and allow); without the token (401) and with the daemon
+    down the tool does not run (onFailure block); uninstall restores the bytes."""
+    settings, port = served_install(case, CLAUDE_FAIL_CLOSED_SETTINGS)
+    daemon = ServeDaemon(case, port)
+    try:
+        check(not marker_session(case, True), "the served guard did not block")
+        check(marker_session(case, False), "the served guard blocked an allowed command")
+        records = case.records(2)
+        check(sorted(r.get("outcome") for r in records) == ["blocked", "ok"]
+              and all(r.get("served_by") == "serve" for r in records),
+              f"records: {[(r.get('outcome'), r.get('served_by')) for r in records]}")
+        proxy = AllowingProxy()
+        case.agent.extra_env = {"HTTPS_PROXY": proxy.url, "HTTP_PROXY": proxy.url}
+        try:
+            check(not marker_session(case, True), "with HTTPS_PROXY set the served deny no longer holds")
+        finally:
+            case.agent.extra_env = {}
+            proxy.stop()
+        check(proxy.seen == [], f"the hook call went through the proxy: {proxy.seen}")
+        dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        case.agent.extra_env = {"HTTPS_PROXY": dead, "HTTP_PROXY": dead}
+        try:
+            check(not marker_session(case, True), "with a dead HTTPS_PROXY the served deny no longer holds")
+            check(marker_session(case, False), "with a dead HTTPS_PROXY an allowed command no longer runs")
+        finally:
+            case.agent.extra_env = {}
+        with open(settings) as f:
+            installed = f.read()
+        edit_json(settings, lambda d: d["env"].pop("HOOKWARDEN_TOKEN"))
+        check(not marker_session(case, False), "without the token the tool ran")
+        check("401" in daemon.log_text(), f"no 401 in the daemon's log:\n{daemon.log_text()}")
+        case.scratch.write(os.path.join("project", ".claude", "settings.json"), installed)
+    finally:
+        daemon.stop()
+    check(not marker_session(case, False), "with the daemon down the tool ran")
+    hookwarden_command(case, "uninstall", settings)
+    with open(settings, "rb") as f:
+        check(f.read() == CLAUDE_FAIL_CLOSED_SETTINGS.encode(), "uninstall did not restore the bytes")
+
+
+def case_http_hung(case):
+    """A hung fail-closed hook behind an http hook whose hookwarden limit (raised in the
+    policy to 20 s) is past the agent's 4 s timeout: the daemon answers by the policy
+    before the agent's timeout, the tool does not run, nothing of the hook survives, and
+    the run is recorded."""
+    pidfile, stamp = case.scratch.path("grandchild.pid"), case.scratch.path("hook.start")
+    hung = case.hook_script("hung.sh", case.tag, pidfile, stamp)
+    text = json.dumps({"hooks": {"PreToolUse": [{"matcher": "Bash", "hooks": [
+        {"type": "command", "command": hung, "timeout": 4, "onFailure": "block"}]}]}}, indent=2)
+    _, port = served_install(case, text)
+    policy = case.scratch.path("project", ".hookwarden", "policy.json")
+    edit_json(policy, lambda d: [h.setdefault("limits", {}).update(timeout_ms=20000) for h in d["hooks"].values()])
+    daemon = ServeDaemon(case, port)
+    try:
+        _, held, ran = case.session(None, stamp=stamp)
+        check(not ran, "the hung fail-closed hook let the tool run")
+        check(held < 4.0, f"held {held:.2f} s: not answered inside the agent's 4 s timeout")
+        check("answered by its policy" in daemon.log_text(), f"the daemon's log:\n{daemon.log_text()}")
+        # By the hook's own tag: the daemon's argv holds the scratch path, which has case.tag.
+        harness.check_no_survivors(f"hw-agent-test-{case.tag}", settle_s=3.0)
+        records = case.records(1)
+        check(len(records) == 1 and records[0].get("outcome") == "internal_error",
+              f"records: {[(r.get('hook'), r.get('outcome'), r.get('errors')) for r in records]}")
+    finally:
+        daemon.stop()
+
+
 CASES = {"bare": case_bare, "hung_block": case_hung_block, "hung_allow": case_hung_allow,
          "deny_holder": case_deny_holder, "install_same": case_install_same,
-         "missing_hookwarden": case_missing_hookwarden, "install": case_install}
+         "missing_hookwarden": case_missing_hookwarden, "install": case_install,
+         "http_serve": case_http_serve, "http_hung": case_http_hung}
 
 
 # ---- entry ---------------------------------------------------------------------------

@@ -501,4 +501,36 @@ Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, s
     return answer;
 }
 
+namespace {
+
+// Exit 0 over HTTP: what Claude Code would have made of that stdout from a command hook.
+std::string http_success_body(const std::string& event, const std::string& stdout_data) {
+    const std::string_view text = trim(stdout_data);
+    if (text.empty()) return "{}\n";
+    ojson parsed = ojson::parse(text, nullptr, false);
+    if (!parsed.is_discarded() && parsed.is_object()) return dump(parsed);
+    if (!plain_stdout_is_context(event)) return "{}\n";  // only logged for a command hook
+    return dump(ojson{{"hookSpecificOutput", {{"hookEventName", event}, {"additionalContext", std::string(text)}}}});
+}
+
+}  // namespace
+
+std::string http_body(const std::string& event, const Answer& answer) {
+    if (answer.exit_code == 0) return http_success_body(event, answer.stdout_data);
+    std::string reason(trim(answer.stderr_data));
+    if (answer.exit_code != 2) {
+        std::string note = "hookwarden: hook failed (exit " + std::to_string(answer.exit_code) + ")";
+        if (!reason.empty()) note += ": " + one_line(reason);
+        return dump(ojson{{"systemMessage", note}});
+    }
+    if (reason.empty()) reason = "blocked by a hook";
+    ojson out = ojson::object();
+    force_block_verdict(out, event, reason);
+    if (!out.empty()) return dump(out);
+    // No JSON block for this event: exit 2 stopped the action; over HTTP only stopping
+    // the agent is as strong (never weaker than the command hook's answer).
+    if (blocking_of(event) == Blocking::cannot) return dump(ojson{{"systemMessage", reason}});
+    return dump(ojson{{"continue", false}, {"stopReason", reason}, {"systemMessage", reason}});
+}
+
 }  // namespace hookwarden::agents::claude

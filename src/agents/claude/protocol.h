@@ -68,4 +68,14 @@ using HookAnswer = agents::HookAnswer;
 // conflicting updatedInput, output Claude Code would drop) are appended to `warnings`.
 Answer merge(const std::string& event, const std::vector<HookAnswer>& answers, std::vector<std::string>& warnings);
 
+// The body of the answer to an `http` hook (docs/serve.md): over HTTP there is no exit
+// code, Claude Code reads the body as it reads an exit-0 stdout, so each exit becomes
+// its JSON form. 0: the JSON object on stdout (empty: {}; plain text: additionalContext
+// where the event takes plain stdout as context, else {}); 2: the event's JSON block
+// with stderr as the reason (the same forms a degraded block carries); an event with no
+// JSON block (exit_code, nonzero_exit) stops the agent instead (continue: false), an
+// event that cannot be blocked gets the reason as systemMessage; any other exit: a
+// systemMessage saying the hook failed, as Claude Code shows such a hook's stderr.
+std::string http_body(const std::string& event, const Answer& answer);
+
 }  // namespace hookwarden::agents::claude
