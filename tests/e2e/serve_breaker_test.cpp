@@ -103,4 +103,14 @@ TEST(ServeBreaker, AServedProbeClosesTheBreaker) {
         << hwtest::slurp_file(d.log);
 }
 
+// `doctor` names the keeper next to the daemon.
+TEST(ServeBreaker, DoctorNamesTheBreakerKeeper) {
+    hwtest::ServeDaemon d;
+    auto o = d.client("");
+    auto r = hwtest::run({"doctor"}, o);
+    EXPECT_NE(r.out.find("running on " + d.socket + ", pid " + std::to_string(d.pid)), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("breaker keeper: pid "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(d.socket + ".breakers (keeps the store open)"), std::string::npos) << r.out;
+}
+
 }  // namespace
