@@ -9,7 +9,9 @@
 #include <csignal>
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -206,6 +208,20 @@ long peak_rss_kb(pid_t pid) {
     return 0;
 }
 
+// Who listens on the Unix socket `path` (SO_PEERCRED), or 0.
+pid_t listener_pid(const std::string& path) {
+    int fd = ::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    std::strncpy(address.sun_path, path.c_str(), sizeof address.sun_path - 1);
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    const bool ok = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+                    ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0;
+    if (fd >= 0) ::close(fd);
+    return ok ? peer.pid : 0;
+}
+
 bool favordynmods() {
     std::ifstream in("/proc/self/mounts");
     for (std::string line; std::getline(in, line);)
@@ -327,6 +343,8 @@ void bench_daemon(const std::string& hw, const std::string& backend, const std::
     const std::vector<std::string> rss_run{hw, "run", "--name", "rss", "--backend", backend, "--", "/bin/true"};
     for (int i = 0; i < many; ++i) exec_once(rss_run, event, served);
     const long rss = peak_rss_kb(daemon);
+    const pid_t keeper = listener_pid(sock + ".breakers");
+    const long keeper_rss = keeper > 0 ? peak_rss_kb(keeper) : 0;
     // The runs must have been the daemon's: a record of the last one says so.
     const std::string last = dir + "/last.json";
     std::vector<std::string> last_run = rss_run;
@@ -336,7 +354,8 @@ void bench_daemon(const std::string& hw, const std::string& backend, const std::
     const json last_record = json::parse(last_in, nullptr, false);
     const std::string by = last_record.is_object() ? last_record.value("served_by", "?") : "no record";
     md << "\nDaemon peak RSS (VmHWM) after " << many << " more runs: " << rss << " KB (target <= 16384 KB; the "
-       << "last run's served_by: " << by << ")\n";
+       << "last run's served_by: " << by << "); its breaker keeper (pid " << keeper << "): " << keeper_rss << " KB\n";
+    out["daemon"]["keeper_peak_rss_kb"] = keeper_rss;
     out["daemon"]["last_served_by"] = by;
     out["daemon"]["peak_rss_kb"] = rss;
     out["daemon"]["peak_rss_after_runs"] = many;

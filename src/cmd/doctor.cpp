@@ -149,6 +149,10 @@ void print_daemon(std::ostream& out) {
     bool delegated = false;
     const std::string cgroup = daemon_cgroup(probe.pid, delegated);
     out << "  running on " << probe.socket << ", pid " << probe.pid << ", uid " << probe.uid << "\n";
+    if (probe.keeper_pid > 0)
+        out << "  breaker keeper: pid " << probe.keeper_pid << " on " << probe.socket << ".breakers (keeps the store open)\n";
+    else
+        out << "  breaker keeper: not answering (" << probe.keeper_why << "); workers open the store themselves\n";
     out << "  its cgroup: " << cgroup
         << (delegated ? " - delegated (memory, pids): served runs get cgroup-v2\n" : " - not delegated to this user\n");
     if (!delegated && ::geteuid() != 0 && sandbox::cgroupfs::is_cgroup2(sandbox::cgroupfs::kRoot))

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "process/ready.h"
+#include "serve/breakers.h"
 #include "serve/client.h"
 #include "serve/worker.h"
 #include "util/fs.h"
@@ -96,6 +97,7 @@ int answer_lost_dispatch(const core::DispatchOptions& options, const std::string
 
 std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
     if (serve::in_worker()) {
+        core::set_admission_service(serve::ask_breaker_keeper);
         options.served_by = "serve";
         options.notes = serve::hand_over_notes();
         const int jobs = options.jobs;
@@ -121,6 +123,7 @@ std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::D
 std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
                                       core::ResolvedHook& on_resolved) {
     if (serve::in_worker()) {
+        core::set_admission_service(serve::ask_breaker_keeper);
         options.served_by = "serve";
         options.ready = process::held_ready();  // a ready worker's sandbox and guardian, made ahead
         options.notes = serve::hand_over_notes();

@@ -107,22 +107,37 @@ struct Admitted {
     std::vector<std::string> errors;
 };
 
+AdmissionService& admission_service() {
+    static AdmissionService service;
+    return service;
+}
+
+// The admission from the store, opened here or held open by the daemon's breaker keeper.
+std::optional<store::Admission> admission_of(const std::string& state_dir, const std::string& hook,
+                                             const policy::Resolved& resolved, Admitted& admitted) {
+    const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
+    if (admission_service())
+        if (auto kept = admission_service()(state_dir, hook, resolved.breaker, fs::now_unix_ms(), probe_ttl)) return kept;
+    std::string store_error;
+    auto store = store::Store::open(state_dir, store_error, no_wait());
+    if (!store_error.empty()) report_store_fault(store_error, admitted.errors);
+    if (!store) return std::nullopt;
+    return store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
+}  // the store closes here: an SQLite connection must not cross the guardian's fork
+
 Admitted admit(const std::string& state_dir, const std::string& hook, const policy::Resolved& resolved) {
     Admitted admitted;
     if (!store::wait_pending(state_dir, hook, std::chrono::seconds(2)))
         admitted.errors.push_back("breaker: the previous run's record was still being committed after 2 s");
     if (store::gate_admits(state_dir, hook)) return admitted;
-    std::string store_error;
-    auto store = store::Store::open(state_dir, store_error, no_wait());
-    if (!store_error.empty()) report_store_fault(store_error, admitted.errors);
-    if (!store) return admitted;
-    const std::int64_t probe_ttl = resolved.limits.timeout_ms + resolved.limits.kill_grace_ms + 5000;
-    admitted.admission = store->admit(hook, resolved.breaker, fs::now_unix_ms(), probe_ttl);
+    auto admission = admission_of(state_dir, hook, resolved, admitted);
+    if (!admission) return admitted;
+    admitted.admission = std::move(*admission);
     if (!admitted.admission.error.empty()) {
         std::cerr << "hookwarden: breaker: " << admitted.admission.error << "\n";
         admitted.errors.push_back("breaker: " + admitted.admission.error);
     }
-    return admitted;  // the store closes here: an SQLite connection must not cross the guardian's fork
+    return admitted;
 }
 
 // Phases 2 and 3: the hook started in a fresh sandbox, guarded against our own death,
@@ -469,6 +484,8 @@ void only_0_or_2(agents::claude::Answer& answer) {
 }
 
 }  // namespace
+
+void set_admission_service(AdmissionService service) { admission_service() = std::move(service); }
 
 int usage_error_exit_code() {
     std::string input;

@@ -13,6 +13,7 @@
 #include "policy/policy.h"
 #include "agents/adapter.h"
 #include "hookwarden/agent.h"
+#include "store/store.h"
 
 namespace hookwarden::process {
 class ReadyRun;
@@ -80,6 +81,14 @@ HookResult execute(const Invocation& invocation, const std::string& hook, const 
 // Called once the event is read and its limits resolved, before the hook starts (a
 // daemon's worker tells its client here what to answer should the worker die).
 using ResolvedHook = std::function<void(const Invocation&, const std::string& hook, const policy::Resolved&)>;
+
+// Where a daemon's worker takes a breaker admission rather than opening the store itself
+// (serve/breakers.h). nullopt from it: the store is opened here, as without a daemon.
+using AdmissionService = std::function<std::optional<store::Admission>(
+    const std::string& state_dir, const std::string& hook, const BreakerConfig& config, std::int64_t now_ms,
+    std::int64_t probe_ttl_ms)>;
+// For this process and the supervisors it forks (dispatch's).
+void set_admission_service(AdmissionService service);
 
 // `hookwarden run`. Returns the exit code for the agent; writes the agent's stdout/stderr.
 int run(const RunOptions& options, const ResolvedHook& on_resolved = {});

@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/breakers.h"
 #include "serve/listener.h"
 #include "serve/socket_path.h"
 
@@ -326,6 +327,16 @@ void poll_once(Daemon& d) {
     expire(d);
 }
 
+// The breaker keeper (serve/breakers.h), before the first worker: workers admit through
+// it; without it they admit as in-process runs do.
+void start_keeper(const Daemon& d, const std::string& socket_path) {
+    std::string error;
+    const pid_t keeper = start_breaker_keeper(socket_path, store::default_state_dir(),
+                                              {d.listener.socket.get(), d.listener.lock.get(), d.signals.get()}, error);
+    if (keeper < 0) spdlog::warn("serve: no breaker keeper ({}); workers open the store themselves", error);
+    else spdlog::info("serve: breaker keeper pid {}", keeper);
+}
+
 }  // namespace
 
 int serve(const DaemonOptions& options, std::string& error) {
@@ -336,6 +347,7 @@ int serve(const DaemonOptions& options, std::string& error) {
     if (!listener) return 1;
     Daemon d{options, std::move(*listener), daemon_signals(), {}, {}};
     spdlog::info("serve: listening on {} (pid {})", d.listener.path, ::getpid());
+    start_keeper(d, path);
     for (;;) {
         fill_pool(d);
         poll_once(d);

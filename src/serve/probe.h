@@ -12,6 +12,8 @@ struct DaemonProbe {
     int pid = 0;   // the daemon's, from SO_PEERCRED
     int uid = -1;
     std::string why;  // why not running
+    int keeper_pid = 0;       // the breaker keeper's (serve/breakers.h), 0 when it does not answer
+    std::string keeper_why;   // why it does not
 };
 
 DaemonProbe probe_daemon();
