@@ -532,11 +532,18 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         ASSERT_EQ(workers.size(), 2u) << "run " << run;
         std::vector<pid_t> placed;
         for (pid_t w : workers) placed.push_back(children_of(w).front());
-        auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID"}, d.client());
+        auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID; grep :memory: /proc/self/cgroup"}, d.client());
         ASSERT_EQ(r.exit_code, 0) << r.err;
         std::istringstream ids(r.out);
         pid_t self = 0, parent = 0;
-        ids >> self >> parent;
+        std::string memory_cgroup;
+        ids >> self >> parent >> memory_cgroup;
+        // Its cgroup namespace was made after it joined the leaf: the leaf is its root, and
+        // the limits one level up are out of its sight (docs/security.md).
+        EXPECT_EQ(memory_cgroup.substr(memory_cgroup.rfind(':')), ":/") << r.out;
+        EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+        EXPECT_EQ(r.record["confinement"]["dev_shm"], "private");
+        EXPECT_EQ(r.record["confinement"]["cap_sys_admin"], "dropped");
         EXPECT_NE(std::find(placed.begin(), placed.end(), self), placed.end()) << "hook pid " << self;
         EXPECT_NE(std::find(workers.begin(), workers.end(), parent), workers.end()) << "hook parent " << parent;
         EXPECT_EQ(r.record["served_by"], "serve");
