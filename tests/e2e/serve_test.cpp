@@ -660,3 +660,22 @@ TEST(ServePool, TheReadyGuardianCommitsTheRecord) {
     EXPECT_EQ(records[0].value("backend", ""), "cgroup-v1");
     EXPECT_EQ(records[0].value("outcome", ""), "ok");
 }
+
+// A signal that reached an idle ready worker or its placed child (a terminal's signal to
+// the daemon's process group) waited, blocked; it must not reach the run they later serve.
+TEST(ServePool, ASignalWhileIdleDoesNotReachTheNextRun) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const auto workers = ready_workers(d.pid, 2);
+    ASSERT_EQ(workers.size(), 2u);
+    for (pid_t worker : workers)
+        for (int sig : {SIGTERM, SIGHUP}) {  // SIGINT may be ignored where the daemon was started
+            ::kill(worker, sig);
+            ::kill(children_of(worker).front(), sig);
+        }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, d.client());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.record["outcome"], "ok") << r.record.dump();
+    EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(r.out.c_str())), workers.end()) << r.out;
+}
