@@ -567,6 +567,13 @@ bool receive_spec(int socket, Spec& spec) {
     if (::write(kPlacedSocket, "P", 1) != 1) ::_exit(127);
     Spec spec;
     if (!receive_spec(kPlacedSocket, spec)) ::_exit(127);
+    // It waited with its parent's signals blocked: one that came meanwhile (a terminal's
+    // signal to the daemon's process group) was not meant for this run's hook.
+    sigset_t all;
+    sigfillset(&all);
+    const timespec now{0, 0};
+    while (::sigtimedwait(&all, nullptr, &now) > 0) {
+    }
     if (::fchdir(spec.cwd_fd) != 0) fail(spec.error_fd, kCwd);
     ::close(spec.cwd_fd);
     ::umask(static_cast<mode_t>(spec.umask & 0777));

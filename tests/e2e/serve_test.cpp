@@ -532,11 +532,18 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         ASSERT_EQ(workers.size(), 2u) << "run " << run;
         std::vector<pid_t> placed;
         for (pid_t w : workers) placed.push_back(children_of(w).front());
-        auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID"}, d.client());
+        auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID; grep :memory: /proc/self/cgroup"}, d.client());
         ASSERT_EQ(r.exit_code, 0) << r.err;
         std::istringstream ids(r.out);
         pid_t self = 0, parent = 0;
-        ids >> self >> parent;
+        std::string memory_cgroup;
+        ids >> self >> parent >> memory_cgroup;
+        // Its cgroup namespace was made after it joined the leaf: the leaf is its root, and
+        // the limits one level up are out of its sight (docs/security.md).
+        EXPECT_EQ(memory_cgroup.substr(memory_cgroup.rfind(':')), ":/") << r.out;
+        EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+        EXPECT_EQ(r.record["confinement"]["dev_shm"], "private");
+        EXPECT_EQ(r.record["confinement"]["cap_sys_admin"], "dropped");
         EXPECT_NE(std::find(placed.begin(), placed.end(), self), placed.end()) << "hook pid " << self;
         EXPECT_NE(std::find(workers.begin(), workers.end(), parent), workers.end()) << "hook parent " << parent;
         EXPECT_EQ(r.record["served_by"], "serve");
@@ -652,4 +659,23 @@ TEST(ServePool, TheReadyGuardianCommitsTheRecord) {
     EXPECT_EQ(records[0].value("served_by", ""), "serve");
     EXPECT_EQ(records[0].value("backend", ""), "cgroup-v1");
     EXPECT_EQ(records[0].value("outcome", ""), "ok");
+}
+
+// A signal that reached an idle ready worker or its placed child (a terminal's signal to
+// the daemon's process group) waited, blocked; it must not reach the run they later serve.
+TEST(ServePool, ASignalWhileIdleDoesNotReachTheNextRun) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const auto workers = ready_workers(d.pid, 2);
+    ASSERT_EQ(workers.size(), 2u);
+    for (pid_t worker : workers)
+        for (int sig : {SIGTERM, SIGHUP}) {  // SIGINT may be ignored where the daemon was started
+            ::kill(worker, sig);
+            ::kill(children_of(worker).front(), sig);
+        }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, d.client());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.record["outcome"], "ok") << r.record.dump();
+    EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(r.out.c_str())), workers.end()) << r.out;
 }
