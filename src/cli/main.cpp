@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <iostream>
 #include <optional>
 #include <string_view>
@@ -127,7 +128,21 @@ int parse_arguments(int argc, char** argv) {
     return parse(app, argc, argv).value_or(-1);
 }
 
-int main(int argc, char** argv) { return main_at(argc, argv, std::chrono::steady_clock::now()); }
+// When this process started, as near as it can tell: now, less the CPU time it has used.
+// Between the agent's fork and main() the process runs without waiting (the child's
+// side of the fork, the kernel's execve and loading of this binary), so its CPU time is
+// that span, or a little less if it was preempted; overhead_ms then includes it
+// (docs/run.md). The kernel's own start time (/proc/self/stat) counts in 10 ms ticks.
+namespace {
+std::chrono::steady_clock::time_point start_of_process() {
+    const auto now = std::chrono::steady_clock::now();
+    timespec cpu{};
+    if (::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu) != 0) return now;
+    return now - std::chrono::seconds(cpu.tv_sec) - std::chrono::nanoseconds(cpu.tv_nsec);
+}
+}  // namespace
+
+int main(int argc, char** argv) { return main_at(argc, argv, start_of_process()); }
 
 int main_at(int argc, char** argv, std::chrono::steady_clock::time_point process_start) {
     // CLI11 answers --version by throwing; in a static binary the first exception sorts

@@ -1,6 +1,7 @@
 #include "process/spawn.h"
 
 #include <cerrno>
+#include <ctime>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -34,13 +35,14 @@ struct ChildFailure {
     int stage;
     int error;
     int fatal;  // 0: a notice (the child goes on to exec)
+    std::int64_t at_ns = 0;  // CLOCK_MONOTONIC when written (the "exec" notice's is the hook's start)
 };
 constexpr const char* kStages[] = {"cgroup",   "setsid",      "pdeathsig", "rlimit",       "signals", "stdio",
                                    "fds",      "exec",        "netns",     "userns-maps", "loopback", "no_new_privs",
                                    "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities",
                                    "pidns",    "proc"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
-enum Stage { kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kPidns, kProc };
+enum Stage { kExec = 7, kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kPidns, kProc };
 
 // struct mount_attr of mount_setattr(2) (5.12+); <linux/mount.h> clashes with <sys/mount.h>.
 struct MountAttr {
@@ -56,7 +58,9 @@ constexpr std::uint64_t kMountAttrReadOnly = 0x1;
 }
 
 void notice(int pipe_fd, int stage) {
-    ChildFailure failure{stage, errno, 0};
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);  // async-signal-safe
+    ChildFailure failure{stage, errno, 0, now.tv_sec * 1000000000LL + now.tv_nsec};
     ssize_t ignored = ::write(pipe_fd, &failure, sizeof failure);
     (void)ignored;
 }
@@ -249,8 +253,9 @@ void enter_namespaces(const sandbox::ChildConfinement* confine, const Started& s
         if (confine->drop_cap_sys_admin) drop_cap_sys_admin(*confine, error_fd);
         if (confine->envp) envp = confine->envp;
     }
+    notice(error_fd, kExec);  // the hook's own time starts here (SpawnResult::exec_at_ns)
     ::execve(path.c_str(), argv, envp);
-    fail(error_fd, 7);
+    fail(error_fd, kExec);
 }
 
 }  // namespace
@@ -387,6 +392,7 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
         } while (n < 0 && errno == EINTR);
         if (n != static_cast<ssize_t>(sizeof failure)) break;
         if (!failure.fatal) {
+            if (failure.stage == kExec) result.exec_at_ns = failure.at_ns;
             if (failure.stage == kNetns && confine) confine->netns_error = failure.error;
             if (failure.stage == kLandlock && confine) confine->landlock_error = failure.error;
             if ((failure.stage == kMountns || failure.stage == kCgroupRo || failure.stage == kShm) && confine &&

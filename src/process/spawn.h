@@ -3,6 +3,7 @@
 // touches no heap, no locks, no stdio.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct SpawnResult {
     int error = 0;            // errno of the failed step, 0 on success
     const char* stage = "";  // which step failed: "lookup", "cgroup", "exec", ...
     int mount_ns_fd = -1;    // the root hook's mount namespace, held open (the caller closes it)
+    std::int64_t exec_at_ns = 0;  // CLOCK_MONOTONIC just before the child's execve (0: not reached)
 };
 
 // PATH lookup done in the parent, so the child calls only execve.

@@ -263,7 +263,7 @@ private:
 // `result`) when it did not start.
 bool start_hook(const std::string& path, const std::vector<std::string>& argv, Pipes& pipes, sandbox::Sandbox& box,
                 const std::function<void(int pid, int mount_ns_fd)>& on_started, sandbox::ChildConfinement* confine,
-                Supervised& result) {
+                Supervised& result, Clock::time_point& exec_at) {
     std::vector<char*> c_argv;
     for (const auto& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
     c_argv.push_back(nullptr);
@@ -278,6 +278,7 @@ bool start_hook(const std::string& path, const std::vector<std::string>& argv, P
         return false;
     }
     result.started = true;
+    if (spawned.exec_at_ns > 0) exec_at = Clock::time_point(std::chrono::nanoseconds(spawned.exec_at_ns));
     box.started(spawned.pid);
     UniqueFd mount_ns(spawned.mount_ns_fd);
     if (on_started) on_started(spawned.pid, mount_ns.get());
@@ -306,7 +307,7 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
                      sandbox::ChildConfinement* confine, int guardian_fd) {
     Supervised result;
     const Rusage before = children_rusage();
-    const auto start = Clock::now();
+    auto start = Clock::now();
     std::string path = resolve_executable(argv.at(0), result.spawn_error);
     Pipes pipes;
     if (path.empty()) {
@@ -314,7 +315,11 @@ Supervised supervise(const std::vector<std::string>& argv, const std::string& st
     } else if (int error = open_pipes(pipes); error != 0) {
         result.spawn_error = error;
         result.spawn_stage = "pipe";
-    } else if (start_hook(path, argv, pipes, box, on_started, confine, result)) {
+    } else if (start_hook(path, argv, pipes, box, on_started, confine, result, start)) {
+        // The hook's own time, and its timeout, start at its execve (the child's clock
+        // reading just before it). The fork, joining the cgroups (on cgroup v1 a migration
+        // that may wait for an RCU grace period) and the namespaces before it are
+        // hookwarden's time: overhead_ms, not wall_ms.
         Watch(pipes, stdin_data, limits, box, result, start, guardian_fd).run();
     }
     result.wall_ms = ms_between(start, Clock::now());

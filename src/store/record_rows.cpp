@@ -23,7 +23,7 @@ const char* const kInsertRun =
     "limit_cpu_percent, limit_output_kb, stdout_bytes, stderr_bytes, stdout_truncated, "
     "stderr_truncated, breaker_before, breaker_after, backend, overhead_ms, errors, confinement, agent, served_by) VALUES "
     "(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26,"
-    "?27,?28,?29,?30,?31,?32,?33,?34)";
+    "?27,?28,?29,?30,?31,?32,?33,?34,?35)";
 
 // Command lines and error texts may hold bytes that are not UTF-8; storing a
 // replacement character beats losing the record.
