@@ -348,7 +348,7 @@ bool hand_over_record(process::Guardian& guardian, const std::string& state_dir,
     if (!store::mark_pending(marker).empty()) return false;
     std::string payload = nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (guardian.hand_over(payload)) return true;
-    ::unlink(marker.c_str());
+    store::unmark_pending(marker);
     return false;
 }
 
