@@ -191,7 +191,9 @@ bool wait_pending(const std::string& state_dir, const std::string& hook, std::ch
 }
 
 bool gate_admits(const std::string& state_dir, const std::string& hook) {
-    auto text = fs::read_file(state_dir + "/" + kGateName);
+    const int dir = state_dir_fd(state_dir);
+    UniqueFd fd(dir < 0 ? -1 : ::openat(dir, kGateName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    auto text = fd ? fs::read_all(fd.get()) : std::nullopt;
     if (!text) return false;
     const std::string header = std::string(kGateHeader) + "\n";
     if (text->compare(0, header.size(), header) != 0) return false;
