@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One probe per finding class of issue 16, against one or two hookwarden binaries.
 
-    tests/probe/run_probes.py AFTER [BEFORE]
+    tests/probe/run_probes.py [--repeat N] AFTER [BEFORE]
 
 Each probe is a hostile hook or input run through the real binary (as root, on the
 machine's own cgroup backend, v1 here); its result is what a user would see: "held"
@@ -496,14 +496,36 @@ def run_all(binary):
     return results
 
 
+def is_finding(result):
+    return result != "held" and not result.startswith(("n/a", "-"))
+
+
+def repeated(binary, times):
+    """Each probe's result over `times` rounds: the first finding and how often it was found."""
+    rounds = [run_all(binary) for _ in range(times)]
+    cells = []
+    for i in range(len(PROBES)):
+        results = [r[i] for r in rounds]
+        found = [r for r in results if is_finding(r)]
+        if not found:
+            cells.append(results[0])
+        else:
+            cells.append(found[0] + ("" if times == 1 else " (%d/%d)" % (len(found), times)))
+    return cells
+
+
 def main():
     if os.geteuid() != 0:
         sys.exit("run_probes.py: run as root (the probes are a root hook's)")
-    binaries = sys.argv[1:]
+    args = sys.argv[1:]
+    times = 1
+    if args[:1] == ["--repeat"] and len(args) > 1:
+        times, args = int(args[1]), args[2:]
+    binaries = args
     if not binaries or len(binaries) > 2:
         sys.exit(__doc__)
-    after = run_all(os.path.abspath(binaries[0]))
-    before = run_all(os.path.abspath(binaries[1])) if len(binaries) == 2 else ["-"] * len(PROBES)
+    after = repeated(os.path.abspath(binaries[0]), times)
+    before = repeated(os.path.abspath(binaries[1]), times) if len(binaries) == 2 else ["-"] * len(PROBES)
     print("| kind | class | before | after |\n|---|---|---|---|")
     for (kind, name, _), b, a in zip(PROBES, before, after):
         print("| %s | %s | %s | %s |" % (kind, name.replace("|", "\\|"), b, a))
