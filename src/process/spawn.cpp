@@ -122,6 +122,15 @@ void write_decimal(char* digits, int width, unsigned long long value) {
     for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
 }
 
+// Overwrites a variable's value in place with `pid` (the buffer holds at least 26 bytes).
+void write_pid_value(char* value, pid_t pid) {
+    char digits[16];
+    int n = 0;
+    for (unsigned long v = static_cast<unsigned long>(pid); n == 0 || v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+    for (int i = 0; i < n; ++i) value[i] = digits[n - 1 - i];
+    value[n] = '\0';
+}
+
 // Pid 1 of its own PID namespace (made by clone): a /proc of that namespace over the
 // host's, in a mount namespace of its own whose mounts never reach the host. Without it
 // the hook would still see (not signal) every host pid, so a failed mount is a notice.
@@ -230,6 +239,10 @@ void enter_namespaces(const sandbox::ChildConfinement* confine, const Started& s
     if (::getppid() != (started.pid_ns ? 0 : parent)) ::_exit(127);
     if (setup.set_rlimits) set_rlimits(setup, error_fd);
     enter_namespaces(confine, started, error_fd);
+    // Started without the PID namespace it asked for ("unavailable": "run"): the hook's
+    // HOOKWARDEN_SUPERVISOR_PID names the supervisor again, as without the policy key.
+    if (confine && confine->pidns_inode_digits && !started.pid_ns)
+        write_pid_value(confine->pidns_inode_digits - sandbox::kPidnsPrefixLength, parent);
     // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
     // the defaults it would have had from the agent.
     sigset_t none;

@@ -215,6 +215,8 @@ unsigned long mount_flags(const std::string& options) {
 
 }  // namespace
 
+static_assert(std::char_traits<char>::length(kPidnsPrefix) == kPidnsPrefixLength);
+
 bool inside_outer_pid_namespace() {
     // Decided once, before this process puts its own pid in the variable for its hook.
     // "pidns:<inode>" counts only in that very namespace (the outer supervisor, which set

@@ -98,6 +98,7 @@ bool inside_hookwarden_run();
 // Whether that outer run gave its hook a PID namespace (the variable is "pidns:<inode>").
 bool inside_outer_pid_namespace();
 inline constexpr const char* kPidnsPrefix = "pidns:";
+inline constexpr int kPidnsPrefixLength = 6;
 inline constexpr int kPidnsDigits = 20;
 
 // The mount points of every cgroup and cgroup2 filesystem this process sees

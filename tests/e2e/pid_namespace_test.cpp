@@ -209,7 +209,7 @@ TEST(PidNamespace, UnavailableIsRefusedOrReportedByThePolicy) {
         const std::string record = dir + "/inner-" + mode + ".record";
         auto options = with_event();
         auto r = hwtest::run({"run", "--backend", "none", "--", hwtest::binary(), "run", "--policy", inner_policy,
-                              "--record", record, "--", "sh", "-c", "echo $$"},
+                              "--record", record, "--", "sh", "-c", "echo $$ $HOOKWARDEN_SUPERVISOR_PID"},
                              options);
         const json inner = json::parse(read_text(record), nullptr, false);
         ASSERT_TRUE(inner.is_object()) << r.err;
@@ -218,7 +218,15 @@ TEST(PidNamespace, UnavailableIsRefusedOrReportedByThePolicy) {
             EXPECT_EQ(inner["outcome"], "spawn_error") << inner.dump();
         } else {
             EXPECT_EQ(r.exit_code, 0) << r.err;
-            EXPECT_NE(r.out, "1\n");
+            std::istringstream fields(r.out);
+            int self = 0;
+            std::string supervisor;
+            fields >> self >> supervisor;
+            EXPECT_NE(self, 1) << r.out;
+            // Without its namespace the hook's variable names its supervisor again, so a
+            // hookwarden it starts still knows it is nested.
+            EXPECT_GT(std::atoi(supervisor.c_str()), 1) << r.out;
+            EXPECT_EQ(supervisor.find_first_not_of("0123456789"), std::string::npos) << r.out;
             EXPECT_EQ(inner["confinement"]["pid_namespace"], "host");
             ASSERT_FALSE(inner["confinement"]["unavailable"].empty()) << inner.dump();
             EXPECT_NE(inner["confinement"]["unavailable"][0].get<std::string>().find("pid_namespace"), std::string::npos);
