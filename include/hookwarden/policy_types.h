@@ -69,13 +69,16 @@ struct SandboxConfig {
     // A root hook keeps CAP_SYS_ADMIN (it can then remount the cgroup filesystem
     // writable and lift its limits: docs/security.md). Off by default.
     bool keep_cap_sys_admin = false;
+    // The hook runs as pid 1 of its own PID namespace with /proc remounted: it sees only
+    // its own tree and cannot name any process outside it (docs/sandbox.md). Off by default.
+    bool pid_namespace = false;
 };
 const char* to_string(NetworkMode mode);
 
 // One layer's partial sandbox settings; lists replace, they do not append.
 struct SandboxOverrides {
     std::optional<NetworkMode> network;
-    std::optional<bool> read_only, no_new_privs, refuse_unavailable, keep_cap_sys_admin;
+    std::optional<bool> read_only, no_new_privs, refuse_unavailable, keep_cap_sys_admin, pid_namespace;
     std::optional<std::vector<std::string>> writable, env_allow, env_scrub;
     void apply_to(SandboxConfig& config) const;
 };

@@ -81,6 +81,8 @@ struct Confinement {
     std::string cgroupfs = "host";
     std::string dev_shm = "host";        // "private": a tmpfs of the hook's own, gone with the run
     std::string cap_sys_admin = "kept";  // "dropped" from a root hook's bounding set, "kept", "not-root"
+    // "private": pid 1 of its own PID namespace, /proc its own; "host"; "outer-run" (nested)
+    std::string pid_namespace = "host";
     std::vector<std::string> unavailable;  // requested but not in force here, and why
     std::vector<std::string> notes;        // e.g. a writable entry dropped: its variable is unset
 };

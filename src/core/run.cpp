@@ -189,9 +189,10 @@ std::unique_ptr<sandbox::Sandbox> make_sandbox(const std::string& backend, const
 // so there is none, and the record and cgroups are ours to finish.
 std::unique_ptr<sandbox::Sandbox> sandbox_for(const std::string& backend, const Limits& limits,
                                               process::ReadyRun* ready, process::Guardian& guardian,
-                                              std::optional<store::HandedOverCommit> commit, Attempt& attempt) {
+                                              std::optional<store::HandedOverCommit> commit, bool pid_namespace,
+                                              Attempt& attempt) {
     std::string why;
-    if (auto box = ready ? ready->take(backend, limits, guardian, commit, why) : nullptr) {
+    if (auto box = ready ? ready->take(backend, limits, guardian, commit, pid_namespace, why) : nullptr) {
         attempt.backend = sandbox::to_string(box->kind());
         if (!box->guarantees().empty()) attempt.errors.push_back(box->guarantees());
         return box;
@@ -227,7 +228,8 @@ Attempt attempt_run(const std::vector<std::string>& command, const std::string& 
         return refused;
     }
     Attempt attempt;
-    auto box = sandbox_for(backend, resolved.limits, ready, guardian, std::move(commit), attempt);
+    auto box = sandbox_for(backend, resolved.limits, ready, guardian, std::move(commit), confine->child.new_pid_ns,
+                           attempt);
     if (!box) {
         attempt.confinement = confine->report;
         attempt.outcome = process::classify(attempt.supervised);
@@ -382,7 +384,7 @@ bool hand_over_record(process::Guardian& guardian, const std::string& state_dir,
     if (!store::mark_pending(marker).empty()) return false;
     std::string payload = nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (guardian.hand_over(payload)) return true;
-    ::unlink(marker.c_str());
+    store::unmark_pending(marker);
     return false;
 }
 

@@ -27,6 +27,7 @@ void SandboxOverrides::apply_to(SandboxConfig& config) const {
     if (no_new_privs) config.no_new_privs = *no_new_privs;
     if (refuse_unavailable) config.refuse_unavailable = *refuse_unavailable;
     if (keep_cap_sys_admin) config.keep_cap_sys_admin = *keep_cap_sys_admin;
+    if (pid_namespace) config.pid_namespace = *pid_namespace;
 }
 
 namespace {

@@ -114,7 +114,7 @@ void to_json(nlohmann::json& out, const Confinement& c) {
                          {"writable", c.writable},         {"env_scrubbed", c.env_scrubbed},
                          {"no_new_privs", c.no_new_privs}, {"signals", c.signals},
                          {"cgroupfs", c.cgroupfs},         {"dev_shm", c.dev_shm},
-                         {"cap_sys_admin", c.cap_sys_admin},
+                         {"cap_sys_admin", c.cap_sys_admin}, {"pid_namespace", c.pid_namespace},
                          {"unavailable", c.unavailable},   {"notes", c.notes}};
 }
 
@@ -129,6 +129,7 @@ void from_json(const nlohmann::json& in, Confinement& c) {
     get_optional(in, "cgroupfs", c.cgroupfs);
     get_optional(in, "dev_shm", c.dev_shm);
     get_optional(in, "cap_sys_admin", c.cap_sys_admin);
+    get_optional(in, "pid_namespace", c.pid_namespace);
     get_optional(in, "unavailable", c.unavailable);
     get_optional(in, "notes", c.notes);
 }

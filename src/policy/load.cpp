@@ -674,15 +674,17 @@ private:
 
     SandboxOverrides sandbox(const Path& path, const json& obj) {
         SandboxOverrides o;
-        if (!expect_object(path, obj, "network, filesystem, env, no_new_privs, keep_cap_sys_admin, unavailable")) return o;
+        if (!expect_object(path, obj, "network, filesystem, env, no_new_privs, keep_cap_sys_admin, pid_namespace, unavailable")) return o;
         check_keys(path, obj,
-                   {"$comment", "network", "filesystem", "env", "no_new_privs", "keep_cap_sys_admin", "unavailable"});
+                   {"$comment", "network", "filesystem", "env", "no_new_privs", "keep_cap_sys_admin", "pid_namespace",
+                    "unavailable"});
         if (obj.contains("network"))
             if (auto v = choice(path / "network", obj["network"], kNetworkModes))
                 o.network = *v == "none" ? NetworkMode::none : NetworkMode::host;
         if (obj.contains("no_new_privs")) o.no_new_privs = boolean(path / "no_new_privs", obj["no_new_privs"]);
         if (obj.contains("keep_cap_sys_admin"))
             o.keep_cap_sys_admin = boolean(path / "keep_cap_sys_admin", obj["keep_cap_sys_admin"]);
+        if (obj.contains("pid_namespace")) o.pid_namespace = boolean(path / "pid_namespace", obj["pid_namespace"]);
         if (obj.contains("unavailable"))
             if (auto v = choice(path / "unavailable", obj["unavailable"], kUnavailableModes))
                 o.refuse_unavailable = *v == "refuse";

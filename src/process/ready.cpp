@@ -49,8 +49,11 @@ void ReadyRun::discard() {
 
 std::unique_ptr<sandbox::Sandbox> ReadyRun::take(const std::string& backend, const Limits& limits, Guardian& guardian,
                                                  const std::optional<store::HandedOverCommit>& commit,
-                                                 std::string& why) {
+                                                 bool pid_namespace, std::string& why) {
     if (!box_) why = "ready run already taken";
+    // A PID namespace comes only with the clone of the hook; a placed child exists already.
+    else if (pid_namespace)
+        why = "a PID namespace asked (made only by cloning the hook)";
     else if (backend != "auto" && backend != this->backend())
         why = "backend '" + backend + "' asked, '" + this->backend() + "' ready";
     // A nested run has no guardian and no cgroups of its own (core/run.cpp).

@@ -33,7 +33,8 @@ public:
     // run is discarded first (nothing of it may be alive beside that run: the `none`
     // backend counts our children).
     std::unique_ptr<sandbox::Sandbox> take(const std::string& backend, const Limits& limits, Guardian& guardian,
-                                           const std::optional<store::HandedOverCommit>& commit, std::string& why);
+                                           const std::optional<store::HandedOverCommit>& commit, bool pid_namespace,
+                                           std::string& why);
 
     // The backend made ahead ("cgroup-v1", "cgroup-v2").
     std::string backend() const;

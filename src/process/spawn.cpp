@@ -44,9 +44,10 @@ struct ChildFailure {
 };
 constexpr const char* kStages[] = {"cgroup",   "setsid",      "pdeathsig", "rlimit",       "signals", "stdio",
                                    "fds",      "exec",        "netns",     "userns-maps", "loopback", "no_new_privs",
-                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities", "cwd"};
+                                   "landlock", "mountns",     "cgroupfs-ro", "dev-shm",   "capabilities",
+                                   "cwd",      "pidns",       "proc"};
 constexpr int kStageCount = sizeof kStages / sizeof kStages[0];
-enum Stage { kExec = 7, kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kCwd };
+enum Stage { kExec = 7, kNetns = 8, kUserMaps, kLoopback, kNoNewPrivs, kLandlock, kMountns, kCgroupRo, kShm, kCaps, kCwd, kPidns, kProc };
 
 // struct mount_attr of mount_setattr(2) (5.12+); <linux/mount.h> clashes with <sys/mount.h>.
 struct MountAttr {
@@ -84,6 +85,14 @@ bool write_file(const char* path, const char* text) {
     return ok;
 }
 
+// Unprivileged rule: setgroups must be denied before an unprivileged gid_map. The hook
+// keeps its own uid and gid inside the user namespace.
+void write_user_maps(const sandbox::ChildConfinement& c, int error_fd) {
+    if (!write_file("/proc/self/setgroups", "deny") || !write_file("/proc/self/uid_map", c.uid_map) ||
+        !write_file("/proc/self/gid_map", c.gid_map))
+        fail(error_fd, kUserMaps);
+}
+
 // A fresh network namespace has only `lo`, and it is down.
 bool loopback_up() {
     int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -100,20 +109,44 @@ bool loopback_up() {
 
 // The network namespace (with a user namespace when unprivileged). Failing to create it
 // is fatal unless `netns_optional`: then a notice, and the hook keeps the host network.
-void enter_netns(const sandbox::ChildConfinement& c, int error_fd) {
-    int flags = CLONE_NEWNET | (c.new_userns ? CLONE_NEWUSER : 0);
+// `in_userns`: the clone already made the user namespace (for the PID namespace).
+void enter_netns(const sandbox::ChildConfinement& c, bool in_userns, int error_fd) {
+    const bool new_userns = c.new_userns && !in_userns;
+    int flags = CLONE_NEWNET | (new_userns ? CLONE_NEWUSER : 0);
     if (::unshare(flags) != 0) {
         if (!c.netns_optional) fail(error_fd, kNetns);
         notice(error_fd, kNetns);
         return;
     }
-    if (c.new_userns) {
-        // Unprivileged rule: setgroups must be denied before an unprivileged gid_map.
-        if (!write_file("/proc/self/setgroups", "deny") || !write_file("/proc/self/uid_map", c.uid_map) ||
-            !write_file("/proc/self/gid_map", c.gid_map))
-            fail(error_fd, kUserMaps);
-    }
+    if (new_userns) write_user_maps(c, error_fd);
     if (!loopback_up()) fail(error_fd, kLoopback);
+}
+
+// Writes `digits` wide, zero-padded: the inode in the hook's HOOKWARDEN_SUPERVISOR_PID.
+void write_decimal(char* digits, int width, unsigned long long value) {
+    for (int i = width - 1; i >= 0; --i, value /= 10) digits[i] = static_cast<char>('0' + value % 10);
+}
+
+// Overwrites a variable's value in place with `pid` (the buffer holds at least 26 bytes).
+void write_pid_value(char* value, pid_t pid) {
+    char digits[16];
+    int n = 0;
+    for (unsigned long v = static_cast<unsigned long>(pid); n == 0 || v > 0; v /= 10) digits[n++] = static_cast<char>('0' + v % 10);
+    for (int i = 0; i < n; ++i) value[i] = digits[n - 1 - i];
+    value[n] = '\0';
+}
+
+// Pid 1 of its own PID namespace (made by clone): a /proc of that namespace over the
+// host's, in a mount namespace of its own whose mounts never reach the host. Without it
+// the hook would still see (not signal) every host pid, so a failed mount is a notice.
+void enter_pid_ns(const sandbox::ChildConfinement& c, bool in_userns, int error_fd) {
+    if (in_userns) write_user_maps(c, error_fd);
+    struct stat own {};
+    if (c.pidns_inode_digits && ::stat("/proc/self/ns/pid", &own) == 0)
+        write_decimal(c.pidns_inode_digits, sandbox::kPidnsDigits, own.st_ino);
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0 ||
+        ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+        notice(error_fd, kProc);
 }
 
 // Makes one mount read-only in our mount namespace, keeping its other flags. The remount
@@ -173,13 +206,32 @@ void set_rlimits(const sandbox::ChildSetup& setup, int error_fd) {
     limit(RLIMIT_CPU, setup.rlimit_cpu_seconds);
 }
 
+struct Started {
+    pid_t pid = -1;
+    bool in_cgroup = false;    // clone3(CLONE_INTO_CGROUP): already in its (v2) cgroup
+    bool ns_at_clone = false;  // the mount and IPC namespaces were made by clone
+    bool pid_ns = false;       // and the PID namespace (with a user namespace when unprivileged)
+    int pidns_error = 0;       // why the clone with CLONE_NEWPID failed
+    int mount_ns_fd = -1;      // a placed child's own mount namespace, sent back by it
+};
+
+// The namespaces after joining the cgroups (their files are in the initial namespaces)
+// and before Landlock (which would forbid writing the uid/gid maps).
+void enter_namespaces(const sandbox::ChildConfinement* confine, const Started& started, int error_fd) {
+    if (!confine) return;
+    const bool in_userns = started.pid_ns && confine->pidns_userns;
+    if (confine->new_mount_ns) enter_mount_ns(*confine, started.ns_at_clone, error_fd);
+    if (started.pid_ns) enter_pid_ns(*confine, in_userns, error_fd);
+    if (confine->new_netns) enter_netns(*confine, in_userns, error_fd);
+}
+
 // Runs in the child between fork and exec: async-signal-safe calls only.
 [[noreturn]] void child(const std::string& path, char* const argv[], char* const envp[], const int stdio[3],
-                        const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* confine, bool in_cgroup_already,
-                        bool ns_made_at_clone, pid_t parent, int error_fd) {
+                        const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* confine, const Started& started,
+                        pid_t parent, int error_fd) {
     for (int fd : setup.procs_fds)
         if (::write(fd, "0", 1) != 1) fail(error_fd, 0);
-    if (!in_cgroup_already && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
+    if (!started.in_cgroup && setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1)
         fail(error_fd, 0);
     // Own session, hence own process group and no controlling terminal: the `none`
     // backend kills by group, an agent's signal to hookwarden's group does not reach the
@@ -187,14 +239,16 @@ void set_rlimits(const sandbox::ChildSetup& setup, int error_fd) {
     // agent's terminal through /dev/tty.
     if (::setsid() < 0) fail(error_fd, 1);
     // If the supervisor dies, the hook's main process dies with it (the guardian takes
-    // care of the rest of the tree). Re-check the parent: it may have died before prctl.
+    // care of the rest of the tree). Re-check the parent: it may have died before prctl
+    // (pid 1 of a new PID namespace sees its parent as 0; the guardian covers that case).
     if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(error_fd, 2);
-    if (::getppid() != parent) ::_exit(127);
+    if (::getppid() != (started.pid_ns ? 0 : parent)) ::_exit(127);
     if (setup.set_rlimits) set_rlimits(setup, error_fd);
-    // After joining the cgroups (their files are in the initial namespaces) and before
-    // Landlock (which would forbid writing the uid/gid maps).
-    if (confine && confine->new_mount_ns) enter_mount_ns(*confine, ns_made_at_clone, error_fd);
-    if (confine && confine->new_netns) enter_netns(*confine, error_fd);
+    enter_namespaces(confine, started, error_fd);
+    // Started without the PID namespace it asked for ("unavailable": "run"): the hook's
+    // HOOKWARDEN_SUPERVISOR_PID names the supervisor again, as without the policy key.
+    if (confine && confine->pidns_inode_digits && !started.pid_ns)
+        write_pid_value(confine->pidns_inode_digits - sandbox::kPidnsPrefixLength, parent);
     // The supervisor blocks signals for its signalfd and ignores SIGPIPE; the hook gets
     // the defaults it would have had from the agent.
     sigset_t none;
@@ -268,36 +322,52 @@ std::string resolve_executable(const std::string& name, int& error) {
 
 namespace {
 
-struct Started {
-    pid_t pid = -1;
-    bool in_cgroup = false;    // clone3(CLONE_INTO_CGROUP): already in its (v2) cgroup
-    bool ns_at_clone = false;  // the mount and IPC namespaces were made by clone
-    int mount_ns_fd = -1;      // a placed child's own mount namespace, sent back by it
-};
-
 // fork, or clone3 straight into the cgroup (kernel 5.7+, cgroup v2 only: no migration,
 // accounted from the first instruction), with the root hook's mount and IPC namespaces
-// when asked. Each refusal falls back to the plainer call; the child takes what clone
-// did not give it with unshare.
-Started start_child(const sandbox::ChildSetup& setup, bool new_namespaces) {
+// and the policy's PID namespace when asked. Each refusal falls back to the plainer call;
+// the child takes what clone did not give it with unshare. A PID namespace only comes
+// with clone: without it the child is started only if the policy lets it run unconfined.
+Started start_child(const sandbox::ChildSetup& setup, bool new_namespaces, const sandbox::ChildConfinement* confine) {
     Started started;
     const std::uint64_t ns_flags = new_namespaces ? CLONE_NEWNS | CLONE_NEWIPC : 0;
-    for (std::uint64_t flags : {ns_flags, std::uint64_t{0}}) {
+    const bool pid_ns = confine && confine->new_pid_ns;
+    const std::uint64_t pid_flags = CLONE_NEWPID | CLONE_NEWNS | (pid_ns && confine->pidns_userns ? CLONE_NEWUSER : 0);
+    struct Try {
+        std::uint64_t flags;
+        bool into_cgroup;
+    };
+    // A fixed array: the child returns through this frame, and must not touch the heap.
+    Try tries[4]{};
+    int count = 0;
+    const bool cgroup = setup.clone_into_fd >= 0;
+    if (pid_ns && cgroup) tries[count++] = {ns_flags | pid_flags, true};
+    if (pid_ns) tries[count++] = {ns_flags | pid_flags, false};
+    if (!pid_ns || confine->pidns_optional) {
+        tries[count++] = {ns_flags, cgroup};
+        tries[count++] = {0, cgroup};
+    }
+    for (int i = 0; i < count; ++i) {
+        const Try& t = tries[i];
         CloneArgs args{};
         args.exit_signal = SIGCHLD;
-        args.flags = flags;
-        if (setup.clone_into_fd >= 0) {
+        args.flags = t.flags;
+        if (t.into_cgroup) {
             args.flags |= kCloneIntoCgroup;
             args.cgroup = static_cast<std::uint64_t>(setup.clone_into_fd);
         }
-        if (args.flags == 0) break;
+        if (args.flags == 0) break;  // a plain fork below
         started.pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
         if (started.pid >= 0) {
-            started.in_cgroup = setup.clone_into_fd >= 0;
-            started.ns_at_clone = flags != 0;
+            started.in_cgroup = t.into_cgroup;
+            started.ns_at_clone = (t.flags & ns_flags) != 0;
+            started.pid_ns = (t.flags & CLONE_NEWPID) != 0;
             return started;
         }
-        if (flags == 0) break;
+        if (t.flags & CLONE_NEWPID) started.pidns_error = errno;
+    }
+    if (pid_ns && !confine->pidns_optional) {
+        errno = started.pidns_error;
+        return started;  // pid -1: refused, not started without its PID namespace
     }
     started.pid = ::fork();
     return started;
@@ -586,7 +656,10 @@ bool receive_spec(int socket, Spec& spec) {
         send_fd(kPlacedSocket, ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
     }
     const sandbox::ChildSetup joined;  // nothing left to join
-    child(spec.path, spec.argv.data(), spec.envp.data(), spec.stdio, joined, &spec.confine, true, false, parent,
+    Started placed;  // in its cgroups already; namespaces made above, no PID namespace (ready.h)
+    placed.pid = 0;
+    placed.in_cgroup = true;
+    child(spec.path, spec.argv.data(), spec.envp.data(), spec.stdio, joined, &spec.confine, placed, parent,
           spec.error_fd);
 }
 
@@ -609,6 +682,7 @@ void read_child_report(int error_fd, sandbox::ChildConfinement* confine, SpawnRe
                 confine->mount_error = failure.error;
             }
             if (failure.stage == kCaps && confine) confine->caps_error = failure.error;
+            if (failure.stage == kProc && confine) confine->proc_error = failure.error;
             continue;
         }
         // The child is exiting with 127; the caller reaps it like any other.
@@ -631,9 +705,10 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
     }
     pid_t parent = ::getpid();
     Started started = placed.pid > 0 ? wake_placed(placed, path, argv, envp, stdio, confine, error_pipe[1])
-                                     : start_child(setup, confine && confine->new_mount_ns);
+                                     : start_child(setup, confine && confine->new_mount_ns, confine);
     const pid_t pid = started.pid;
-    if (pid == 0) child(path, argv, envp, stdio, setup, confine, started.in_cgroup, started.ns_at_clone, parent, error_pipe[1]);
+    if (pid == 0) child(path, argv, envp, stdio, setup, confine, started, parent, error_pipe[1]);
+    if (confine && confine->new_pid_ns && !started.pid_ns) confine->pidns_error = started.pidns_error;
     ::close(error_pipe[1]);
     // The last reference to a mount namespace costs an RCU grace period (milliseconds)
     // when it goes. Held from here (and then by the guardian), it goes after the answer
@@ -643,7 +718,9 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
     if (started.mount_ns_fd >= 0) result.mount_ns_fd = started.mount_ns_fd;
     if (pid < 0) {
         result.error = errno;
-        result.stage = placed.pid > 0 ? "placed" : "fork";
+        result.stage = placed.pid > 0                                  ? "placed"
+                       : confine && confine->new_pid_ns && !started.pid_ns ? "pidns"
+                                                                           : "fork";
         ::close(error_pipe[0]);
         return result;
     }

@@ -99,6 +99,14 @@ void Prepared::finish() {
         report.cap_sys_admin = "kept";
         report.notes.push_back("CAP_SYS_ADMIN not dropped: " + errno_text(child.caps_error));
     }
+    if (child.new_pid_ns && child.pidns_error != 0) {
+        report.pid_namespace = "host";
+        report.unavailable.push_back("pid_namespace: could not create a PID namespace (" + errno_text(child.pidns_error) +
+                                     "); ran in the host's");
+    } else if (child.new_pid_ns && child.proc_error != 0) {
+        report.notes.push_back("PID namespace without its own /proc (" + errno_text(child.proc_error) +
+                               "): the hook sees the host's processes but cannot signal them");
+    }
     if (child.landlock_error != 0) {
         report.signals = "unscoped";
         report.notes.push_back(std::string("signals not scoped: landlock_restrict_self: ") + errno_text(child.landlock_error));
@@ -207,11 +215,26 @@ unsigned long mount_flags(const std::string& options) {
 
 }  // namespace
 
-bool inside_hookwarden_run() {
+static_assert(std::char_traits<char>::length(kPidnsPrefix) == kPidnsPrefixLength);
+
+bool inside_outer_pid_namespace() {
     // Decided once, before this process puts its own pid in the variable for its hook.
+    // "pidns:<inode>" counts only in that very namespace (the outer supervisor, which set
+    // it, is not visible from in there), so a leaked variable names no other.
     static const bool nested = [] {
         const char* value = std::getenv(kSupervisorPidEnv);
-        return value && *value && proc_tree::is_ancestor(std::atoi(value));
+        const std::size_t prefix = std::strlen(kPidnsPrefix);
+        if (!value || std::strncmp(value, kPidnsPrefix, prefix) != 0) return false;
+        struct stat own {};
+        return ::stat("/proc/self/ns/pid", &own) == 0 && std::strtoull(value + prefix, nullptr, 10) == own.st_ino;
+    }();
+    return nested;
+}
+
+bool inside_hookwarden_run() {
+    static const bool nested = [] {
+        const char* value = std::getenv(kSupervisorPidEnv);
+        return value && *value && (inside_outer_pid_namespace() || proc_tree::is_ancestor(std::atoi(value)));
     }();
     return nested;
 }
@@ -236,16 +259,43 @@ std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
 
 namespace {
 
-// Environment: built here, so the child only hands a ready array to execve.
+// Environment: built here, so the child only hands a ready array to execve. Built also
+// when nothing is filtered but the hook gets a PID namespace: its supervisor entry is
+// then "pidns:" and a slot for the namespace's inode, which the child fills in.
 void prepare_env(const SandboxConfig& config, char* const* environment, Prepared& p,
                  std::vector<std::string>& env, std::vector<char*>& envp) {
-    if (config.env_allow.empty() && config.env_scrub.empty()) return;
+    const bool pid_ns = p.child.new_pid_ns;
+    if (config.env_allow.empty() && config.env_scrub.empty() && !pid_ns) return;
     env = filter_env(environment, config.env_allow, config.env_scrub, p.report.env_scrubbed);
     // Not the agent's: a nested hookwarden needs it whatever the filter lets through.
-    if (const char* supervisor = std::getenv(kSupervisorPidEnv)) env.push_back(std::string(kSupervisorPidEnv) + "=" + supervisor);
+    const std::string key = std::string(kSupervisorPidEnv) + "=";
+    std::erase_if(env, [&](const std::string& entry) { return entry.starts_with(key); });
+    if (pid_ns) env.push_back(key + kPidnsPrefix + std::string(kPidnsDigits, '0'));
+    else if (const char* supervisor = std::getenv(kSupervisorPidEnv)) env.push_back(key + supervisor);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
     p.child.envp = envp.data();
+    if (pid_ns) p.child.pidns_inode_digits = env.back().data() + env.back().size() - kPidnsDigits;
+}
+
+// The hook as pid 1 of its own PID namespace (policy pid_namespace). A non-root
+// supervisor needs a user namespace for it, in which the hook keeps its uid and gid and,
+// not being uid 0 there, comes out of execve without capabilities.
+void prepare_pid_namespace(const SandboxConfig& config, bool root, Prepared& p) {
+    if (!config.pid_namespace) return;
+    if (inside_outer_pid_namespace()) {
+        p.report.pid_namespace = "outer-run";
+        p.report.notes.push_back("nested in another hookwarden run: its PID namespace holds this hook too");
+        return;
+    }
+    p.child.new_pid_ns = true;
+    p.child.pidns_optional = !config.refuse_unavailable;
+    p.child.pidns_userns = !root;
+    if (!root) {
+        std::snprintf(p.child.uid_map, sizeof p.child.uid_map, "%u %u 1\n", ::geteuid(), ::geteuid());
+        std::snprintf(p.child.gid_map, sizeof p.child.gid_map, "%u %u 1\n", ::getegid(), ::getegid());
+    }
+    p.report.pid_namespace = "private";  // finish() takes it back if the child could not
 }
 
 void prepare_network(const SandboxConfig& config, bool root, Prepared& p) {
@@ -368,8 +418,9 @@ std::unique_ptr<Prepared> prepare(const SandboxConfig& config, char* const* envi
         if (config.refuse_unavailable && p->refusal.empty()) p->refusal = what;
     };
     const bool root = ::geteuid() == 0;
-    prepare_env(config, environment, *p, p->env_, p->envp_);
     prepare_network(config, root, *p);
+    prepare_pid_namespace(config, root, *p);
+    prepare_env(config, environment, *p, p->env_, p->envp_);
     prepare_mounts(config, root, *p, p->mounts_, p->mount_ptrs_, p->mount_flags_);
     const bool landlock = prepare_landlock(config, root, *p, unavailable);
     // landlock_restrict_self needs no_new_privs unless the caller has CAP_SYS_ADMIN.

@@ -37,6 +37,16 @@ struct ChildConfinement {
     // Root only: CAP_SYS_ADMIN out of the bounding, inheritable and ambient sets before exec.
     bool drop_cap_sys_admin = false;
     std::uint32_t inheritable_without_sys_admin[2] = {};  // capset data, prepared by the parent
+    // Policy pid_namespace (docs/sandbox.md): clone3 with CLONE_NEWPID, so the hook is pid 1
+    // of a namespace of its own, and /proc mounted again in its mount namespace. A non-root
+    // supervisor adds CLONE_NEWUSER | CLONE_NEWNS (the maps are uid_map/gid_map above).
+    bool new_pid_ns = false;
+    bool pidns_optional = false;  // "unavailable": "run": without CLONE_NEWPID, reported
+    bool pidns_userns = false;
+    // Twenty '0's in the hook's HOOKWARDEN_SUPERVISOR_PID=pidns:<inode> entry, which the
+    // child overwrites with its PID namespace's inode: a nested hookwarden checks it
+    // (inside_hookwarden_run), since the supervisor's pid means nothing in there.
+    char* pidns_inode_digits = nullptr;
     // Written by spawn() in the parent: errno of a non-fatal network namespace failure,
     // and of a failed optional Landlock restriction.
     int netns_error = 0;
@@ -46,6 +56,8 @@ struct ChildConfinement {
     const char* mount_stage = nullptr;
     int mount_error = 0;
     int caps_error = 0;
+    int pidns_error = 0;  // the clone with CLONE_NEWPID failed; the hook ran in the host's
+    int proc_error = 0;   // /proc could not be mounted again: the hook sees the host's pids
 };
 
 // The parent's side: owns the envp strings and the ruleset fd; says what will be in force.
@@ -83,6 +95,11 @@ inline constexpr const char* kSupervisorPidEnv = "HOOKWARDEN_SUPERVISOR_PID";
 // Whether this process runs inside another hookwarden run's hook tree (docs/security.md):
 // the outer run's cgroups, namespaces and guardian already hold the whole tree.
 bool inside_hookwarden_run();
+// Whether that outer run gave its hook a PID namespace (the variable is "pidns:<inode>").
+bool inside_outer_pid_namespace();
+inline constexpr const char* kPidnsPrefix = "pidns:";
+inline constexpr int kPidnsPrefixLength = 6;
+inline constexpr int kPidnsDigits = 20;
 
 // The mount points of every cgroup and cgroup2 filesystem this process sees
 // (/proc/self/mountinfo), each with its MS_* flags.

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/state_dir.h"
 #include "util/fd.h"
 #include "util/fs.h"
 
@@ -31,7 +32,7 @@ std::string gate_line(const std::string& hook) {
 }
 
 struct Marker {
-    std::string path;
+    std::string name;  // in the pending directory
     pid_t guardian = 0;
 };
 
@@ -73,8 +74,8 @@ pid_t guardian_of(const std::string& marker) {
 // process that runs hookwarden and started when the marker says. A hook can write into
 // the state directory it inherits; a marker it plants for another hook (or for pid 1)
 // made every run of that hook wait 2 s, for ever.
-bool is_genuine(const Marker& marker) {
-    UniqueFd fd(::open(marker.path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+bool is_genuine(int pending, const Marker& marker) {
+    UniqueFd fd(::openat(pending, marker.name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
     struct stat st {};
     if (!fd || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > 64) return false;
     const auto age = std::chrono::system_clock::now() - std::chrono::system_clock::from_time_t(st.st_mtime);
@@ -88,36 +89,45 @@ bool is_genuine(const Marker& marker) {
            runs_our_program(marker.guardian);
 }
 
-// The markers present now (all, or those with `prefix`); forged ones are removed.
-std::vector<Marker> genuine_markers(const std::string& dir, const std::string& prefix) {
+// The markers present now in the `pending` directory fd (all, or those with `prefix`);
+// forged ones are removed.
+std::vector<Marker> genuine_markers(int pending, const std::string& prefix) {
     std::vector<Marker> markers;
-    DIR* d = ::opendir(dir.c_str());
-    if (!d) return markers;  // never used, or unusable: then nothing is pending either
+    DIR* d = ::fdopendir(::fcntl(pending, F_DUPFD_CLOEXEC, 0));
+    if (!d) return markers;
     while (const dirent* entry = ::readdir(d)) {
         std::string name = entry->d_name;
         if (name[0] == '.' || name.compare(0, prefix.size(), prefix) != 0) continue;
-        Marker marker{dir + "/" + name, guardian_of(name)};
-        if (is_genuine(marker))
+        Marker marker{name, guardian_of(name)};
+        if (is_genuine(pending, marker))
             markers.push_back(std::move(marker));
         else
-            ::unlink(marker.path.c_str());  // forged, or its guardian is gone
+            ::unlinkat(pending, name.c_str(), 0);  // forged, or its guardian is gone
     }
     ::closedir(d);
     return markers;
 }
 
-// Creates `path` exclusively, never through a symlink, with `text`, and renames it to
-// `final_path`, so that a reader sees a marker whole or not at all.
-std::string write_marker(const std::string& tmp, const std::string& final_path, const std::string& text) {
-    ::unlink(tmp.c_str());  // a leftover of a supervisor that died here
-    UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (!fd) return "cannot create '" + tmp + "': " + std::strerror(errno);
-    if (fs::write_all(fd.get(), text) != 0 || ::rename(tmp.c_str(), final_path.c_str()) != 0) {
-        const std::string error = "cannot write '" + final_path + "': " + std::strerror(errno);
-        ::unlink(tmp.c_str());
+// Creates `tmp` in the pending directory exclusively, never through a symlink, with
+// `text`, and renames it to `name`, so that a reader sees a marker whole or not at all.
+std::string write_marker(int pending, const std::string& tmp, const std::string& name, const std::string& text) {
+    ::unlinkat(pending, tmp.c_str(), 0);  // a leftover of a supervisor that died here
+    UniqueFd fd(::openat(pending, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (!fd) return "cannot create pending marker '" + tmp + "': " + std::strerror(errno);
+    if (fs::write_all(fd.get(), text) != 0 || ::renameat(pending, tmp.c_str(), pending, name.c_str()) != 0) {
+        const std::string error = "cannot write pending marker '" + name + "': " + std::strerror(errno);
+        ::unlinkat(pending, tmp.c_str(), 0);
         return error;
     }
     return "";
+}
+
+// A marker path as pending_marker makes it: the state directory and the marker's name.
+std::pair<std::string, std::string> split_marker(const std::string& marker) {
+    const std::string middle = std::string("/") + kPendingDir + "/";
+    const std::size_t at = marker.rfind(middle);
+    if (at == std::string::npos) return {"", ""};
+    return {marker.substr(0, at), marker.substr(at + middle.size())};
 }
 
 }  // namespace
@@ -142,28 +152,32 @@ std::string mark_pending(const std::string& marker) {
     const unsigned long long ticks = guardian > 0 ? start_ticks(guardian) : 0;
     if (ticks == 0) return "cannot mark '" + marker + "': its guardian is not running";
     const std::string text = kMarkerTag + std::to_string(ticks) + "\n";
-    const std::string dir = marker.substr(0, marker.rfind('/'));
-    const std::string tmp = dir + "/." + marker.substr(dir.size() + 1);
-    // On the answer's path: the directory is made only the first time it is missing.
-    std::string error = write_marker(tmp, marker, text);
-    if (!error.empty() && errno == ENOENT) {
-        if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-            return "cannot create '" + dir + "': " + std::strerror(errno);
-        error = write_marker(tmp, marker, text);
-    }
-    return error;
+    const auto [state_dir, name] = split_marker(marker);
+    // Relative to the verified state directory, the pending directory never a link: a
+    // link swapped in for it cannot send the marker elsewhere. Made when missing.
+    UniqueFd pending = open_state_subdir(state_dir, kPendingDir, true);
+    if (!pending) return "cannot open '" + state_dir + "/" + kPendingDir + "': " + std::strerror(errno);
+    return write_marker(pending.get(), "." + name, name, text);
+}
+
+void unmark_pending(const std::string& marker) {
+    const auto [state_dir, name] = split_marker(marker);
+    UniqueFd pending = open_state_subdir(state_dir, kPendingDir, false);
+    if (pending) ::unlinkat(pending.get(), name.c_str(), 0);
 }
 
 bool wait_pending(const std::string& state_dir, const std::string& hook, std::chrono::milliseconds limit) {
     const std::string prefix = hook.empty() ? std::string() : hook_key(hook) + ".";
-    std::vector<Marker> markers = genuine_markers(state_dir + "/" + kPendingDir, prefix);
+    UniqueFd pending = open_state_subdir(state_dir, kPendingDir, false);
+    if (!pending) return true;  // never used, or unusable: then nothing is pending either
+    std::vector<Marker> markers = genuine_markers(pending.get(), prefix);
     auto deadline = std::chrono::steady_clock::now() + limit;
     auto pause = std::chrono::microseconds(100);
     while (!markers.empty()) {
-        std::erase_if(markers, [](const Marker& m) {
-            if (::access(m.path.c_str(), F_OK) != 0) return true;
+        std::erase_if(markers, [&](const Marker& m) {
+            if (::faccessat(pending.get(), m.name.c_str(), F_OK, AT_SYMLINK_NOFOLLOW) != 0) return true;
             if (::kill(m.guardian, 0) != 0 && errno == ESRCH) {
-                ::unlink(m.path.c_str());  // its guardian died before committing
+                ::unlinkat(pending.get(), m.name.c_str(), 0);  // its guardian died before committing
                 return true;
             }
             return false;
@@ -177,7 +191,9 @@ bool wait_pending(const std::string& state_dir, const std::string& hook, std::ch
 }
 
 bool gate_admits(const std::string& state_dir, const std::string& hook) {
-    auto text = fs::read_file(state_dir + "/" + kGateName);
+    const int dir = state_dir_fd(state_dir);
+    UniqueFd fd(dir < 0 ? -1 : ::openat(dir, kGateName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    auto text = fd ? fs::read_all(fd.get()) : std::nullopt;
     if (!text) return false;
     const std::string header = std::string(kGateHeader) + "\n";
     if (text->compare(0, header.size(), header) != 0) return false;

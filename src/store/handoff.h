@@ -34,8 +34,11 @@ std::string hook_key(const std::string& hook);
 
 // The marker path for `hook`'s record held by the guardian `guardian_pid`.
 std::string pending_marker(const std::string& state_dir, const std::string& hook, int guardian_pid);
-// Creates the marker (and the pending directory). Returns "" or an error text.
+// Creates the marker (and the pending directory), relative to the verified state
+// directory (store/state_dir.h). Returns "" or an error text.
 std::string mark_pending(const std::string& marker);
+// Removes it, the same way.
+void unmark_pending(const std::string& marker);
 // Waits, at most `limit`, until the markers present now (all, or only `hook`'s when it is
 // not empty) are gone. Returns false if some were still there at the limit.
 bool wait_pending(const std::string& state_dir, const std::string& hook, std::chrono::milliseconds limit);

@@ -13,6 +13,7 @@
 
 #include "breaker/breaker.h"
 #include "store/handoff.h"
+#include "store/state_dir.h"
 #include "store/impl.h"
 #include "util/fs.h"
 #include "util/paths.h"
@@ -129,20 +130,7 @@ Store& Store::operator=(Store&&) noexcept = default;
 
 const std::string& Store::path() const { return impl_->path; }
 
-std::string refuse_state_dir(const std::string& dir) {
-    struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0)
-        return errno == ENOENT ? "" : now_errno("cannot use state directory '" + dir + "'");
-    if (!S_ISDIR(st.st_mode)) return "state directory '" + dir + "' is not a directory";
-    if (st.st_uid != ::geteuid())
-        return "state directory '" + dir + "' belongs to uid " + std::to_string(st.st_uid) + ", not to you (uid " +
-               std::to_string(::geteuid()) + "): its owner could replace the records, breakers and files hookwarden "
-               "writes there; refused (set HOOKWARDEN_STATE_DIR to a directory of your own)";
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0)
-        return "state directory '" + dir + "' is writable by group or others: they could plant links and markers "
-               "in it; refused (chmod go-w '" + dir + "')";
-    return "";
-}
+std::string refuse_state_dir(const std::string& dir) { return verify_state_dir(dir); }
 
 std::unique_ptr<Store> Store::open(const std::string& dir, std::string& error, const OpenOptions& options) {
     error.clear();

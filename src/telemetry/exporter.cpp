@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/handoff.h"
+#include "store/state_dir.h"
 #include "store/store.h"
 #include "telemetry/http_post.h"
 #include "util/fs.h"
@@ -33,7 +34,9 @@ std::string post_one(const Endpoint& endpoint, const OtlpConfig& config, const s
 
 void log_line(const std::string& state_dir, const std::string& text) {
     std::string line = std::to_string(fs::now_unix_ms()) + " otlp: " + text + "\n";
-    int fd = ::open((state_dir + "/" + store::kOtlpLog).c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    // Never through a link planted at its name, relative to the verified state directory.
+    const int dir = store::state_dir_fd(state_dir);
+    int fd = dir < 0 ? -1 : ::openat(dir, store::kOtlpLog, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0) return;
     fs::write_all(fd, line);
     ::close(fd);

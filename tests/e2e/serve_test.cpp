@@ -641,6 +641,27 @@ TEST(ServePool, ARunThatDoesNotFitTheReadySandboxMakesItsOwn) {
     EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(v1.out.c_str())), workers.end()) << v1.out;
 }
 
+// A PID namespace is made only by cloning the hook: a served run that asks for one does
+// not take the placed child (which exists already) but clones its own, as pid 1.
+TEST(ServePool, APidNamespaceRunClonesItsOwnHook) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    const std::string policy = d.dir + "/pidns.json";
+    std::ofstream(policy) << R"({"version":1,"defaults":{"sandbox":{"pid_namespace":true}}})";
+    auto r = hwtest::run({"run", "--policy", policy, "--", "sh", "-c", "cat >/dev/null; echo $$; ls /proc | grep -c '^[0-9]'"},
+                         d.client());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["confinement"]["pid_namespace"], "private") << r.record["confinement"].dump();
+    std::istringstream lines(r.out);
+    std::string pid, count;
+    std::getline(lines, pid);
+    std::getline(lines, count);
+    EXPECT_EQ(pid, "1") << r.out;
+    EXPECT_LE(std::atoi(count.c_str()), 3) << r.out;  // sh, ls, grep: nothing of the host
+}
+
 // The ready worker's guardian was started before the run was known; it commits the
 // record (handed over with its commit: breaker, retention, alerts) after the answer.
 TEST(ServePool, TheReadyGuardianCommitsTheRecord) {

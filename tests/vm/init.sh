@@ -239,6 +239,24 @@ else
 fi
 killtok $T
 
+# 7g. policy pid_namespace on v2 (clone3 with CLONE_NEWPID and CLONE_INTO_CGROUP): the
+#     hook is pid 1, sees only its tree, and the timeout still kills it and its daemon
+R=/tmp/pidns.json T=$(token) P=/tmp/pidns-policy.json
+echo '{"version":1,"defaults":{"sandbox":{"pid_namespace":true}}}' >$P
+rm -f /tmp/pidns.self /tmp/pidns.count
+printf '%s\n' "echo \$\$ >/tmp/pidns.self" "ls /proc | grep -c '^[0-9]' >/tmp/pidns.count" \
+    "setsid sh -c 'sleep 30; :' $T &" "sleep 30" >/tmp/pidns.sh
+hw run --backend cgroup-v2 --policy $P --timeout 500 --record $R -- sh /tmp/pidns.sh >/dev/null 2>/tmp/pidns.err
+sleep 1
+left=$(survivors $T) self=$(cat /tmp/pidns.self 2>/dev/null) count=$(cat /tmp/pidns.count 2>/dev/null)
+if [ "$(field $R outcome)" = timeout ] && [ "$self" = 1 ] && [ "${count:-99}" -le 6 ] && [ "$left" -eq 0 ] &&
+    grep -q '"pid_namespace": "private"' $R; then
+    result v2_pid_namespace PASS "pid 1, $count pids in /proc, no survivor; $(summary $R)"
+else
+    result v2_pid_namespace FAIL "want outcome=timeout, pid 1 (got '$self'), few pids (got '$count'), no survivor (left $left), pid_namespace private; $(summary $R); $(cat /tmp/pidns.err)"
+fi
+killtok $T
+
 # 8. doctor as root
 doctor_out=$(timeout 60 hookwarden doctor 2>&1)
 if echo "$doctor_out" | grep -q "cgroup-v2: available" && echo "$doctor_out" | grep -q "auto picks: cgroup-v2"; then
