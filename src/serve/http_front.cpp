@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <fcntl.h>
 #include <cstring>
 #include <list>
 #include <netinet/in.h>
@@ -497,6 +498,10 @@ std::string bound_address(int fd) {
 }  // namespace
 
 std::optional<HttpListener> listen_http(const std::string& address, bool any_address, std::string& error) {
+    // fds 0-2 taken first: a listener or a run's pipe there would be mistaken for a
+    // worker's stdin, stdout or stderr.
+    for (int fd = 0; fd < 3; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
     sockaddr_storage addr{};
     socklen_t size = 0;
     if (!parse_address(address, addr, size)) {

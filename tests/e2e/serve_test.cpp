@@ -139,13 +139,16 @@ TEST(Serve, HandsOverFdsEnvironmentAndDirectoryByteForByte) {
     for (const char* what : {".stdin", ".cwd", ".umask", ".fds"})
         EXPECT_EQ(slurp(out_dir + "/served" + what), slurp(out_dir + "/local" + what)) << what;
     EXPECT_EQ(slurp(out_dir + "/served.stdin"), kEvent);
-    // The environments differ in OUT and HOOKWARDEN_SOCKET only, which the test set apart.
+    // The environments differ in OUT and HOOKWARDEN_SOCKET, which the test set apart, and
+    // in HOOKWARDEN_SUPERVISOR_PID, the pid of each run's own supervisor (sandbox/confine.h).
     auto env_of = [&](const std::string& tag) {
         std::string env = slurp(out_dir + "/" + tag + ".env");
         std::string kept;
         std::istringstream entries(env);
         for (std::string e; std::getline(entries, e, '\0');)
-            if (e.rfind("OUT=", 0) != 0 && e.rfind("HOOKWARDEN_SOCKET=", 0) != 0) kept += e + '\0';
+            if (e.rfind("OUT=", 0) != 0 && e.rfind("HOOKWARDEN_SOCKET=", 0) != 0 &&
+                e.rfind("HOOKWARDEN_SUPERVISOR_PID=", 0) != 0)
+                kept += e + '\0';
         return kept;
     };
     EXPECT_EQ(env_of("served"), env_of("local"));
