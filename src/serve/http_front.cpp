@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <climits>
 #include <csignal>
+#include <fcntl.h>
 #include <cstring>
 #include <list>
 #include <netinet/in.h>
@@ -97,11 +98,12 @@ void respond(Exchange& x, int status, const std::string& body) {
 
 // A request that is refused: the status, a JSON error, a log line; and when it names a
 // hook we run, a record where its run was meant to be (outcome internal_error).
-void refuse(Front& f, Exchange& x, int status, const std::string& why) {
+// `recorded_by_worker`: a worker has the event and records the run itself once stopped.
+void refuse(Front& f, Exchange& x, int status, const std::string& why, bool recorded_by_worker = false) {
     spdlog::warn("serve: http: {} {} from {}: {} {}", x.request.method.empty() ? "?" : x.request.method,
                  x.request.target.empty() ? "?" : x.request.target, x.peer, status, why);
     respond(x, status, http::error_body(why));
-    if (x.hook_name.empty()) return;
+    if (x.hook_name.empty() || recorded_by_worker) return;
     RunRecord record;
     record.time_unix_ms = fs::now_unix_ms();
     record.hook = x.hook_name;
@@ -127,7 +129,7 @@ void answer_by_policy(Front& f, Exchange& x, const std::string& why) {
         respond(x, 200, agents::claude::http_body(x.event, agents::Answer(a.exit_code, a.stdout_data, a.stderr_data)));
         return;
     }
-    refuse(f, x, 503, why);
+    refuse(f, x, 503, why, x.run && x.run->taken && x.run->worker > 0);
 }
 
 // ---- requests -----------------------------------------------------------------------
@@ -497,6 +499,10 @@ std::string bound_address(int fd) {
 }  // namespace
 
 std::optional<HttpListener> listen_http(const std::string& address, bool any_address, std::string& error) {
+    // fds 0-2 taken first: a listener or a run's pipe there would be mistaken for a
+    // worker's stdin, stdout or stderr.
+    for (int fd = 0; fd < 3; ++fd)
+        if (::fcntl(fd, F_GETFD) < 0) ::open("/dev/null", O_RDWR);
     sockaddr_storage addr{};
     socklen_t size = 0;
     if (!parse_address(address, addr, size)) {

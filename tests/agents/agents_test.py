@@ -372,6 +372,7 @@ class ServeDaemon:
     """`hookwarden serve --http 127.0.0.1:PORT` with the agent's HOME and state."""
 
     def __init__(self, case, port):
+        self.port = port
         self.log = case.scratch.path("serve.log")
         os.makedirs(case.scratch.path("run"), mode=0o700, exist_ok=True)
         self.process = subprocess.Popen(
@@ -396,6 +397,16 @@ class ServeDaemon:
                 with open(path) as f:
                     text += f.read()
         return text
+
+    def state(self):
+        """For a failure message: is the daemon alive, does its port answer, its log."""
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            listening = "listening"
+        except OSError as e:
+            listening = f"port {self.port}: {e}"
+        alive = "alive" if self.process.poll() is None else f"exited {self.process.returncode}"
+        return f"daemon {alive}, {listening}; its log:\n{self.log_text()}"
 
     def stop(self):
         self.process.terminate()
@@ -474,7 +485,7 @@ def case_http_serve(case):
     daemon = ServeDaemon(case, port)
     try:
         check(not marker_session(case, True), "the served guard did not block")
-        check(marker_session(case, False), "the served guard blocked an allowed command")
+        check(marker_session(case, False), f"the served guard blocked an allowed command ({daemon.state()})")
         records = case.records(2)
         check(sorted(r.get("outcome") for r in records) == ["blocked", "ok"]
               and all(r.get("served_by") == "serve" for r in records),

@@ -326,3 +326,63 @@ TEST(Http, NonLoopbackAddressIsRefused) {
     EXPECT_EQ(idle.exit_code, 2);
     EXPECT_NE(idle.err.find("--idle-exit"), std::string::npos) << idle.err;
 }
+
+TEST(Http, InstallServeWritesHttpHooksAndUninstallRestoresTheBytes) {
+    const std::string dir = hwtest::temp_dir(), state = dir + "/state";
+    ::mkdir((dir + "/proj").c_str(), 0755);
+    ::mkdir((dir + "/proj/.claude").c_str(), 0755);
+    ::mkdir(state.c_str(), 0700);
+    const std::string settings = dir + "/proj/.claude/settings.json";
+    const std::string original = R"({
+  "env": {"NO_PROXY": "corp.example"},
+  "hooks": {
+    "PreToolUse": [{"matcher": "Bash", "hooks": [
+      {"type": "command", "command": "\"$CLAUDE_PROJECT_DIR\"/guard.sh", "timeout": 7, "onFailure": "block", "statusMessage": "guarding"}
+    ]}],
+    "PreCompact": [{"hooks": [{"type": "command", "command": "echo compact"}]}],
+    "PostToolUse": [{"hooks": [{"type": "command", "command": "logger.sh", "async": true}]}]
+  }
+}
+)";
+    write_file(settings, original);
+    hwtest::Options o;
+    o.with_record = false;
+    o.state_dir = state;
+    o.cwd = dir + "/proj";
+    auto r = hwtest::run({"install", "--agent", "claude", "--serve", "--http", "127.0.0.1:7999"}, o);
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    json doc = json::parse(slurp(settings));
+    const json& handler = doc["hooks"]["PreToolUse"][0]["hooks"][0];
+    EXPECT_EQ(handler["type"], "http");
+    EXPECT_EQ(handler["url"], "http://127.0.0.1:7999/hook/guard");
+    EXPECT_EQ(handler["headers"]["Authorization"], "Bearer $HOOKWARDEN_TOKEN");
+    EXPECT_EQ(handler["allowedEnvVars"], json::array({"HOOKWARDEN_TOKEN"}));
+    EXPECT_EQ(handler["timeout"], 7);
+    EXPECT_EQ(handler["onFailure"], "block");
+    EXPECT_EQ(handler["statusMessage"], "guarding");
+    EXPECT_FALSE(handler.contains("command"));
+    // No JSON block for PreCompact, nobody waits for an async hook: command hooks still.
+    EXPECT_EQ(doc["hooks"]["PreCompact"][0]["hooks"][0]["type"], "command");
+    EXPECT_EQ(doc["hooks"]["PostToolUse"][0]["hooks"][0]["type"], "command");
+    std::string token = slurp(state + "/http-token");
+    token.pop_back();
+    EXPECT_EQ(doc["env"]["HOOKWARDEN_TOKEN"], token);
+    EXPECT_EQ(doc["env"]["NO_PROXY"], "corp.example,127.0.0.1");
+    json registry = json::parse(slurp(state + "/http-hooks.json"));
+    const json& entry = registry["hooks"]["guard"];
+    EXPECT_EQ(entry["timeout_ms"], 7000);
+    EXPECT_EQ(entry["project_dir"], dir + "/proj");
+    ASSERT_GE(entry["argv"].size(), 4u);
+    EXPECT_EQ(entry["argv"][1], "run");
+    EXPECT_EQ(entry["argv"].back(), "\"$CLAUDE_PROJECT_DIR\"/guard.sh");
+    auto again = hwtest::run({"install", "--agent", "claude", "--serve"}, o);
+    EXPECT_EQ(again.exit_code, 0);
+    EXPECT_EQ(json::parse(slurp(settings)), doc) << "a second install changed the file";
+    auto un = hwtest::run({"uninstall", "--agent", "claude"}, o);
+    ASSERT_EQ(un.exit_code, 0) << un.err;
+    EXPECT_EQ(slurp(settings), original);
+    EXPECT_EQ(json::parse(slurp(state + "/http-hooks.json"))["hooks"], json::object());
+    auto codex = hwtest::run({"install", "--agent", "codex", "--serve", "--settings", settings}, o);
+    EXPECT_EQ(codex.exit_code, 2);
+    EXPECT_NE(codex.err.find("only Claude Code has http hooks"), std::string::npos) << codex.err;
+}
