@@ -412,6 +412,11 @@ std::string encode_spec(const std::string& path, char* const argv[], char* const
     std::uint32_t mounts = 0;
     while (plain.readonly_mounts && plain.readonly_mounts[mounts]) ++mounts;
     put(out, std::string_view(reinterpret_cast<const char*>(plain.readonly_flags), mounts * sizeof(unsigned long)));
+    // The sender's resource limits: a served run's worker took its client's after the
+    // placed child was forked (serve/rlimits.h), and the hook must have those.
+    rlimit limits[RLIM_NLIMITS] = {};
+    for (int r = 0; r < RLIM_NLIMITS; ++r) ::getrlimit(static_cast<__rlimit_resource>(r), &limits[r]);
+    put(out, std::string_view(reinterpret_cast<const char*>(limits), sizeof limits));
     return out;
 }
 
@@ -515,6 +520,7 @@ struct Spec {
     int error_fd = -1;
     int cwd_fd = -1;
     std::uint32_t umask = 022;
+    rlimit limits[RLIM_NLIMITS] = {};  // the worker's, as they are when the run comes
 };
 
 class SpecReader {
@@ -574,8 +580,11 @@ bool decode_spec(const std::string& bytes, Spec& spec) {
     const std::string confine = in.next();
     spec.mount_text = in.list();
     const std::string flags = in.next();
-    if (!in.ok() || confine.size() != sizeof spec.confine || flags.size() != spec.mount_text.size() * sizeof(unsigned long))
+    const std::string limits = in.next();
+    if (!in.ok() || confine.size() != sizeof spec.confine || flags.size() != spec.mount_text.size() * sizeof(unsigned long) ||
+        limits.size() != sizeof spec.limits)
         return false;
+    std::memcpy(spec.limits, limits.data(), sizeof spec.limits);
     std::memcpy(&spec.confine, confine.data(), sizeof spec.confine);
     spec.flags.resize(spec.mount_text.size());
     if (!flags.empty()) std::memcpy(spec.flags.data(), flags.data(), flags.size());
@@ -647,6 +656,8 @@ bool receive_spec(int socket, Spec& spec) {
     if (::fchdir(spec.cwd_fd) != 0) fail(spec.error_fd, kCwd);
     ::close(spec.cwd_fd);
     ::umask(static_cast<mode_t>(spec.umask & 0777));
+    for (int r = 0; r < RLIM_NLIMITS; ++r)
+        if (::setrlimit(static_cast<__rlimit_resource>(r), &spec.limits[r]) != 0) fail(spec.error_fd, 3);
     // The root hook's namespaces now rather than in child(), so that the parent can hold
     // the new mount namespace (as spawn() does for one made by clone: its teardown then
     // comes after the answer, not on the exit path of the hook).
