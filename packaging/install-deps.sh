@@ -12,6 +12,8 @@ packages=(
   python3 python3-jsonschema prometheus prometheus-alertmanager prometheus-node-exporter curl chromium
   # the source checks (tests/source): function lengths from universal-ctags
   universal-ctags
+  # systemd-analyze verify of the serve units (tests/package/systemd_units_test.sh); not started
+  systemd
   # the fuzz targets (tests/fuzz): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
   # the cgroup v2 tests boot a Debian kernel under qemu (tests/vm)

@@ -93,6 +93,23 @@ int answer_lost_dispatch(const core::DispatchOptions& options, const std::string
     return answer.exit_code;
 }
 
+// The client's side: the daemon's exit code once it answered; the answer `lost` gives
+// when the worker took stdin and died before the hook started; nullopt to run in-process.
+template <typename LostAnswer>
+std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAnswer& lost) {
+    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
+    switch (handed.served) {
+        case serve::Served::answered:
+            return handed.exit_code;
+        case serve::Served::lost_before_start:
+            return lost(handed.why);
+        case serve::Served::no:
+            break;
+    }
+    spdlog::debug("serve: in-process: {}", handed.why);
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
@@ -107,17 +124,7 @@ std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::D
         options.in_supervisor = serve::leave_client;
         return std::nullopt;
     }
-    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
-    switch (handed.served) {
-        case serve::Served::answered:
-            return handed.exit_code;
-        case serve::Served::lost_before_start:
-            return answer_lost_dispatch(options, handed.why);
-        case serve::Served::no:
-            break;
-    }
-    spdlog::debug("serve: dispatching in-process: {}", handed.why);
-    return std::nullopt;
+    return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_dispatch(options, why); });
 }
 
 std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
@@ -130,17 +137,7 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
         on_resolved = arm_client;
         return std::nullopt;
     }
-    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
-    switch (handed.served) {
-        case serve::Served::answered:
-            return handed.exit_code;
-        case serve::Served::lost_before_start:
-            return answer_lost_run(options, handed.why);
-        case serve::Served::no:
-            break;
-    }
-    spdlog::debug("serve: running in-process: {}", handed.why);
-    return std::nullopt;
+    return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_run(options, why); });
 }
 
 }  // namespace hookwarden::cmd

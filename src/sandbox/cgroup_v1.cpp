@@ -134,7 +134,7 @@ private:
             return false;
         }
         std::string parent = mount + (*own == "/" ? "" : *own) + "/hookwarden";
-        dir = parent + "/" + cgroupfs::run_name();
+        dir = parent + "/" + name_;
         if (int e = cgroupfs::make_dirs(parent); e != 0) {
             error = "cannot create " + parent + ": " + std::strerror(e);
             return false;
@@ -157,6 +157,7 @@ private:
     }
 
     bool setup(const Limits& limits, std::string& error) {
+        name_ = cgroupfs::new_run_name();  // the same in every hierarchy
         const std::string root = cgroupfs::kRoot;
         for (const char* required : {"memory", "pids"})
             if (!cgroupfs::is_cgroup1(root + "/" + required)) {
@@ -204,6 +205,7 @@ private:
     ChildSetup setup_;
     std::vector<Hierarchy> hierarchies_;
     std::vector<std::string> parents_;
+    std::string name_;  // of the run cgroup, in every hierarchy
     std::string memory_, pids_, cpu_, cpuacct_, unified_;
     int events_fd_ = -1;
     bool cpu_limited_ = false;

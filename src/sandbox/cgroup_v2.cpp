@@ -126,7 +126,7 @@ private:
     bool setup(const Limits& limits, std::string& error) {
         parent_ = cgroup_v2_parent(error);
         if (parent_.empty()) return false;
-        std::string dir = parent_ + "/" + cgroupfs::run_name();
+        std::string dir = parent_ + "/" + cgroupfs::new_run_name();
         if (!cgroupfs::make_run_cgroup(dir, error)) return false;
         dir_ = dir;
         // No swap: a hook must not get around its limit by being swapped out.

@@ -55,7 +55,15 @@ static bool has_magic(const std::string& path, long magic) {
 bool is_cgroup2(const std::string& path) { return has_magic(path, CGROUP2_SUPER_MAGIC); }
 bool is_cgroup1(const std::string& path) { return has_magic(path, CGROUP_SUPER_MAGIC); }
 
-std::string run_name() { return "hw-" + std::to_string(::getpid()); }
+std::string new_run_name() {
+    // Per process: a forked child (a ready worker is a fork of the daemon) starts again.
+    static pid_t owner = 0;
+    static int made = 0;
+    const pid_t self = ::getpid();
+    if (owner != self) owner = self, made = 0;
+    const std::string name = "hw-" + std::to_string(self);
+    return ++made == 1 ? name : name + "-" + std::to_string(made);
+}
 
 int make_dirs(const std::string& path) {
     if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return 0;

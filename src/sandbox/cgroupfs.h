@@ -26,8 +26,11 @@ std::optional<std::string> own_path(const std::string& controller);
 bool is_cgroup2(const std::string& path);
 bool is_cgroup1(const std::string& path);
 
-// The name of this supervisor's run cgroup, unique while it lives.
-std::string run_name();
+// A name for a new run cgroup of this supervisor, unique while it lives: "hw-<pid>",
+// then "hw-<pid>-2", ... for later sandboxes of the same process (a served worker that
+// let its ready sandbox go, a fallback command), whose guardians may still be removing
+// the earlier one. remove_stale reads the pid before the first '-'.
+std::string new_run_name();
 
 // mkdir -p; returns errno or 0.
 int make_dirs(const std::string& path);
