@@ -14,9 +14,22 @@ namespace hookwarden::store {
 
 namespace {
 
+// A verified directory's fd and which directory it was. The identity is checked on every
+// use: a process that closes fds it did not open (the guardian closes all but its own
+// after the fork) must not go on with a number that is now another file, or nothing.
+struct Kept {
+    int fd = -1;
+    dev_t dev = 0;
+    ino_t ino = 0;
+    bool still_ours() const {
+        struct stat now {};
+        return fd >= 0 && ::fstat(fd, &now) == 0 && now.st_dev == dev && now.st_ino == ino;
+    }
+};
+
 std::mutex cache_mutex;
-std::map<std::string, int>& verified() {
-    static std::map<std::string, int> fds;  // one per state directory path, for the process's life
+std::map<std::string, Kept>& verified() {
+    static std::map<std::string, Kept> fds;  // one per state directory path, for the process's life
     return fds;
 }
 
@@ -90,22 +103,21 @@ std::string verify_state_dir(const std::string& dir) {
     // Checked again on every call (each command starts with one); the fd kept is the one
     // of the last check, replaced only when the name now leads to another directory.
     std::lock_guard lock(cache_mutex);
-    auto [it, fresh] = verified().emplace(dir, -1);
-    struct stat kept {};
-    if (!fresh && ::fstat(it->second, &kept) == 0 && kept.st_dev == st.st_dev && kept.st_ino == st.st_ino) return "";
-    if (!fresh) ::close(it->second);
-    it->second = fd.release();
+    auto [it, fresh] = verified().emplace(dir, Kept{});
+    if (!fresh && it->second.still_ours() && it->second.dev == st.st_dev && it->second.ino == st.st_ino) return "";
+    if (!fresh && it->second.still_ours()) ::close(it->second.fd);  // not ours any more: not ours to close
+    it->second = Kept{fd.release(), st.st_dev, st.st_ino};
     return "";
 }
 
 int state_dir_fd(const std::string& dir, std::string* error) {
     {
         std::lock_guard lock(cache_mutex);
-        if (auto it = verified().find(dir); it != verified().end()) return it->second;
+        if (auto it = verified().find(dir); it != verified().end() && it->second.still_ours()) return it->second.fd;
     }
     std::string refused = verify_state_dir(dir);
     std::lock_guard lock(cache_mutex);
-    if (auto it = verified().find(dir); it != verified().end()) return it->second;
+    if (auto it = verified().find(dir); it != verified().end() && it->second.still_ours()) return it->second.fd;
     if (error) *error = refused.empty() ? "state directory '" + dir + "' does not exist" : refused;
     errno = refused.empty() ? ENOENT : EPERM;
     return -1;

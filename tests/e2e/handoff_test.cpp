@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -82,6 +83,31 @@ TEST(Handoff, TheGuardianCommitsTheWholeRecord) {
     EXPECT_GT(rec["wall_ms"].get<double>(), 0);
     EXPECT_FALSE(rec["backend"].get<std::string>().empty());
     EXPECT_EQ(rec["stdout_bytes"], 3);
+}
+
+// The guardian removes its pending marker once it committed, whatever the supervisor's
+// fds were: it closes them all after the fork, and the verified state directory's fd the
+// supervisor kept is one of them. A marker left behind made the next run of the hook
+// wait for it (2 s while the exited guardian was not yet reaped).
+TEST(Handoff, NoPendingMarkerIsLeftOnceTheRecordIsCommitted) {
+    const std::string state = hwtest::temp_dir();
+    for (int i = 0; i < 3; ++i) {
+        auto r = hwtest::run({"run", "--name", "marked", "--", "true"}, plain(state));
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    ASSERT_EQ(stored_records(state).size(), 3u);
+    std::vector<std::string> left;
+    for (int waited = 0; waited < 2000; waited += 10) {
+        left.clear();
+        if (DIR* d = ::opendir((state + "/pending").c_str())) {
+            while (const dirent* e = ::readdir(d))
+                if (e->d_name[0] != '.') left.push_back(e->d_name);
+            ::closedir(d);
+        }
+        if (left.empty()) break;
+        ::usleep(10000);
+    }
+    EXPECT_TRUE(left.empty()) << "left: " << (left.empty() ? "" : left.front());
 }
 
 TEST(Handoff, ABreakerTrippedByRecordsCommittedAfterTheAnswerStopsTheNextRun) {
