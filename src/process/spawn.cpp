@@ -595,6 +595,10 @@ bool decode_spec(const std::string& bytes, Spec& spec) {
     spec.confine.readonly_mounts = spec.mounts.data();
     spec.confine.readonly_flags = spec.flags.data();
     spec.confine.mount_stage = nullptr;
+    // Pointers into the sender's memory mean nothing here: those rebuilt above, the rest
+    // cleared (a placed child never makes a PID namespace: process/ready.cpp).
+    spec.confine.pidns_inode_digits = nullptr;
+    spec.confine.new_pid_ns = false;
     return true;
 }
 
