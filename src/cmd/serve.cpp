@@ -106,6 +106,7 @@ private:
         http.state_dir = store::default_state_dir();
         http.max_runs = options_.max_runs;
         http.body = options_.body;
+        http.socket_path = options_.socket_path;
         // Tests shorten the slow-client bound (1-60000 ms); anything else keeps 5 s.
         if (const char* ms = std::getenv("HOOKWARDEN_HTTP_REQUEST_MS")) {
             const long value = std::strtol(ms, nullptr, 10);

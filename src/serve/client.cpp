@@ -15,6 +15,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/claim.h"
 #include "serve/rlimits.h"
 #include "serve/socket_path.h"
 #include "serve/wire.h"
@@ -31,7 +32,8 @@ using Clock = std::chrono::steady_clock;
 
 HandOff not_served(std::string why) { return {Served::no, 0, std::move(why)}; }
 
-// How long after "go" the worker's "taken" may take (a fork in a responsive daemon).
+// How long the worker's "taken" may still take once the client found the claim taken
+// (the worker took it just as the handshake bound ran out).
 constexpr std::chrono::milliseconds kTakenBound{2000};
 
 std::chrono::milliseconds handshake_bound() {
@@ -40,30 +42,6 @@ std::chrono::milliseconds handshake_bound() {
     char* end = nullptr;
     long value = std::strtol(text, &end, 10);
     return std::chrono::milliseconds(*end == '\0' && value > 0 && value <= 10000 ? value : 50);
-}
-
-// A connected socket to a daemon of our own uid, or an invalid fd and why not.
-UniqueFd connect_daemon(const std::string& path, std::string& why) {
-    if (!fits_socket_address(path)) {
-        why = "socket path too long: " + path;
-        return {};
-    }
-    UniqueFd sock(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    // Non-blocking: a full backlog answers EAGAIN at once instead of making us wait.
-    if (!sock || ::connect(sock.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-        why = "connect " + path + ": " + std::strerror(errno);
-        return {};
-    }
-    ucred peer{};
-    socklen_t size = sizeof peer;
-    if (::getsockopt(sock.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
-        why = "the daemon on " + path + " runs as uid " + std::to_string(peer.uid) + ", not ours";
-        return {};
-    }
-    return sock;
 }
 
 constexpr Clock::time_point kUnbounded = Clock::time_point::max();
@@ -102,47 +80,39 @@ wire::Hello make_hello(const std::vector<std::string>& argv, Clock::time_point p
     return hello;
 }
 
-// Up to the daemon's "ready": nothing is started yet. An invalid fd: run it here.
-UniqueFd offer(const std::vector<std::string>& argv, Clock::time_point process_start, std::string& why) {
-    const auto deadline = Clock::now() + handshake_bound();
-    UniqueFd sock = connect_daemon(default_socket_path(), why);
-    if (!sock) return {};
+// What the daemon's first answer was: a worker took the run (its pid), or not and why.
+struct Offered {
+    enum class How { taken, refused, no_answer } how = How::no_answer;
+    pid_t worker = -1;
+    std::string why;
+};
+
+// Sends the request with stdin and the claim, and waits within the handshake bound for
+// the worker's "taken" (or a refusal, or the connection's end).
+Offered offer(int sock, const Claim& claim, const std::vector<std::string>& argv, Clock::time_point process_start,
+              Clock::time_point deadline) {
     const wire::Hello hello = make_hello(argv, process_start);
-    if (hello.cwd.empty()) {
-        why = "working directory unknown";
-        return {};
-    }
+    if (hello.cwd.empty()) return {Offered::How::refused, -1, "working directory unknown"};
     const std::string bytes = wire::encode(hello);
-    if (bytes.size() > wire::kMaxMessage) {
-        why = "argv and environment (" + std::to_string(bytes.size()) + " bytes) larger than a request may be";
-        return {};
-    }
-    if (int error = wire::send(sock.get(), bytes); error != 0) {
-        why = std::string("sending the request: ") + std::strerror(error);
-        return {};
-    }
-    if (wait_for(sock.get(), -1, deadline) != Waited::message) {
-        why = "the daemon did not answer within " + std::to_string(handshake_bound().count()) + " ms";
-        return {};
-    }
-    wire::Received got = wire::receive(sock.get());
-    wire::Reader ready(got.bytes);
-    if (ready.kind() == wire::Kind::refused) {
-        why = "refused: " + ready.str();
-        return {};
-    }
-    const std::uint32_t protocol = ready.u32();
-    const std::string version = ready.str();
-    if (ready.kind() != wire::Kind::ready || !ready.ok()) {
-        why = got.eof ? "the daemon closed the connection" : "malformed answer from the daemon";
-        return {};
-    }
-    if (protocol != wire::kProtocol || version != HOOKWARDEN_VERSION) {
-        why = "the daemon is hookwarden " + version + " (protocol " + std::to_string(protocol) + "), this is " +
-              HOOKWARDEN_VERSION + " (protocol " + std::to_string(wire::kProtocol) + ")";
-        return {};
-    }
-    return sock;
+    if (bytes.size() > wire::kMaxMessage)
+        return {Offered::How::refused, -1,
+                "argv and environment (" + std::to_string(bytes.size()) + " bytes) larger than a request may be"};
+    if (int error = wire::send(sock, bytes, {0, claim.theirs.get()}); error != 0)
+        return {Offered::How::refused, -1, std::string("sending the request: ") + std::strerror(error)};
+    if (wait_for(sock, -1, deadline) != Waited::message)
+        return {Offered::How::no_answer, -1,
+                "the daemon did not answer within " + std::to_string(handshake_bound().count()) + " ms"};
+    wire::Received got = wire::receive(sock);
+    wire::Reader r(got.bytes);
+    if (r.kind() == wire::Kind::refused) return {Offered::How::refused, -1, "refused: " + r.str()};
+    const auto worker = static_cast<pid_t>(r.u32());
+    const std::uint32_t protocol = r.u32();
+    const std::string version = r.str();
+    if (r.kind() != wire::Kind::taken || !r.ok())
+        return {Offered::How::refused, -1, got.eof ? "the daemon closed the connection" : "malformed answer from the daemon"};
+    if (protocol != wire::kProtocol || version != HOOKWARDEN_VERSION)
+        spdlog::warn("serve: a worker of hookwarden {} (protocol {}) took the run", version, protocol);
+    return {Offered::How::taken, worker, ""};
 }
 
 // The agent's signals, read from a signalfd while we wait and passed on to the worker.
@@ -169,35 +139,26 @@ HandOff answer_armed(const wire::Armed& armed, int worker_pidfd) {
     return {Served::answered, armed.exit_code, "the daemon's worker ended before its verdict"};
 }
 
-// After "go": the worker's messages until its verdict, or what to do without one.
-HandOff await_verdict(int sock) {
-    UniqueFd signals = block_agent_signals();
-    UniqueFd worker;
+// After "taken": the worker's messages until its verdict, or what to do without one.
+HandOff await_verdict(int sock, UniqueFd signals, UniqueFd worker) {
     std::optional<wire::Armed> armed;
-    // A daemon that stopped right after its "ready" never forks the worker: the run is
-    // then answered by policy (never run here: the daemon may still start it later).
-    Clock::time_point deadline = Clock::now() + std::max(handshake_bound(), kTakenBound);
+    // Until "armed" the worker reads the event and resolves the policy, which it bounds itself.
+    Clock::time_point deadline = kUnbounded;
     for (;;) {
         Waited waited = wait_for(sock, signals.get(), deadline);
         if (waited == Waited::signal) {
             forward_signal(sock, signals.get());
             continue;
         }
-        if (waited == Waited::timeout && !armed)
-            return {Served::lost_before_start, 0, "the daemon did not start the run within its bound"};
         if (waited == Waited::timeout) return answer_armed(*armed, worker.get());
         wire::Received got = wire::receive(sock);
         if (got.error == EAGAIN) continue;
         wire::Reader r(got.bytes);
         if (got.eof || got.error || got.truncated || r.kind() == wire::Kind::refused) {
             if (armed) return answer_armed(*armed, -1);
-            if (worker) return {Served::lost_before_start, 0, "the daemon's worker ended before the hook started"};
-            return not_served(r.kind() == wire::Kind::refused ? "worker refused: " + r.str() : "the daemon went away");
+            return {Served::lost_before_start, 0, "the daemon's worker ended before the hook started"};
         }
-        if (r.kind() == wire::Kind::taken) {
-            worker.reset(static_cast<int>(::syscall(SYS_pidfd_open, static_cast<pid_t>(r.u32()), 0)));
-            deadline = kUnbounded;  // reading the event is bounded by the worker itself
-        } else if (r.kind() == wire::Kind::armed) {
+        if (r.kind() == wire::Kind::armed) {
             armed = wire::decode_armed(got.bytes);
             if (armed) deadline = Clock::now() + std::chrono::milliseconds(armed->wait_ms);
         } else if (r.kind() == wire::Kind::verdict) {
@@ -206,19 +167,47 @@ HandOff await_verdict(int sock) {
     }
 }
 
+// The worker holds the claim: it gets fds 1 and 2, and from here on this process never
+// runs the hook itself.
+HandOff after_taken(int sock, const Claim& claim, pid_t worker_pid, UniqueFd signals) {
+    UniqueFd worker(static_cast<int>(::syscall(SYS_pidfd_open, worker_pid, 0)));
+    if (int error = wire::send(claim.ours.get(), wire::Writer(wire::Kind::go).bytes(), {1, 2}, true); error != 0)
+        spdlog::warn("serve: sending go: {}", std::strerror(error));  // the worker then ends: lost or armed below
+    return await_verdict(sock, std::move(signals), std::move(worker));
+}
+
+// No "taken" in time, or a refusal, or the connection's end: the client withdraws the
+// claim and runs the hook itself, unless a worker holds it already. Then its "taken" is
+// on the way (a daemon that stopped right after taking it never sends one: the run is
+// answered by policy, never run here, since the worker may still start it).
+HandOff without_taken(int sock, const Claim& claim, const Offered& offered, UniqueFd signals) {
+    if (withdraw(claim)) return not_served(offered.why);
+    if (offered.how == Offered::How::no_answer && wait_for(sock, -1, Clock::now() + kTakenBound) == Waited::message) {
+        wire::Received got = wire::receive(sock);
+        wire::Reader r(got.bytes);
+        const auto worker = static_cast<pid_t>(r.u32());
+        if (r.kind() == wire::Kind::taken) return after_taken(sock, claim, worker, std::move(signals));
+    }
+    return {Served::lost_before_start, 0, "a worker took the run but did not start it (" + offered.why + ")"};
+}
+
 }  // namespace
 
 HandOff hand_off(const std::vector<std::string>& argv, Clock::time_point process_start) {
     if (in_worker()) return not_served("in the daemon's worker");
     if (const char* off = std::getenv("HOOKWARDEN_NO_SERVE"); off && *off && std::string_view(off) != "0")
         return not_served("HOOKWARDEN_NO_SERVE is set");
+    const auto deadline = Clock::now() + handshake_bound();
     std::string why;
-    UniqueFd sock = offer(argv, process_start, why);
+    UniqueFd sock = connect_daemon(default_socket_path(), why);
     if (!sock) return not_served(why);
-    // The commitment: from here on this process never runs the hook itself.
-    if (int error = wire::send(sock.get(), wire::Writer(wire::Kind::go).bytes(), {0, 1, 2}); error != 0)
-        return not_served(std::string("sending go: ") + std::strerror(error));
-    return await_verdict(sock.get());
+    auto claim = make_claim(why);
+    if (!claim) return not_served(why);
+    UniqueFd signals = block_agent_signals();
+    const Offered offered = offer(sock.get(), *claim, argv, process_start, deadline);
+    if (offered.how != Offered::How::taken) return without_taken(sock.get(), *claim, offered, std::move(signals));
+    claim->theirs.reset();  // the worker's end is the worker's alone now
+    return after_taken(sock.get(), *claim, offered.worker, std::move(signals));
 }
 
 }  // namespace hookwarden::serve

@@ -27,10 +27,9 @@ using Clock = std::chrono::steady_clock;
 
 // One client connection, from accept to the worker's exit.
 struct Connection {
-    enum class State { hello, go, running } state = State::hello;
+    enum class State { hello, running } state = State::hello;
     UniqueFd socket;
-    Clock::time_point deadline;   // for the hello and the go
-    std::vector<UniqueFd> fds;    // the client's 0, 1, 2, until the worker has them
+    Clock::time_point deadline;   // for the hello
     wire::Hello hello;
     pid_t worker = -1;
     bool client_gone = false;     // EOF seen while running: stop polling it
@@ -107,6 +106,9 @@ void accept_all(Daemon& d) {
     }
 }
 
+void start_worker(Daemon& d, Connection& c, std::vector<UniqueFd> fds);
+
+// The request: checked, then handed to a worker at once (the worker answers "taken").
 void on_hello(Daemon& d, Connection& c, wire::Received& got) {
     std::string error;
     if (got.truncated) {
@@ -118,20 +120,19 @@ void on_hello(Daemon& d, Connection& c, wire::Received& got) {
         refuse(d, c, error);
         return;
     }
-    if (!got.fds.empty()) {
-        refuse(d, c, "a hello carries no fds (they come with the go)");
-        return;
-    }
     if (hello->protocol != wire::kProtocol || hello->version != HOOKWARDEN_VERSION) {
         refuse(d, c, "version mismatch: client hookwarden " + hello->version + " (protocol " +
                          std::to_string(hello->protocol) + "), daemon " HOOKWARDEN_VERSION " (protocol " +
                          std::to_string(wire::kProtocol) + ")");
         return;
     }
+    if (got.fds.size() != 2) {
+        refuse(d, c, "expected the client's stdin and claim socket with the hello, got " +
+                         std::to_string(got.fds.size()) + " fds");
+        return;
+    }
     c.hello = std::move(*hello);
-    c.state = Connection::State::go;
-    c.deadline = Clock::now() + d.options.request_time;
-    wire::send(c.socket.get(), wire::Writer(wire::Kind::ready).u32(wire::kProtocol).str(HOOKWARDEN_VERSION).bytes());
+    start_worker(d, c, std::move(got.fds));
 }
 
 // The ready pool: workers forked while nothing runs, so that a run finds one waiting
@@ -167,12 +168,12 @@ void fill_pool(Daemon& d) {
 }
 
 // The run goes to a ready worker, if one is waiting and takes the job: its pid, or -1.
-pid_t hand_to_ready(Daemon& d, Connection& c) {
+pid_t hand_to_ready(Daemon& d, Connection& c, const std::vector<UniqueFd>& client_fds) {
     while (!d.ready.empty()) {
         ReadyWorker worker = std::move(d.ready.front());
         d.ready.pop_front();
         std::vector<int> fds{c.socket.get()};
-        for (auto& fd : c.fds) fds.push_back(fd.get());
+        for (const auto& fd : client_fds) fds.push_back(fd.get());
         if (wire::send(worker.control.get(), wire::encode(c.hello), fds, true) == 0) {
             spdlog::info("serve: run handed to ready worker {}", worker.pid);
             return worker.pid;
@@ -182,16 +183,10 @@ pid_t hand_to_ready(Daemon& d, Connection& c) {
     return -1;
 }
 
-void start_worker(Daemon& d, Connection& c, wire::Received& go) {
-    // The fds come only with the go, from a client that just heard us answer: fds sent
-    // to a daemon that then stopped would hold the agent's pipes open in its queue.
-    if (go.truncated || go.fds.size() != 3) {
-        refuse(d, c, "expected the client's fds 0, 1 and 2 with the go, got " + std::to_string(go.fds.size()));
-        return;
-    }
-    c.fds = std::move(go.fds);
-    if (const pid_t ready = hand_to_ready(d, c); ready > 0) {
-        c.fds.clear();
+// The client's stdin and claim go to the worker, which takes the claim or finds that
+// the client withdrew it; ours are closed once it has them.
+void start_worker(Daemon& d, Connection& c, std::vector<UniqueFd> fds) {
+    if (const pid_t ready = hand_to_ready(d, c, fds); ready > 0) {
         c.worker = ready;
         c.state = Connection::State::running;
         return;
@@ -199,14 +194,13 @@ void start_worker(Daemon& d, Connection& c, wire::Received& go) {
     const pid_t daemon = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
-    if (pid == 0) become_worker(c.socket.get(), std::move(c.fds), c.hello, daemon, d.options.body);
+    if (pid == 0) become_worker(c.socket.get(), std::move(fds), c.hello, daemon, d.options.body);
     if (pid < 0) {
-        // Before "taken": the client sees the connection close and runs the hook itself.
+        // No worker holds the claim: the client sees the connection close and runs the hook itself.
         spdlog::error("serve: fork: {}", std::strerror(errno));
         c.socket.reset();
         return;
     }
-    c.fds.clear();  // the worker has them; the agent's pipes must not wait for us
     c.worker = pid;
     c.state = Connection::State::running;
 }
@@ -234,11 +228,6 @@ void on_readable(Daemon& d, Connection& c) {
         case Connection::State::hello:
             if (got.eof || got.error) c.socket.reset();
             else on_hello(d, c, got);
-            break;
-        case Connection::State::go:
-            // EOF: the client fell back (too slow, or its version check failed).
-            if (got.eof || got.error || wire::Reader(got.bytes).kind() != wire::Kind::go) c.socket.reset();
-            else start_worker(d, c, got);
             break;
         case Connection::State::running:
             on_running(c, got);
@@ -303,8 +292,7 @@ void expire(Daemon& d) {
     const auto now = Clock::now();
     for (auto& c : d.connections) {
         if (c.state == Connection::State::running || !c.socket || c.deadline > now) continue;
-        refuse(d, c, c.state == Connection::State::hello ? "no request within the time allowed"
-                                                           : "no go within the time allowed");
+        refuse(d, c, "no request within the time allowed");
     }
     d.connections.remove_if([](const Connection& c) { return !c.socket && c.worker < 0; });
 }

@@ -129,7 +129,7 @@ void answer_by_policy(Front& f, Exchange& x, const std::string& why) {
         respond(x, 200, agents::claude::http_body(x.event, agents::Answer(a.exit_code, a.stdout_data, a.stderr_data)));
         return;
     }
-    refuse(f, x, 503, why, x.run && x.run->taken && x.run->worker > 0);
+    refuse(f, x, 503, why, x.run && x.run->taken && x.run->worker_alive());
 }
 
 // ---- requests -----------------------------------------------------------------------
@@ -194,7 +194,7 @@ bool read_event(Front& f, Exchange& x) {
 
 std::size_t runs_in_flight(const Front& f) {
     return static_cast<std::size_t>(std::count_if(f.exchanges.begin(), f.exchanges.end(),
-                                                  [](const Exchange& e) { return e.run && e.run->worker >= 0; }));
+                                                  [](const Exchange& e) { return e.run && !e.run->finished(); }));
 }
 
 // The agent gives up at its timeout: answer a little before it.
@@ -215,7 +215,8 @@ void on_request(Front& f, Exchange& x) {
         return;
     }
     x.run.emplace();
-    if (auto e = start_run(*x.run, x.hook, x.request.body, x.event_cwd, arrived, f.options.body); !e.empty()) {
+    if (auto e = start_run(*x.run, x.hook, x.request.body, x.event_cwd, arrived, f.options.socket_path,
+                           f.options.body); !e.empty()) {
         x.run.reset();
         refuse(f, x, 500, "could not start the run: " + e);
         return;
@@ -269,7 +270,7 @@ void after_run_io(Front& f, Exchange& x) {
 }
 
 void stop_worker(Exchange& x, int sig) {
-    if (x.run && x.run->worker > 0) ::kill(x.run->worker, sig);
+    if (x.run) signal_worker(*x.run, sig);
     x.stopped = true;
 }
 
@@ -368,8 +369,9 @@ void on_signals(Front& f) {
 // The nearest deadline of an exchange that still waits for one.
 Clock::time_point next_deadline(const Exchange& x) {
     auto at = x.answered ? (x.client ? x.deadline : Clock::time_point::max()) : x.deadline;
-    if (x.run && x.run->armed && !x.run->verdict && x.run->worker > 0 && !x.killed)
+    if (x.run && x.run->armed && !x.run->verdict && x.run->worker_alive() && !x.killed)
         at = std::min(at, x.run->armed_at + std::chrono::milliseconds(x.run->armed->wait_ms));
+    if (x.run && x.run->offer && x.run->offer->to_daemon) at = std::min(at, x.run->offer->by);
     return at;
 }
 
@@ -384,7 +386,8 @@ int poll_timeout(const Front& f) {
 void expire(Front& f) {
     const auto now = Clock::now();
     for (auto& x : f.exchanges) {
-        if (x.run && x.run->armed && !x.run->verdict && x.run->worker > 0 && !x.killed &&
+        if (x.run) offer_expired(*x.run, f.options.body);
+        if (x.run && x.run->armed && !x.run->verdict && x.run->worker_alive() && !x.killed &&
             now >= x.run->armed_at + std::chrono::milliseconds(x.run->armed->wait_ms)) {
             stop_worker(x, SIGKILL);  // past the worker's own bound: it is wedged
             x.killed = true;
@@ -426,7 +429,7 @@ void on_ready(Front& f, const Polled& p) {
         else on_client_readable(f, x);
         return;
     }
-    if (p.what == 1 && x.run->control) read_control(*x.run);
+    if (p.what == 1 && x.run->control) read_control(*x.run, f.options.body);
     if (p.what == 2 && x.run->out) read_output(*x.run, false);
     if (p.what == 3 && x.run->err) read_output(*x.run, true);
     after_run_io(f, x);

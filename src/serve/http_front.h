@@ -6,10 +6,9 @@
 // Unix-socket clients.
 //
 // A request `POST /hook/NAME` with `Authorization: Bearer TOKEN` and the event as its
-// body runs the registered hook NAME (serve/http_files.h) in a worker exactly as a
-// handed-over `run` is run (serve/worker.h): the body is its stdin, pipes take its
-// stdout and stderr, the worker protocol (taken, armed, verdict) comes over a socket
-// pair. The answer is the JSON form of the verdict (agents/claude http_body), always
+// body runs the registered hook NAME (serve/http_files.h) exactly as a handed-over
+// `run` is run: the front hands it to the daemon's socket as `run` does, so a ready
+// worker of the pool runs it (serve/http_run.h), else a worker the front forks. The answer is the JSON form of the verdict (agents/claude http_body), always
 // before the agent's timeout for the hook: by then it is the armed answer (the policy's
 // degraded answer) and the worker is told to stop, so that the run is still recorded.
 #pragma once
@@ -37,6 +36,7 @@ struct HttpOptions {
     std::string state_dir;                        // the token, the registry, the store
     int max_runs = 64;                            // runs at once; beyond: 503
     std::chrono::milliseconds request_time{5000};  // to receive a whole request (then 408)
+    std::string socket_path;                      // the daemon's, whose ready pool runs the hooks
     WorkerBody body;
 };
 

@@ -15,17 +15,16 @@
 namespace hookwarden::serve::wire {
 
 // Bumped whenever a message changes shape; client and daemon both refuse a mismatch.
-inline constexpr std::uint32_t kProtocol = 2;
+inline constexpr std::uint32_t kProtocol = 3;
 // The largest message either side accepts (the hello, with argv and environment, is
 // the only big one). A client whose hello would be larger runs in-process.
 inline constexpr std::size_t kMaxMessage = 200 * 1024;
 
 enum class Kind : char {
-    hello = 'H',    // client -> daemon: the request
-    ready = 'R',    // daemon -> client: accepted, here is my version
+    hello = 'H',    // client -> daemon: the request; the client's stdin and claim socket attached
     refused = 'E',  // daemon or worker -> client: not taken, run it yourself (reason)
-    go = 'G',       // client -> daemon: committed, the client will not run it itself; fds 0, 1, 2 attached
-    taken = 'T',    // worker -> client: about to read stdin (worker pid)
+    taken = 'T',    // worker -> client: it holds the claim (worker pid, protocol, version)
+    go = 'G',       // client -> worker, on the claim socket: the client's fds 1 and 2 attached
     armed = 'A',    // worker -> client: the answer if I die from now on, and how long to wait
     verdict = 'V',  // worker -> client: the run is answered (exit code)
     signal = 'S',   // client -> daemon: the agent signalled me (signal number)
@@ -33,6 +32,14 @@ enum class Kind : char {
     admission = 'b',  // keeper -> worker: the store's admission
     no_admission = 'n',  // keeper -> worker: not decided here, admit in-process
 };
+
+// The claim: one token message the client puts in a socket pair whose other end travels
+// with the hello. Whoever receives the token first owns the run: the worker, which then
+// starts it, or the client withdrawing (it fell back in-process). A receive is atomic,
+// so the run is never started twice, and no fd of the agent's but stdin has left the
+// client until a live worker holds the claim (docs/serve.md, The protocol).
+inline constexpr char kClaimToken = 'C';
+
 
 class Writer {
 public:

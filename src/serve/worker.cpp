@@ -6,7 +6,9 @@
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "serve/rlimits.h"
+#include "util/fs.h"
 
 extern char** environ;
 
@@ -27,6 +30,13 @@ namespace {
 constexpr int kWorkerSocket = 3;
 bool g_in_worker = false;
 std::vector<std::string> g_notes;  // what of the client's process the worker could not take
+// The worker's end of the claim socket (wire::kClaimToken), -1 once closed. Its number
+// is whatever it came as: a ready worker holds its ready run's fds at fixed numbers.
+int g_claim = -1;
+bool g_output_taken = false;  // fds 1 and 2 are the client's (its "go" came)
+// How long the worker waits for the client's "go" once it holds the claim: the client
+// sends it as soon as it reads "taken".
+constexpr int kGoBoundMs = 2000;
 
 // Char pointers into strings that live as long as the worker (it never returns).
 std::vector<char*> c_strings(std::vector<std::string>& strings) {
@@ -45,14 +55,48 @@ bool move_fd(int fd, int target) {
     return true;
 }
 
-// fds 0, 1, 2 become the client's, the connection fd 3; with `close_others`, nothing else
-// of the daemon's (a ready worker closed those long ago, and holds its ready run's fds).
+// Until the client's "go" brings its fds 1 and 2, what the worker writes there is kept
+// in a memory file and written out when they come, in order.
+bool hold_output(int fd) {
+    UniqueFd held(::memfd_create(fd == 1 ? "hookwarden-stdout" : "hookwarden-stderr", MFD_CLOEXEC));
+    return held && ::dup2(held.get(), fd) == fd;
+}
+
+// fd 0 becomes the client's stdin, 1 and 2 held output, the connection fd 3, the claim
+// O_CLOEXEC at the number it has; with `close_others`, nothing else of the daemon's (a
+// ready worker closed those long ago, and holds its ready run's fds).
 bool take_over_fds(int socket, std::vector<UniqueFd>& fds, bool close_others) {
-    for (int i = 0; i < 3; ++i)
-        if (::dup2(fds[static_cast<std::size_t>(i)].get(), i) != i) return false;
-    fds.clear();
+    if (fds.size() != 2 || ::dup2(fds[0].get(), 0) != 0 || !hold_output(1) || !hold_output(2)) return false;
     if (!move_fd(socket, kWorkerSocket)) return false;
-    return !close_others || ::syscall(SYS_close_range, kWorkerSocket + 1U, ~0U, 0U) == 0;
+    int claim = fds[1].release();
+    fds.clear();
+    if (close_others) {
+        if (claim != kWorkerSocket + 1 && !move_fd(claim, kWorkerSocket + 1)) return false;
+        claim = kWorkerSocket + 1;
+        if (::syscall(SYS_close_range, kWorkerSocket + 2U, ~0U, 0U) != 0) return false;
+    }
+    g_claim = claim;
+    return ::fcntl(claim, F_SETFD, FD_CLOEXEC) == 0;
+}
+
+// The claim's token, if it is still there: then this worker owns the run. Without it the
+// client withdrew (it fell back in-process) and nothing of the run may be touched.
+bool take_claim() {
+    char token = 0;
+    ssize_t n;
+    do n = ::recv(g_claim, &token, 1, MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    return n == 1 && token == wire::kClaimToken;
+}
+
+// What was written to the held fd `fd` goes to `real`, which then becomes `fd`.
+bool release_output(int fd, int real) {
+    std::string held;
+    char buffer[65536];
+    if (::lseek(fd, 0, SEEK_SET) != 0) return false;
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;) held.append(buffer, static_cast<std::size_t>(n));
+    if (!held.empty()) fs::write_all(real, held);
+    return ::dup2(real, fd) == fd;
 }
 
 // A ready worker waited with the daemon's signals blocked: what came meanwhile (a
@@ -95,13 +139,31 @@ bool in_worker() { return g_in_worker; }
 
 const std::vector<std::string>& hand_over_notes() { return g_notes; }
 
+bool take_client_output() {
+    if (!g_in_worker || g_output_taken) return g_output_taken;
+    pollfd wait{g_claim, POLLIN, 0};
+    int n;
+    do n = ::poll(&wait, 1, kGoBoundMs);
+    while (n < 0 && errno == EINTR);
+    wire::Received go = n > 0 ? wire::receive(g_claim) : wire::Received{};
+    if (n <= 0 || go.fds.size() != 2 || wire::Reader(go.bytes).kind() != wire::Kind::go) return false;
+    g_output_taken = release_output(1, go.fds[0].get()) && release_output(2, go.fds[1].get());
+    return g_output_taken;
+}
+
 void arm(const wire::Armed& armed) {
-    if (g_in_worker) wire::send(kWorkerSocket, wire::encode(armed), {}, true);
+    if (!g_in_worker) return;
+    wire::send(kWorkerSocket, wire::encode(armed), {}, true);
+    // No hook starts before its answer has somewhere to go: without the client's fds the
+    // worker ends here, and the client gives the answer just armed.
+    if (!take_client_output()) ::_exit(1);
 }
 
 void leave_client() {
     if (!g_in_worker) return;
     ::close(kWorkerSocket);
+    ::close(g_claim);
+    g_claim = -1;
     g_in_worker = false;  // nothing of this process is for the client any more
 }
 
@@ -128,7 +190,7 @@ void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, con
         wire::Received job = wire::receive(kWorkerSocket);
         if (job.error == EAGAIN) continue;
         std::string error;
-        auto hello = job.eof || job.error || job.truncated || job.fds.size() != 4
+        auto hello = job.eof || job.error || job.truncated || job.fds.size() != 3
                          ? std::nullopt
                          : wire::decode_hello(job.bytes, error);
         if (!hello) {
@@ -158,11 +220,15 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
     static std::vector<std::string> env = hello.env;
     static std::vector<char*> envp = c_strings(env);
     environ = envp.data();
+    if (!take_claim()) ::_exit(0);  // the client runs it itself
     g_in_worker = true;
     const int pid = ::getpid();
-    if (wire::send(kWorkerSocket, wire::Writer(wire::Kind::taken).u32(static_cast<std::uint32_t>(pid)).bytes(), {},
-                   true) != 0)
-        ::_exit(1);  // the client is gone before anything started
+    const auto taken = wire::Writer(wire::Kind::taken)
+                           .u32(static_cast<std::uint32_t>(pid))
+                           .u32(wire::kProtocol)
+                           .str(HOOKWARDEN_VERSION)
+                           .bytes();
+    if (wire::send(kWorkerSocket, taken, {}, true) != 0) ::_exit(1);  // the client is gone before anything started
     const auto start = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(hello.process_start_ns));
     int code = 70;
     try {
@@ -174,6 +240,8 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
     std::cout.flush();
     std::cerr.flush();
     std::fflush(nullptr);
+    // An answer that cannot reach the client is not a verdict: the client gives its own.
+    if (!take_client_output()) ::_exit(code);
     wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(code)).bytes(), {}, true);
     ::_exit(code);
 }

@@ -1,5 +1,5 @@
 // A worker: the daemon's child that runs one client's `hookwarden run`, with the
-// client's fds as 0, 1, 2, its environment, working directory and umask, through the
+// client's stdin as fd 0 (and its stdout and stderr as 1 and 2 once they come), its environment, working directory and umask, through the
 // same command line and the same core run as the in-process path. One process per run:
 // a hook that kills its parent kills the worker, not the daemon; the worker dies with
 // the daemon (PR_SET_PDEATHSIG), and its guardian then kills the hook's tree.
@@ -35,22 +35,30 @@ bool in_worker();
 const std::vector<std::string>& hand_over_notes();
 
 // Tells the client what to answer if this worker dies from now on, and how long to wait
-// for the verdict at most. Called once the policy is resolved, before the hook starts.
+// for the verdict at most, then takes the client's fds 1 and 2 (take_client_output); a
+// worker that cannot have them ends here, before any hook starts. Called once the policy
+// is resolved.
 void arm(const wire::Armed& armed);
+
+// Waits (2 s at most) for the client's "go" with its fds 1 and 2 and makes them fds 1
+// and 2, after writing there what the worker wrote before. True once they are the
+// client's; false outside a worker, or when no "go" came.
+bool take_client_output();
 
 // In a process a worker forked to supervise one of its hooks (`dispatch`): closes the
 // client's connection, so that the client sees the worker's death at once, not when the
 // last of its children exits. Only the worker itself speaks to the client.
 void leave_client();
 
-// In the forked child: takes over `socket` and `fds` (the client's 0, 1, 2), becomes
-// the client's process image and runs `body`. Never returns.
+// In the forked child: takes over `socket` and `fds` (the client's stdin and claim
+// socket), takes the claim (or exits: the client withdrew it), becomes the client's
+// process image and runs `body`. Never returns.
 [[noreturn]] void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
                                 const WorkerBody& body);
 
 // In a child forked ahead of any client: keeps only `control` (its socket to the daemon),
 // runs `hooks.prepare`, and waits for its job on `control`: the hello, with the client's
-// connection and fds 0, 1, 2. Then it goes on as become_worker. End of file on `control`
+// connection, stdin and claim socket. Then it goes on as become_worker. End of file on `control`
 // (the daemon stops or lets it go): `hooks.discard`, exit. Never returns.
 [[noreturn]] void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body);
 

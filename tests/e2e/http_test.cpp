@@ -298,6 +298,42 @@ TEST(Http, ClientGoneMidRunTheRunIsStillRecorded) {
               "deny");
 }
 
+// The front is a client of the daemon's socket, like `run`: its runs go to the ready
+// pool, and none is forked by the front while the daemon takes them.
+TEST(Http, RunsGoToTheDaemonsReadyPool) {
+    HttpDaemon d;
+    ASSERT_GT(d.port, 0) << slurp(d.log);
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(d.post("/hook/guard", event("PreToolUse", "ls")).status, 200);
+    auto records = records_in(d.state, 3);
+    ASSERT_EQ(records.size(), 3u);
+    const std::string log = slurp(d.log);
+    std::size_t handed = 0;
+    for (auto at = log.find("run handed to ready worker"); at != std::string::npos;
+         at = log.find("run handed to ready worker", at + 1))
+        ++handed;
+    EXPECT_EQ(handed, 3u) << log;
+    EXPECT_EQ(log.find("a worker of the front runs it"), std::string::npos) << log;
+}
+
+// A daemon whose loop is stopped still has the request queued when the front gives up on
+// it (50 ms): the front's own worker runs it, and the daemon, resumed, finds the claim
+// withdrawn and never runs it a second time.
+TEST(Http, AStoppedDaemonLeavesTheRunToTheFrontAndNeverRunsItTwice) {
+    HttpDaemon d;
+    ASSERT_GT(d.port, 0) << slurp(d.log);
+    ::kill(d.pid, SIGSTOP);
+    auto r = d.post("/hook/guard", event("PreToolUse", "rm forbidden"));
+    ::kill(d.pid, SIGCONT);
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json_body["hookSpecificOutput"]["permissionDecision"], "deny") << r.body;
+    EXPECT_NE(slurp(d.log).find("a worker of the front runs it"), std::string::npos) << slurp(d.log);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the resumed daemon's worker, if it ran
+    auto records = records_in(d.state, 1);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0]["outcome"], "blocked");
+}
+
 TEST(Http, HungHookAnsweredByPolicyBeforeTheAgentsTimeout) {
     HttpDaemon d;
     ASSERT_GT(d.port, 0) << slurp(d.log);

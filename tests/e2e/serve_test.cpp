@@ -291,8 +291,35 @@ TEST(Serve, TheDaemonRefusesAnotherVersionAndMalformedRequests) {
     EXPECT_NE(log.find("no request within the time allowed"), std::string::npos) << log;
 }
 
-// A daemon of another version: the client checks the daemon's "ready", falls back, and
-// never sends "go" (the fake daemon would have seen it).
+// The fds a message carried (SCM_RIGHTS), closed; -1 on EOF or after `ms` without one.
+int receive_fd_count(int fd, int ms) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, ms) <= 0) return -1;
+    std::string buffer(300 * 1024, '\0');
+    iovec iov{buffer.data(), buffer.size()};
+    alignas(cmsghdr) char control[CMSG_SPACE(8 * sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    if (::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC) <= 0) return -1;
+    int count = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        const auto n = static_cast<int>((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        for (int i = 0; i < n; ++i) {
+            int got = -1;
+            std::memcpy(&got, CMSG_DATA(c) + static_cast<std::size_t>(i) * sizeof(int), sizeof got);
+            ::close(got);
+        }
+        count += n;
+    }
+    return count;
+}
+
+// A daemon of another protocol answers the request with what is not "taken" (here the
+// "ready" of protocol 2): the client withdraws its claim, runs the hook itself, and sends
+// nothing more; the request carried its stdin and the claim only, never stdout.
 TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
     const std::string dir = hwtest::temp_dir();
     const std::string path = dir + "/fake.sock";
@@ -302,13 +329,13 @@ TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
     std::strncpy(a.sun_path, path.c_str(), sizeof a.sun_path - 1);
     ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
     ASSERT_EQ(::listen(listener, 4), 0);
-    std::string after_ready = "unset";
+    int request_fds = -2, after_answer = -2;
     std::thread fake([&] {
         int c = ::accept(listener, nullptr, nullptr);
-        std::string hello = receive(c, 5000);
-        std::string ready = "R" + u32(1) + str("0.0.0-other");
+        request_fds = receive_fd_count(c, 5000);
+        std::string ready = "R" + u32(2) + str("0.0.0-other");
         ::send(c, ready.data(), ready.size(), MSG_NOSIGNAL);
-        after_ready = receive(c, 5000);  // "" = EOF: the client hung up without "go"
+        after_answer = receive_fd_count(c, 5000);  // -1 = EOF: the client hung up
         ::close(c);
     });
     hwtest::Options o;
@@ -320,10 +347,13 @@ TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(r.record.is_object()) << r.err;
     EXPECT_EQ(r.record["served_by"], "process");
-    EXPECT_EQ(after_ready, "");
+    EXPECT_EQ(request_fds, 2) << "stdin and the claim";
+    EXPECT_EQ(after_answer, -1);
 }
 
-// A wedged daemon (stopped): the client falls back within its handshake bound.
+// A wedged daemon (stopped): the client falls back within its handshake bound, and the
+// request it left queued (with its stdin: never its stdout, which the harness reads to
+// end of file) is never run by the daemon once it is resumed: the client withdrew the claim.
 TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     Daemon d;
     ::kill(d.pid, SIGSTOP);
@@ -333,6 +363,10 @@ TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     ASSERT_TRUE(r.record.is_object());
     EXPECT_EQ(r.record["served_by"], "process");
     EXPECT_LT(r.elapsed_ms, 1000);
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the resumed daemon's worker, if it ran
+    EXPECT_EQ(records_in(d.state).size(), 1u);
+    auto next = hwtest::run({"run", "--", "/bin/true"}, d.client());
+    EXPECT_EQ(next.record["served_by"], "serve") << next.err;
 }
 
 // A client of another uid reaches the socket (the test opens the directory for it): the
