@@ -13,6 +13,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cmd/command.h"
+#include "cmd/run_serve.h"
 #include "core/run.h"
 #include "util/log.h"
 
@@ -151,10 +152,12 @@ int main_at(int argc, char** argv, std::chrono::steady_clock::time_point process
         std::cout << "hookwarden " HOOKWARDEN_VERSION "\n";
         return 0;
     }
+    const cmd::CommandFactory chosen = chosen_command(argc, argv);
+    if (is_hook_command(chosen))
+        if (auto served = cmd::offer_before_parsing(argc, argv, process_start)) return *served;
     CLI::App app{kDescription};
     GlobalOptions globals;
     declare_globals(app, globals);
-    const cmd::CommandFactory chosen = chosen_command(argc, argv);
     const auto commands = declare_commands(app, chosen);
 
     std::vector<std::string> whole(argv, argv + argc);

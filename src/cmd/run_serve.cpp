@@ -16,6 +16,10 @@ namespace hookwarden::cmd {
 
 namespace {
 
+// The hand-off offer_before_parsing made, if it made one: the commands then act on it
+// instead of offering the run a second time.
+std::optional<serve::HandOff> g_offered;
+
 // How long the client waits for the verdict before it answers by policy itself: the
 // run's own bound (a fallback command may take a second one), plus slack for the commit.
 std::int64_t verdict_bound_ms(const policy::Resolved& resolved) {
@@ -97,7 +101,7 @@ int answer_lost_dispatch(const core::DispatchOptions& options, const std::string
 // when the worker took stdin and died before the hook started; nullopt to run in-process.
 template <typename LostAnswer>
 std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAnswer& lost) {
-    serve::HandOff handed = serve::hand_off(invocation.argv, invocation.process_start);
+    serve::HandOff handed = g_offered ? *g_offered : serve::hand_off(invocation.argv, invocation.process_start);
     switch (handed.served) {
         case serve::Served::answered:
             return handed.exit_code;
@@ -111,6 +115,13 @@ std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAn
 }
 
 }  // namespace
+
+std::optional<int> offer_before_parsing(int argc, char** argv, std::chrono::steady_clock::time_point process_start) {
+    if (serve::in_worker()) return std::nullopt;
+    g_offered = serve::hand_off(std::vector<std::string>(argv, argv + argc), process_start);
+    if (g_offered->served == serve::Served::answered) return g_offered->exit_code;
+    return std::nullopt;
+}
 
 std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
     if (serve::in_worker()) {

@@ -25,6 +25,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// How long after a run's worker ended the pool is refilled: past the client's exit and
+// the agent's reaction to the verdict (measured: docs/performance.md).
+constexpr std::chrono::milliseconds kRefillDelay{5};
+
 // One client connection, from accept to the worker's exit.
 struct Connection {
     enum class State { hello, running } state = State::hello;
@@ -47,7 +51,7 @@ struct Daemon {
     UniqueFd signals;
     std::list<Connection> connections;
     std::list<ReadyWorker> ready;
-    Clock::time_point refill_after{};  // a ready worker died idle: not again at once
+    Clock::time_point refill_after{};  // a run just ended, or a ready worker died idle: not yet
     bool stopping = false;
     Clock::time_point last_activity = Clock::now();
     std::uint64_t refused = 0;
@@ -157,8 +161,9 @@ void fork_ready(Daemon& d) {
     d.ready.push_back({pid, UniqueFd(pair[0])});
 }
 
-// Refilled only while no run is in flight: making a ready run (cgroups, a guardian, a
-// child's migration) must not compete with a hook for the CPU.
+// Refilled only while no run is in flight, and not at once after one ended: making a
+// ready run (cgroups, a guardian, a child's migration) must not compete for the CPU with
+// a hook, nor with the client's exit and the agent's next step right after a verdict.
 void fill_pool(Daemon& d) {
     if (d.stopping || Clock::now() < d.refill_after) return;
     const bool running = std::any_of(d.connections.begin(), d.connections.end(),
@@ -248,6 +253,7 @@ void reap(Daemon& d) {
         }
         for (auto& c : d.connections) {
             if (c.worker != pid) continue;
+            d.refill_after = std::max(d.refill_after, Clock::now() + kRefillDelay);
             if (WIFSIGNALED(status))
                 spdlog::warn("serve: worker {} killed by signal {}", pid, WTERMSIG(status));
             c.socket.reset();

@@ -303,8 +303,10 @@ TEST(Http, ClientGoneMidRunTheRunIsStillRecorded) {
 TEST(Http, RunsGoToTheDaemonsReadyPool) {
     HttpDaemon d;
     ASSERT_GT(d.port, 0) << slurp(d.log);
-    for (int i = 0; i < 3; ++i)
+    for (int i = 0; i < 3; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the pool refilled, as between tool calls
         EXPECT_EQ(d.post("/hook/guard", event("PreToolUse", "ls")).status, 200);
+    }
     auto records = records_in(d.state, 3);
     ASSERT_EQ(records.size(), 3u);
     const std::string log = slurp(d.log);
