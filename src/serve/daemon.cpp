@@ -81,6 +81,8 @@ void refuse(Daemon& d, Connection& c, const std::string& why) {
     c.socket.reset();
 }
 
+void on_readable(Daemon& d, Connection& c);
+
 void accept_one(Daemon& d, int fd) {
     Connection c;
     c.socket.reset(fd);
@@ -99,6 +101,8 @@ void accept_one(Daemon& d, int fd) {
         return;
     }
     d.connections.push_back(std::move(c));
+    // The client sends its hello right after connecting: it is usually there already.
+    on_readable(d, d.connections.back());
 }
 
 void accept_all(Daemon& d) {
