@@ -159,6 +159,19 @@ void arm(const wire::Armed& armed) {
     if (!take_client_output()) ::_exit(1);
 }
 
+void answered(int exit_code) {
+    static bool sent = false;
+    if (!g_in_worker || sent) return;
+    sent = true;
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    // An answer that cannot reach the client is not a verdict: the client gives its own.
+    if (!take_client_output()) return;
+    wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(exit_code)).bytes(), {},
+               true);
+}
+
 void leave_client() {
     if (!g_in_worker) return;
     ::close(kWorkerSocket);
@@ -237,12 +250,7 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
         // Never back into the daemon's loop: this process is a copy of it.
         code = 70;
     }
-    std::cout.flush();
-    std::cerr.flush();
-    std::fflush(nullptr);
-    // An answer that cannot reach the client is not a verdict: the client gives its own.
-    if (!take_client_output()) ::_exit(code);
-    wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(code)).bytes(), {}, true);
+    answered(code);
     ::_exit(code);
 }
 

@@ -45,6 +45,11 @@ void arm(const wire::Armed& armed);
 // client's; false outside a worker, or when no "go" came.
 bool take_client_output();
 
+// The agent's answer is written to fds 1 and 2: the client gets the verdict `exit_code`
+// and exits. Once per run (later calls do nothing); the worker may go on with what the
+// answer did not need (the record). The worker calls it itself after the command line.
+void answered(int exit_code);
+
 // In a process a worker forked to supervise one of its hooks (`dispatch`): closes the
 // client's connection, so that the client sees the worker's death at once, not when the
 // last of its children exits. Only the worker itself speaks to the client.
