@@ -39,10 +39,12 @@ struct Connection {
     bool client_gone = false;     // EOF seen while running: stop polling it
 };
 
-// A worker forked ahead of any client, waiting on `control` for one.
+// A worker forked ahead of any client. It accepts a client on the listener itself (and
+// then tells us on `control`), or gets one from us on `control`.
 struct ReadyWorker {
     pid_t pid = -1;
     UniqueFd control;
+    bool ended = false;  // end of file on `control` seen: it exited, reap() removes it
 };
 
 struct Daemon {
@@ -119,24 +121,9 @@ void start_worker(Daemon& d, Connection& c, std::vector<UniqueFd> fds);
 // The request: checked, then handed to a worker at once (the worker answers "taken").
 void on_hello(Daemon& d, Connection& c, wire::Received& got) {
     std::string error;
-    if (got.truncated) {
-        refuse(d, c, "request larger than " + std::to_string(wire::kMaxMessage) + " bytes or with extra fds");
-        return;
-    }
-    auto hello = wire::decode_hello(got.bytes, error);
+    auto hello = wire::check_request(got, error);
     if (!hello) {
         refuse(d, c, error);
-        return;
-    }
-    if (hello->protocol != wire::kProtocol || hello->version != HOOKWARDEN_VERSION) {
-        refuse(d, c, "version mismatch: client hookwarden " + hello->version + " (protocol " +
-                         std::to_string(hello->protocol) + "), daemon " HOOKWARDEN_VERSION " (protocol " +
-                         std::to_string(wire::kProtocol) + ")");
-        return;
-    }
-    if (got.fds.size() != 2) {
-        refuse(d, c, "expected the client's stdin and claim socket with the hello, got " +
-                         std::to_string(got.fds.size()) + " fds");
         return;
     }
     c.hello = std::move(*hello);
@@ -154,7 +141,7 @@ void fork_ready(Daemon& d) {
     const pid_t daemon = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
-    if (pid == 0) become_ready_worker(pair[1], daemon, d.options.ready, d.options.body);
+    if (pid == 0) become_ready_worker(pair[1], d.listener.socket.get(), daemon, d.options.ready, d.options.body);
     ::close(pair[1]);
     if (pid < 0) {
         spdlog::error("serve: fork of a ready worker: {}", std::strerror(errno));
@@ -184,7 +171,7 @@ pid_t hand_to_ready(Daemon& d, Connection& c, const std::vector<UniqueFd>& clien
         std::vector<int> fds{c.socket.get()};
         for (const auto& fd : client_fds) fds.push_back(fd.get());
         if (wire::send(worker.control.get(), wire::encode(c.hello), fds, true) == 0) {
-            spdlog::info("serve: run handed to ready worker {}", worker.pid);
+            spdlog::info("serve: run to ready worker {} (handed over by the daemon)", worker.pid);
             return worker.pid;
         }
         ::kill(worker.pid, SIGKILL);  // reaped by reap()
@@ -280,6 +267,38 @@ void on_signals(Daemon& d) {
     reap(d);
 }
 
+// A ready worker's word about a connection it accepted (serve/worker.h): it took the
+// run (we watch the connection from now on, as for one we handed over), or the request
+// is to be refused with its reason, or it is ours to read from the start.
+void on_ready_worker(Daemon& d, pid_t pid) {
+    auto worker = std::find_if(d.ready.begin(), d.ready.end(), [pid](const ReadyWorker& w) { return w.pid == pid; });
+    if (worker == d.ready.end()) return;  // handed a run meanwhile
+    wire::Received got = wire::receive(worker->control.get());
+    if (got.error == EAGAIN) return;
+    wire::Reader r(got.bytes);
+    if (got.eof || got.error || got.fds.size() != 1) {
+        worker->ended = got.eof || got.error;
+        return;
+    }
+    d.last_activity = Clock::now();
+    const int fd = got.fds[0].release();
+    if (r.kind() == wire::Kind::taken) {
+        Connection c;
+        c.socket.reset(fd);
+        c.state = Connection::State::running;
+        c.worker = worker->pid;
+        d.connections.push_back(std::move(c));
+        spdlog::info("serve: run to ready worker {} (accepted by it)", worker->pid);
+        d.ready.erase(worker);
+    } else if (r.kind() == wire::Kind::refused) {
+        Connection c;
+        c.socket.reset(fd);
+        refuse(d, c, r.str());
+    } else {
+        accept_one(d, fd);
+    }
+}
+
 // When poll must return at the latest: the nearest request deadline, or the idle exit.
 int poll_timeout(const Daemon& d) {
     std::optional<Clock::time_point> next;
@@ -308,8 +327,17 @@ void expire(Daemon& d) {
 }
 
 // One round: wait for the listener, a connection, a signal or a deadline; handle it.
+// While a ready worker waits, the clients are its to accept: the daemon accepts only
+// when none does (a burst beyond the pool, --pool 0), so a client never waits for it.
 void poll_once(Daemon& d) {
-    std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0}, {d.listener.socket.get(), POLLIN, 0}};
+    const bool accepting = std::none_of(d.ready.begin(), d.ready.end(), [](const ReadyWorker& w) { return !w.ended; });
+    std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0}, {accepting ? d.listener.socket.get() : -1, POLLIN, 0}};
+    std::vector<pid_t> workers;
+    for (const auto& w : d.ready) {
+        if (w.ended) continue;
+        fds.push_back({w.control.get(), POLLIN, 0});
+        workers.push_back(w.pid);
+    }
     std::vector<Connection*> polled;
     for (auto& c : d.connections) {
         if (!c.socket || c.client_gone) continue;
@@ -317,10 +345,13 @@ void poll_once(Daemon& d) {
         polled.push_back(&c);
     }
     if (::poll(fds.data(), fds.size(), poll_timeout(d)) > 0) {
-        if (fds[0].revents) on_signals(d);
-        if (fds[1].revents && d.listener.socket) accept_all(d);
+        const std::size_t first_connection = 2 + workers.size();
         for (std::size_t i = 0; i < polled.size(); ++i)
-            if (fds[i + 2].revents && polled[i]->socket) on_readable(d, *polled[i]);
+            if (fds[first_connection + i].revents && polled[i]->socket) on_readable(d, *polled[i]);
+        for (std::size_t i = 0; i < workers.size(); ++i)
+            if (fds[2 + i].revents) on_ready_worker(d, workers[i]);
+        if (fds[1].revents && d.listener.socket) accept_all(d);
+        if (fds[0].revents) on_signals(d);
     }
     expire(d);
 }

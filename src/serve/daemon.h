@@ -1,8 +1,9 @@
-// `hookwarden serve`: the per-user daemon (docs/serve.md). One thread, one poll loop:
-// it accepts connections from processes of its own uid, checks each request (size,
-// shape, version, time), and gives each accepted run a worker of its own (serve/worker.h):
-// a ready one from its pool, forked ahead with its sandbox made, or one forked for the
-// run. It never runs a hook itself, so nothing a hook does reaches the loop.
+// `hookwarden serve`: the per-user daemon (docs/serve.md). One thread, one poll loop.
+// Each run gets a worker of its own (serve/worker.h): a ready one from its pool, forked
+// ahead with its sandbox made, which accepts its client on the listener itself; or, when
+// none is waiting, the daemon accepts, checks the request (uid, size, shape, version,
+// time) and hands it to a ready worker or forks one for it. It watches every run's
+// connection and never runs a hook itself, so nothing a hook does reaches the loop.
 #pragma once
 
 #include <chrono>

@@ -155,6 +155,27 @@ std::optional<Hello> decode_hello(std::string_view bytes, std::string& error) {
     return h;
 }
 
+std::optional<Hello> check_request(const Received& got, std::string& error) {
+    if (got.truncated) {
+        error = "request larger than " + std::to_string(kMaxMessage) + " bytes or with extra fds";
+        return std::nullopt;
+    }
+    auto hello = decode_hello(got.bytes, error);
+    if (!hello) return std::nullopt;
+    if (hello->protocol != kProtocol || hello->version != HOOKWARDEN_VERSION) {
+        error = "version mismatch: client hookwarden " + hello->version + " (protocol " +
+                std::to_string(hello->protocol) + "), daemon " HOOKWARDEN_VERSION " (protocol " +
+                std::to_string(kProtocol) + ")";
+        return std::nullopt;
+    }
+    if (got.fds.size() != 2) {
+        error = "expected the client's stdin and claim socket with the hello, got " + std::to_string(got.fds.size()) +
+                " fds";
+        return std::nullopt;
+    }
+    return hello;
+}
+
 std::string encode(const Armed& a) {
     Writer w(Kind::armed);
     w.u32(static_cast<std::uint32_t>(a.exit_code)).str(a.stdout_data).str(a.stderr_data).i64(a.wait_ms);

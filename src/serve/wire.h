@@ -124,4 +124,9 @@ struct Received {
 // One message, non-blocking. Received fds are O_CLOEXEC.
 Received receive(int socket);
 
+// A received request, checked whole: its size, its shape, the protocol and version
+// (ours), and its two fds (stdin and the claim). The hello, or nullopt and why not (the
+// reason the client is refused with).
+std::optional<Hello> check_request(const Received& got, std::string& error);
+
 }  // namespace hookwarden::serve::wire

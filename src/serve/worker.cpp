@@ -29,6 +29,8 @@ namespace {
 
 // The client connection in a worker, always this fd (O_CLOEXEC: the hook never sees it).
 constexpr int kWorkerSocket = 3;
+// A ready worker's copy of the daemon's listener: it accepts its client itself.
+constexpr int kReadyListener = 4;
 bool g_in_worker = false;
 std::vector<std::string> g_notes;  // what of the client's process the worker could not take
 // The worker's end of the claim socket (wire::kClaimToken), -1 once closed. Its number
@@ -134,6 +136,60 @@ void reset_signals() {
     ::_exit(1);
 }
 
+// The run starts: the daemon is done with this ready worker, and fd 3 becomes the client's.
+[[noreturn]] void start_ready_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello,
+                                  const WorkerBody& body) {
+    ::close(kWorkerSocket);
+    ::close(kReadyListener);  // clients of a stopping daemon must not queue behind a run
+    drop_pending_signals();
+    run_job(socket, std::move(fds), hello, body, false);
+}
+
+// A job from the daemon (a client it accepted), or end of file: the daemon lets us go.
+void take_job_from_daemon(const ReadyHooks& hooks, const WorkerBody& body) {
+    wire::Received job = wire::receive(kWorkerSocket);
+    if (job.error == EAGAIN) return;
+    std::string error;
+    auto hello = job.eof || job.error || job.truncated || job.fds.size() != 3 ? std::nullopt
+                                                                              : wire::decode_hello(job.bytes, error);
+    if (!hello) {
+        if (hooks.discard) hooks.discard();
+        ::_exit(0);
+    }
+    const int socket = job.fds[0].release();
+    job.fds.erase(job.fds.begin());
+    start_ready_job(socket, std::move(job.fds), *hello, body);
+}
+
+// A client accepted here: no hop through the daemon on the answer's path. Only a whole,
+// valid request of our uid is taken (the daemon is told, and watches the connection as
+// for one it handed over); anything else goes to the daemon, which refuses and logs it,
+// or waits for a hello that is not there yet.
+void accept_client(const WorkerBody& body) {
+    UniqueFd client(::accept4(kReadyListener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+    if (!client) return;  // another ready worker, or the daemon, was first
+    ucred peer{};
+    socklen_t size = sizeof peer;
+    const bool ours = ::getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.uid == ::geteuid();
+    wire::Received got = ours ? wire::receive(client.get()) : wire::Received{};
+    std::string error;
+    std::optional<wire::Hello> hello;
+    wire::Kind word = wire::Kind::hello;  // the daemon's from the start
+    if (ours && got.error != EAGAIN && !got.eof) {
+        hello = wire::check_request(got, error);
+        word = hello ? wire::Kind::taken : wire::Kind::refused;
+    }
+    const auto message = wire::Writer(word).str(error).bytes();
+    if (wire::send(kWorkerSocket, message, {client.get()}, true) != 0) {
+        // The daemon is gone or stopping: no run starts here (the client withdraws).
+        if (hello) wire::send(client.get(), wire::Writer(wire::Kind::refused).str("the daemon is stopping").bytes());
+        ::_exit(0);
+    }
+    if (!hello) return;
+    std::vector<UniqueFd> fds = std::move(got.fds);
+    start_ready_job(client.release(), std::move(fds), *hello, body);
+}
+
 }  // namespace
 
 bool in_worker() { return g_in_worker; }
@@ -193,32 +249,21 @@ void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hel
     run_job(socket, std::move(fds), hello, body, true);
 }
 
-void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body) {
+void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != daemon) ::_exit(1);
     quiet_log();
-    // Nothing of the daemon's is kept (its listener, other workers' sockets): EOF on a
-    // socket must mean what it says.
-    if (!move_fd(control, kWorkerSocket) || ::syscall(SYS_close_range, kWorkerSocket + 1U, ~0U, 0U) != 0) ::_exit(1);
+    // Nothing else of the daemon's is kept (other workers' sockets, its clients'): EOF on
+    // a socket must mean what it says.
+    if (!move_fd(control, kWorkerSocket) || ::dup3(listener, kReadyListener, O_CLOEXEC) != kReadyListener ||
+        ::syscall(SYS_close_range, kReadyListener + 1U, ~0U, 0U) != 0)
+        ::_exit(1);
     if (hooks.prepare) hooks.prepare();
     for (;;) {
-        pollfd wait{kWorkerSocket, POLLIN, 0};
-        if (::poll(&wait, 1, -1) < 0) continue;
-        wire::Received job = wire::receive(kWorkerSocket);
-        if (job.error == EAGAIN) continue;
-        std::string error;
-        auto hello = job.eof || job.error || job.truncated || job.fds.size() != 3
-                         ? std::nullopt
-                         : wire::decode_hello(job.bytes, error);
-        if (!hello) {
-            if (hooks.discard) hooks.discard();
-            ::_exit(0);
-        }
-        ::close(kWorkerSocket);  // the daemon is done with us; fd 3 becomes the client's
-        const int socket = job.fds[0].release();
-        job.fds.erase(job.fds.begin());
-        drop_pending_signals();
-        run_job(socket, std::move(job.fds), *hello, body, false);
+        pollfd wait[2] = {{kWorkerSocket, POLLIN, 0}, {kReadyListener, POLLIN, 0}};
+        if (::poll(wait, 2, -1) < 0) continue;
+        if (wait[0].revents) take_job_from_daemon(hooks, body);
+        if (wait[1].revents) accept_client(body);
     }
 }
 

@@ -61,10 +61,14 @@ void leave_client();
 [[noreturn]] void become_worker(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, pid_t daemon,
                                 const WorkerBody& body);
 
-// In a child forked ahead of any client: keeps only `control` (its socket to the daemon),
-// runs `hooks.prepare`, and waits for its job on `control`: the hello, with the client's
-// connection, stdin and claim socket. Then it goes on as become_worker. End of file on `control`
-// (the daemon stops or lets it go): `hooks.discard`, exit. Never returns.
-[[noreturn]] void become_ready_worker(int control, pid_t daemon, const ReadyHooks& hooks, const WorkerBody& body);
+// In a child forked ahead of any client: keeps only `control` (its socket to the daemon)
+// and a copy of the daemon's `listener`, runs `hooks.prepare`, and waits for its client:
+// one it accepts on the listener itself (a whole, valid request of our uid: it tells the
+// daemon on `control`, with the connection, and takes the run; anything else it passes
+// to the daemon), or a job from the daemon on `control` (the hello, with the client's
+// connection, stdin and claim socket). Then it goes on as become_worker. End of file on
+// `control` (the daemon stops or lets it go): `hooks.discard`, exit. Never returns.
+[[noreturn]] void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHooks& hooks,
+                                      const WorkerBody& body);
 
 }  // namespace hookwarden::serve

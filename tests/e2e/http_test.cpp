@@ -149,6 +149,13 @@ struct HttpDaemon {
     }
 };
 
+std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> out;
+    std::istringstream list(slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+    for (pid_t child; list >> child;) out.push_back(child);
+    return out;
+}
+
 std::vector<json> records_in(const std::string& state, std::size_t at_least, int wait_ms = 5000) {
     std::vector<json> out;
     for (int waited = 0; waited <= wait_ms; waited += 100) {
@@ -311,22 +318,29 @@ TEST(Http, RunsGoToTheDaemonsReadyPool) {
     ASSERT_EQ(records.size(), 3u);
     const std::string log = slurp(d.log);
     std::size_t handed = 0;
-    for (auto at = log.find("run handed to ready worker"); at != std::string::npos;
-         at = log.find("run handed to ready worker", at + 1))
+    for (auto at = log.find("run to ready worker"); at != std::string::npos;
+         at = log.find("run to ready worker", at + 1))
         ++handed;
     EXPECT_EQ(handed, 3u) << log;
     EXPECT_EQ(log.find("a worker of the front runs it"), std::string::npos) << log;
 }
 
-// A daemon whose loop is stopped still has the request queued when the front gives up on
-// it (50 ms): the front's own worker runs it, and the daemon, resumed, finds the claim
-// withdrawn and never runs it a second time.
+// A daemon that is stopped (its loop and its ready workers) still has the request queued
+// when the front gives up on it (50 ms): the front's own worker runs it, and the daemon,
+// resumed, finds the claim withdrawn and never runs it a second time.
 TEST(Http, AStoppedDaemonLeavesTheRunToTheFrontAndNeverRunsItTwice) {
     HttpDaemon d;
     ASSERT_GT(d.port, 0) << slurp(d.log);
-    ::kill(d.pid, SIGSTOP);
+    // The daemon's loop and its ready workers (the children with children of their own:
+    // not the front, nor the breaker keeper), which accept clients too.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::vector<pid_t> stopped{d.pid};
+    for (pid_t child : children_of(d.pid))
+        if (!children_of(child).empty()) stopped.push_back(child);
+    ASSERT_GE(stopped.size(), 3u) << "the daemon and its two ready workers";
+    for (pid_t p : stopped) ::kill(p, SIGSTOP);
     auto r = d.post("/hook/guard", event("PreToolUse", "rm forbidden"));
-    ::kill(d.pid, SIGCONT);
+    for (pid_t p : stopped) ::kill(p, SIGCONT);
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json_body["hookSpecificOutput"]["permissionDecision"], "deny") << r.body;
     EXPECT_NE(slurp(d.log).find("a worker of the front runs it"), std::string::npos) << slurp(d.log);

@@ -351,14 +351,28 @@ TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
     EXPECT_EQ(after_answer, -1);
 }
 
-// A wedged daemon (stopped): the client falls back within its handshake bound, and the
-// request it left queued (with its stdin: never its stdout, which the harness reads to
-// end of file) is never run by the daemon once it is resumed: the client withdrew the claim.
+std::vector<pid_t> children_of(pid_t pid) {
+    std::vector<pid_t> out;
+    std::istringstream list(slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+    for (pid_t child; list >> child;) out.push_back(child);
+    return out;
+}
+
+// The daemon and its ready workers (and its breaker keeper) stopped or resumed.
+void signal_daemon_and_children(pid_t daemon, int sig) {
+    for (pid_t child : children_of(daemon)) ::kill(child, sig);
+    ::kill(daemon, sig);
+}
+
+// A wedged daemon (stopped, its ready workers too): the client falls back within its
+// handshake bound, and the request it left queued (with its stdin: never its stdout,
+// which the harness reads to end of file) is never run once the daemon is resumed: the
+// client withdrew the claim.
 TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     Daemon d;
-    ::kill(d.pid, SIGSTOP);
+    signal_daemon_and_children(d.pid, SIGSTOP);
     auto r = hwtest::run({"run", "--", "/bin/true"}, d.client());
-    ::kill(d.pid, SIGCONT);
+    signal_daemon_and_children(d.pid, SIGCONT);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     ASSERT_TRUE(r.record.is_object());
     EXPECT_EQ(r.record["served_by"], "process");
@@ -367,6 +381,24 @@ TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     EXPECT_EQ(records_in(d.state).size(), 1u);
     auto next = hwtest::run({"run", "--", "/bin/true"}, d.client());
     EXPECT_EQ(next.record["served_by"], "serve") << next.err;
+}
+
+// A ready worker accepts its client itself: with the daemon's own loop stopped, the
+// ready pool still serves runs (the daemon learns of them when it resumes).
+TEST(Serve, TheReadyPoolServesWhileTheDaemonsLoopIsStopped) {
+    Daemon d;
+    for (int waited = 0; waited < 5000 && children_of(d.pid).size() < 3; waited += 10)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the keeper and two ready workers
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));    // made ready
+    ::kill(d.pid, SIGSTOP);
+    auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo served"}, d.client());
+    ::kill(d.pid, SIGCONT);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "served\n");
+    EXPECT_EQ(r.record["served_by"], "serve") << r.err;
+    EXPECT_LT(r.elapsed_ms, 1000);
+    d.stop();
+    EXPECT_NE(slurp(d.log).find("(accepted by it)"), std::string::npos) << slurp(d.log);
 }
 
 // A client of another uid reaches the socket (the test opens the directory for it): the
@@ -505,13 +537,6 @@ TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
 
 namespace {
 
-std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> out;
-    std::istringstream list(slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
-    for (pid_t child; list >> child;) out.push_back(child);
-    return out;
-}
-
 // The daemon's ready workers, once `count` of them are ready: on cgroup v1 a worker is
 // ready when its placed child (its only child: the guardian is not) is there.
 std::vector<pid_t> ready_workers(pid_t daemon, std::size_t count) {
@@ -582,14 +607,14 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         EXPECT_NE(std::find(workers.begin(), workers.end(), parent), workers.end()) << "hook parent " << parent;
         EXPECT_EQ(r.record["served_by"], "serve");
         EXPECT_EQ(r.record["backend"], "cgroup-v1");
-        EXPECT_NE(slurp(d.log).find("handed to ready worker " + std::to_string(parent)), std::string::npos);
+        EXPECT_NE(slurp(d.log).find("run to ready worker " + std::to_string(parent)), std::string::npos);
     }
     Daemon no_pool({"--pool", "0"});
     // Its only child is the breaker keeper (serve/breakers.h), which has none: no ready worker.
     for (pid_t child : children_of(no_pool.pid)) EXPECT_TRUE(children_of(child).empty()) << "child " << child;
     auto r = hwtest::run({"run", "--", "sh", "-c", "echo $PPID"}, no_pool.client());
     EXPECT_EQ(r.record["served_by"], "serve");
-    EXPECT_EQ(slurp(no_pool.log).find("handed to ready worker"), std::string::npos);
+    EXPECT_EQ(slurp(no_pool.log).find("run to ready worker"), std::string::npos);
 }
 
 // The ready cgroups were made with placeholder limits; the run's own are written before
@@ -620,7 +645,7 @@ TEST(ServePool, TheRunsOwnLimitsHoldInTheReadyCgroups) {
     EXPECT_LE(peak, 60LL * 1024 * 1024);
     const std::string log = slurp(d.log);
     std::size_t handed = 0;
-    for (auto at = log.find("handed to ready worker"); at != std::string::npos; at = log.find("handed to ready worker", at + 1))
+    for (auto at = log.find("run to ready worker"); at != std::string::npos; at = log.find("run to ready worker", at + 1))
         ++handed;
     EXPECT_EQ(handed, 3u) << log;
 }
