@@ -1,5 +1,6 @@
 // `hookwarden serve`: the resident supervisor (docs/serve.md). It runs each client's
 // `hookwarden run` through this same command line in a worker of its own.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 
@@ -65,6 +66,8 @@ protected:
             return ExitCode::usage;
         }
         options_.idle_exit = *idle;
+        // Ready workers accept clients themselves: each is a run the daemon may not refuse.
+        options_.pool = std::min(options_.pool, options_.max_runs);
         auto main_at = invocation.main_at;
         options_.body = [main_at](const std::vector<std::string>& argv, std::chrono::steady_clock::time_point start) {
             std::vector<std::string> words = argv;
