@@ -34,6 +34,8 @@ std::unique_ptr<ReadyRun> ReadyRun::prepare(std::string& why) {
             return nullptr;
         }
         ready->box_->place(child);
+        // It waits now, charging nothing: the peak restarted here is the hook's at take().
+        ready->box_->restart_peak();
     }
     return ready;
 }

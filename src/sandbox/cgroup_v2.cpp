@@ -112,12 +112,14 @@ public:
     std::vector<std::string> cgroup_dirs() const override { return dir_.empty() ? std::vector<std::string>{} : std::vector{dir_}; }
     std::vector<std::string> stale_parents() const override { return {parent_}; }
 
+    // A value this sandbox holds already (a ready one, made with the built-in limits) is
+    // not written again. memory.peak needs no restart: no process was in the cgroup yet.
     bool set_limits(const Limits& limits, std::string& error) override {
-        const std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        return cgroupfs::write_control(dir_ + "/memory.max", std::to_string(bytes), error) &&
-               cgroupfs::write_control(dir_ + "/pids.max", std::to_string(limits.pids), error) &&
+        const std::int64_t bytes = limits.memory_mb * 1024 * 1024, quota = limits.cpu_percent * 1000;
+        return cgroupfs::write_control_once(dir_ + "/memory.max", bytes, std::to_string(bytes), memory_max_, error) &&
+               cgroupfs::write_control_once(dir_ + "/pids.max", limits.pids, std::to_string(limits.pids), pids_max_, error) &&
                (!cpu_limited_ ||
-                cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error));
+                cgroupfs::write_control_once(dir_ + "/cpu.max", quota, std::to_string(quota) + " 100000", cpu_max_, error));
     }
 
 private:
@@ -156,6 +158,8 @@ private:
     std::string parent_, dir_;
     int events_fd_ = -1;
     bool cpu_limited_ = false;
+    // What this sandbox wrote into its limit files (-1: not known, written next time).
+    std::int64_t memory_max_ = -1, pids_max_ = -1, cpu_max_ = -1;
 };
 
 }  // namespace

@@ -92,6 +92,13 @@ bool write_control(const std::string& file, const std::string& value, std::strin
     return true;
 }
 
+bool write_control_once(const std::string& file, std::int64_t value, const std::string& text, std::int64_t& written,
+                        std::string& error) {
+    if (written == value) return true;
+    written = write_control(file, text, error) ? value : -1;
+    return written == value;
+}
+
 std::vector<int> read_pids(const std::string& dir) {
     std::vector<int> pids;
     auto text = fs::read_file(dir + "/cgroup.procs");

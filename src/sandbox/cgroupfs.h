@@ -40,6 +40,11 @@ int make_dirs(const std::string& path);
 bool make_run_cgroup(const std::string& dir, std::string& error);
 // Writes a control file (a limit); returns false with `error` naming file and value.
 bool write_control(const std::string& file, const std::string& value, std::string& error);
+// Writes `value` (as `text`) unless `written`, what this sandbox last wrote into `file`,
+// says it holds it already (serve's ready sandboxes: the file is ours alone). `written`
+// is then what the file holds: `value`, or -1 (not known) when the write failed.
+bool write_control_once(const std::string& file, std::int64_t value, const std::string& text, std::int64_t& written,
+                        std::string& error);
 
 std::vector<int> read_pids(const std::string& dir);
 // The pids of `dir` and of every cgroup below it: cgroup.procs lists only a cgroup's own
