@@ -591,6 +591,77 @@ TEST(ServePool, TheRunsOwnLimitsHoldInTheReadyCgroups) {
     EXPECT_EQ(handed, 3u) << log;
 }
 
+namespace {
+
+// Where this process's cgroup is in the v1 hierarchy mounted at /sys/fs/cgroup/`mount`,
+// whose controllers (the /proc/self/cgroup field) include `controller`.
+std::string v1_run_parent(const std::string& mount, const std::string& controller) {
+    std::ifstream self("/proc/self/cgroup");
+    for (std::string line; std::getline(self, line);) {
+        const auto first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        std::istringstream controllers(line.substr(first + 1, second - first - 1));
+        for (std::string name; std::getline(controllers, name, ',');)
+            if (name == controller) {
+                const std::string path = line.substr(second + 1);
+                return "/sys/fs/cgroup/" + mount + (path == "/" ? std::string() : path) + "/hookwarden";
+            }
+    }
+    return "";
+}
+
+}  // namespace
+
+// The ready sandbox was made with the built-in limits, and a run writes only the values
+// that differ: whatever the run asks (all of them other, one other, lower, the built-in
+// ones), the limit files of its run cgroups hold exactly its limits while it runs. The
+// hook reads them itself, through the host's (read-only) cgroupfs, one level above its leaf.
+TEST(ServePool, TheLimitFilesHoldTheRunsOwnValuesWhateverTheReadyOnesWere) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    const std::string memory = v1_run_parent("memory", "memory"), pids = v1_run_parent("pids", "pids");
+    const std::string cpu = ::access("/sys/fs/cgroup/cpu", F_OK) == 0 ? v1_run_parent("cpu", "cpu") : "";
+    const bool swap = ::access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+    struct Case {
+        std::vector<std::string> flags;
+        std::int64_t memory_mb, pids, cpu_percent;
+    };
+    const std::vector<Case> cases{{{"--memory", "77", "--pids", "23", "--cpu", "50"}, 77, 23, 50},
+                                  {{}, 50, 64, 100},
+                                  {{"--pids", "9"}, 50, 9, 100},
+                                  {{"--memory", "30"}, 30, 64, 100},
+                                  {{"--memory", "300", "--cpu", "250"}, 300, 64, 250}};
+    Daemon d;
+    std::string script = "d=hw-$PPID; cat " + memory + "/$d/memory.limit_in_bytes " + pids + "/$d/pids.max";
+    if (swap) script += " " + memory + "/$d/memory.memsw.limit_in_bytes";
+    if (!cpu.empty()) script += " " + cpu + "/$d/cpu.cfs_quota_us";
+    for (const auto& c : cases) {
+        ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+        std::vector<std::string> argv{"run"};
+        argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+        argv.insert(argv.end(), {"--", "sh", "-c", script});
+        auto r = hwtest::run(argv, d.client());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(r.record["served_by"], "serve");
+        std::istringstream values(r.out);
+        std::int64_t limit = 0, pids_max = 0, memsw = 0, quota = 0;
+        values >> limit >> pids_max;
+        EXPECT_EQ(limit, c.memory_mb * 1024 * 1024) << r.out;
+        EXPECT_EQ(pids_max, c.pids) << r.out;
+        if (swap) {
+            EXPECT_TRUE(values >> memsw && memsw == c.memory_mb * 1024 * 1024) << r.out;
+        }
+        if (!cpu.empty()) {
+            EXPECT_TRUE(values >> quota && quota == c.cpu_percent * 1000) << r.out;
+        }
+    }
+    const std::string log = slurp(d.log);
+    std::size_t handed = 0;
+    for (auto at = log.find("handed to ready worker"); at != std::string::npos; at = log.find("handed to ready worker", at + 1))
+        ++handed;
+    EXPECT_EQ(handed, cases.size()) << log;
+    EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
+}
+
 // Idle ready workers hold cgroups; a daemon that goes, however it goes, leaves none.
 TEST(ServePool, ADaemonGoneLeavesNoReadyCgroups) {
     if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
