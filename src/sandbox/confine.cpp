@@ -1,5 +1,6 @@
 #include "sandbox/confine.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -10,9 +11,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <fstream>
 #include <functional>
-#include <sstream>
+#include <string_view>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -20,6 +20,7 @@
 #include <linux/capability.h>
 #include <linux/landlock.h>
 
+#include "util/fs.h"
 #include "util/proc_tree.h"
 
 namespace hookwarden::sandbox {
@@ -239,20 +240,28 @@ bool inside_hookwarden_run() {
     return nested;
 }
 
+// Read at once and split in place: on every root run's path (a stream per line cost
+// more than the rest of the confinement together).
 std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
     std::vector<std::pair<std::string, unsigned long>> mounts;
-    std::ifstream table("/proc/self/mountinfo");
-    std::string line;
+    const auto table = fs::read_file("/proc/self/mountinfo");
+    if (!table) return mounts;
     // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
-        std::string id, parent, device, root, point, options, word;
-        fields >> id >> parent >> device >> root >> point >> options;
-        while (fields >> word && word != "-") {
+    std::string_view rest(*table);
+    while (!rest.empty()) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+        std::vector<std::string_view> fields;
+        for (std::size_t at = 0; at < line.size();) {
+            const std::size_t space = std::min(line.find(' ', at), line.size());
+            if (space > at) fields.push_back(line.substr(at, space - at));
+            at = space + 1;
         }
-        std::string type;
-        fields >> type;
-        if (type == "cgroup" || type == "cgroup2") mounts.emplace_back(unescape_mountinfo(point), mount_flags(options));
+        const auto dash = std::find(fields.begin() + std::min<std::size_t>(6, fields.size()), fields.end(), "-");
+        if (fields.size() < 6 || dash == fields.end() || dash + 1 == fields.end()) continue;
+        if (dash[1] == "cgroup" || dash[1] == "cgroup2")
+            mounts.emplace_back(unescape_mountinfo(std::string(fields[4])), mount_flags(std::string(fields[5])));
     }
     return mounts;
 }
