@@ -20,6 +20,7 @@ std::unique_ptr<ReadyRun> ReadyRun::prepare(std::string& why) {
         why = "backend auto is 'none' here: nothing to make ahead";
         return nullptr;
     }
+    sandbox::cgroup_mounts();  // read now: at the run, a root hook's confinement only polls it
     GuardianJob job{ready->box_->cgroup_dirs(), ready->box_->stale_parents(), std::nullopt, true};
     if (!ready->guardian_.start(job)) {
         why = "could not start a guardian";

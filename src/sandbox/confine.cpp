@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -20,6 +21,7 @@
 #include <linux/capability.h>
 #include <linux/landlock.h>
 
+#include "util/fd.h"
 #include "util/fs.h"
 #include "util/proc_tree.h"
 
@@ -240,14 +242,12 @@ bool inside_hookwarden_run() {
     return nested;
 }
 
-// Read at once and split in place: on every root run's path (a stream per line cost
-// more than the rest of the confinement together).
-std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
+namespace {
+
+// "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS",
+// split in place (a stream per line cost more than the rest of the confinement).
+std::vector<std::pair<std::string, unsigned long>> parse_cgroup_mounts(std::string_view rest) {
     std::vector<std::pair<std::string, unsigned long>> mounts;
-    const auto table = fs::read_file("/proc/self/mountinfo");
-    if (!table) return mounts;
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
-    std::string_view rest(*table);
     while (!rest.empty()) {
         const std::size_t end = std::min(rest.find('\n'), rest.size());
         std::string_view line = rest.substr(0, end);
@@ -263,6 +263,41 @@ std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
         if (dash[1] == "cgroup" || dash[1] == "cgroup2")
             mounts.emplace_back(unescape_mountinfo(std::string(fields[4])), mount_flags(std::string(fields[5])));
     }
+    return mounts;
+}
+
+// The last table read, and an open /proc/self/mountinfo that polls POLLPRI once any mount
+// or unmount happened in its namespace since (proc(5)): reading the table costs more than
+// the rest of a root run's confinement, and it seldom changes. Per process and mount
+// namespace: a forked child shares the open file, and one process's poll would take the
+// change from the other.
+struct MountTable {
+    pid_t pid = 0;
+    ino_t namespace_inode = 0;
+    UniqueFd watch;
+    std::vector<std::pair<std::string, unsigned long>> cgroup_mounts;
+};
+
+bool unchanged(const MountTable& table, pid_t pid, ino_t namespace_inode) {
+    if (!table.watch || table.pid != pid || table.namespace_inode != namespace_inode) return false;
+    pollfd changed{table.watch.get(), POLLPRI, 0};
+    return ::poll(&changed, 1, 0) == 0;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
+    static MountTable table;
+    struct stat ns {};
+    const bool known_ns = ::stat("/proc/self/ns/mnt", &ns) == 0;
+    if (known_ns && unchanged(table, ::getpid(), ns.st_ino)) return table.cgroup_mounts;
+    // Watched from before the read: a change while reading shows at the next poll.
+    table = MountTable{};
+    UniqueFd watch(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+    const auto text = fs::read_file("/proc/self/mountinfo");
+    if (!text) return {};
+    auto mounts = parse_cgroup_mounts(*text);
+    if (known_ns && watch) table = MountTable{::getpid(), ns.st_ino, std::move(watch), mounts};
     return mounts;
 }
 

@@ -102,7 +102,9 @@ inline constexpr int kPidnsPrefixLength = 6;
 inline constexpr int kPidnsDigits = 20;
 
 // The mount points of every cgroup and cgroup2 filesystem this process sees
-// (/proc/self/mountinfo), each with its MS_* flags.
+// (/proc/self/mountinfo), each with its MS_* flags. Read again only after the kernel
+// says the mount table changed (a kept mountinfo fd polls it): the first call of a
+// process reads, later ones cost a poll while nothing was mounted or unmounted.
 std::vector<std::pair<std::string, unsigned long>> cgroup_mounts();
 
 bool env_name_matches(const std::string& pattern, const std::string& name);
