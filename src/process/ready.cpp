@@ -3,6 +3,8 @@
 #include "process/spawn.h"
 #include "sandbox/confine.h"
 
+extern char** environ;
+
 namespace hookwarden::process {
 
 namespace {
@@ -20,7 +22,6 @@ std::unique_ptr<ReadyRun> ReadyRun::prepare(std::string& why) {
         why = "backend auto is 'none' here: nothing to make ahead";
         return nullptr;
     }
-    sandbox::cgroup_mounts();  // read now: at the run, a root hook's confinement only polls it
     GuardianJob job{ready->box_->cgroup_dirs(), ready->box_->stale_parents(), std::nullopt, true};
     if (!ready->guardian_.start(job)) {
         why = "could not start a guardian";
@@ -29,7 +30,11 @@ std::unique_ptr<ReadyRun> ReadyRun::prepare(std::string& why) {
     // On v1 the child must join its cgroups by writing cgroup.procs: a migration, done
     // now. On v2 (and for the unified companion) clone3 starts it in its cgroup anyway.
     if (!ready->box_->child_setup().procs_fds.empty()) {
-        sandbox::PlacedChild child = place_child(ready->box_->child_setup());
+        // The confinement of a run without a sandbox policy: its mount namespace (a root
+        // hook's, the same for every root hook here) is made by the placed child now. It
+        // reads the mount table too, which the run's confinement then only polls.
+        const auto usual = sandbox::prepare(SandboxConfig{}, ::environ);
+        sandbox::PlacedChild child = place_child(ready->box_->child_setup(), &usual->child);
         if (child.pid < 0) {
             why = "could not place a child in the ready cgroups";
             return nullptr;

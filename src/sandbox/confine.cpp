@@ -284,7 +284,11 @@ bool unchanged(const MountTable& table, pid_t pid, ino_t namespace_inode) {
     return ::poll(&changed, 1, 0) == 0;
 }
 
+std::uint64_t g_mount_table_reads = 0;
+
 }  // namespace
+
+std::uint64_t mount_table_read() { return g_mount_table_reads; }
 
 std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
     static MountTable table;
@@ -293,6 +297,7 @@ std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
     if (known_ns && unchanged(table, ::getpid(), ns.st_ino)) return table.cgroup_mounts;
     // Watched from before the read: a change while reading shows at the next poll.
     table = MountTable{};
+    ++g_mount_table_reads;
     UniqueFd watch(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
     const auto text = fs::read_file("/proc/self/mountinfo");
     if (!text) return {};
@@ -431,6 +436,7 @@ void prepare_mounts(const SandboxConfig& config, bool root, Prepared& p, std::ve
         mounts.push_back(point);
         flags.push_back(mount_flags);
     }
+    p.child.mount_table = mount_table_read();
     for (const auto& point : mounts) pointers.push_back(point.c_str());
     pointers.push_back(nullptr);
     p.child.readonly_mounts = pointers.data();

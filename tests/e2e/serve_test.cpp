@@ -11,6 +11,7 @@
 #include <map>
 #include <poll.h>
 #include <sstream>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -478,13 +479,26 @@ std::vector<pid_t> children_of(pid_t pid) {
     return out;
 }
 
+// A ready worker's placed child: its child in the worker's ready memory leaf
+// (.../hookwarden/hw-<worker>/hook), or -1. Not just any child: the guardian's first fork
+// is the worker's child for a moment too.
+pid_t placed_child(pid_t worker) {
+    const std::string leaf = "/hookwarden/hw-" + std::to_string(worker) + "/hook";
+    for (pid_t child : children_of(worker)) {
+        std::istringstream cgroups(slurp("/proc/" + std::to_string(child) + "/cgroup"));
+        for (std::string line; std::getline(cgroups, line);)
+            if (line.find(":memory:") != std::string::npos && line.ends_with(leaf)) return child;
+    }
+    return -1;
+}
+
 // The daemon's ready workers, once `count` of them are ready: on cgroup v1 a worker is
-// ready when its placed child (its only child: the guardian is not) is there.
+// ready when its placed child is there.
 std::vector<pid_t> ready_workers(pid_t daemon, std::size_t count) {
     for (int waited = 0; waited < 5000; waited += 10) {
         std::vector<pid_t> ready;
         for (pid_t worker : children_of(daemon))
-            if (!children_of(worker).empty()) ready.push_back(worker);
+            if (placed_child(worker) > 0) ready.push_back(worker);
         if (ready.size() >= count) return ready;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -531,7 +545,7 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         const auto workers = ready_workers(d.pid, 2);
         ASSERT_EQ(workers.size(), 2u) << "run " << run;
         std::vector<pid_t> placed;
-        for (pid_t w : workers) placed.push_back(children_of(w).front());
+        for (pid_t w : workers) placed.push_back(placed_child(w));
         auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID; grep :memory: /proc/self/cgroup"}, d.client());
         ASSERT_EQ(r.exit_code, 0) << r.err;
         std::istringstream ids(r.out);
@@ -662,6 +676,79 @@ TEST(ServePool, TheLimitFilesHoldTheRunsOwnValuesWhateverTheReadyOnesWere) {
     EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
 }
 
+// The root hook's mount namespace was made by the placed child before the run came. Its
+// working directory, handed over as an fd of the worker's namespace, is entered again in
+// the hook's own: from a directory of the host's cgroupfs, a relative mkdir meets the
+// read-only mount (on the host's mount it would make a cgroup). The hook's namespace is
+// its own, not the worker's (which is this test's).
+TEST(ServePool, AMountNamespaceMadeAheadHoldsTheWorkingDirectoryToo) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const std::string name = "hw-ahead-" + std::to_string(::getpid());
+    const std::string parent = v1_run_parent("pids", "pids");
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    hwtest::Options o = d.client();
+    o.cwd = parent;
+    auto r = hwtest::run({"run", "--", "sh", "-c",
+                          "pwd; mkdir " + name + " 2>&1; echo made=$?; readlink /proc/self/ns/mnt"},
+                         o);
+    ::rmdir((parent + "/" + name).c_str());
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+    std::istringstream lines(r.out);
+    std::string cwd, error, made, own_ns;
+    std::getline(lines, cwd);
+    std::getline(lines, error);
+    std::getline(lines, made);
+    std::getline(lines, own_ns);
+    char host_ns[64] = {};
+    ASSERT_GT(::readlink("/proc/self/ns/mnt", host_ns, sizeof host_ns - 1), 0);  // the daemon's, and its workers'
+
+    EXPECT_EQ(cwd, parent);
+    EXPECT_NE(error.find("Read-only file system"), std::string::npos) << r.out;
+    EXPECT_EQ(made, "made=1") << r.out;
+    EXPECT_NE(own_ns, host_ns) << r.out;
+    EXPECT_NE(own_ns.find("mnt:["), std::string::npos) << r.out;
+}
+
+// Mounts made on the host after the placed child made its namespace: the run's mount
+// table is another read, so the hook does not get the namespace made ahead but one made
+// for it at the run, as without the pool. It sees a filesystem mounted meanwhile (this
+// host's / need not propagate mounts into a namespace made earlier), and a cgroup
+// filesystem mounted meanwhile is read-only in there too.
+TEST(ServePool, MountsMadeAfterThePlacementAreTheHooksToo) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    char late[] = "/tmp/hw-late-tmpfs-XXXXXX";
+    ASSERT_NE(::mkdtemp(late), nullptr);
+    ASSERT_EQ(::mount("none", late, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k"), 0) << std::strerror(errno);
+    auto seen = hwtest::run({"run", "--", "sh", "-c", std::string("stat -f -c %T ") + late}, d.client());
+    ::umount(late);
+    ::rmdir(late);
+    EXPECT_EQ(seen.out, "tmpfs\n") << seen.err;
+    EXPECT_EQ(seen.record["served_by"], "serve");
+
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    char dir[] = "/tmp/hw-late-cgroup-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    ASSERT_EQ(::mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), 0) << std::strerror(errno);
+    const std::string probe = std::string(dir) + "/hw-late-" + std::to_string(::getpid());
+    auto r = hwtest::run({"run", "--", "sh", "-c", "mkdir " + probe + " 2>&1; echo made=$?"}, d.client());
+    ::rmdir(probe.c_str());
+    ::umount(dir);
+    ::rmdir(dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+    EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("made=1"), std::string::npos) << r.out;
+    const std::string log = slurp(d.log);
+    EXPECT_NE(log.find("handed to ready worker"), std::string::npos);
+    EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
+}
+
 // Idle ready workers hold cgroups; a daemon that goes, however it goes, leaves none.
 TEST(ServePool, ADaemonGoneLeavesNoReadyCgroups) {
     if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
@@ -761,11 +848,14 @@ TEST(ServePool, ASignalWhileIdleDoesNotReachTheNextRun) {
     Daemon d;
     const auto workers = ready_workers(d.pid, 2);
     ASSERT_EQ(workers.size(), 2u);
-    for (pid_t worker : workers)
+    for (pid_t worker : workers) {
+        const pid_t placed = placed_child(worker);
+        ASSERT_GT(placed, 0);  // never kill(-1, ...)
         for (int sig : {SIGTERM, SIGHUP}) {  // SIGINT may be ignored where the daemon was started
             ::kill(worker, sig);
-            ::kill(children_of(worker).front(), sig);
+            ::kill(placed, sig);
         }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, d.client());
     EXPECT_EQ(r.exit_code, 0) << r.err;
