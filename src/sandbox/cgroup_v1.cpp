@@ -20,6 +20,8 @@
 #include <optional>
 #include <utility>
 
+#include <tuple>
+
 #include "sandbox/cgroupfs.h"
 #include "util/fs.h"
 
@@ -69,8 +71,7 @@ public:
         usage.cpu_user_ms = user_ms;
         usage.cpu_sys_ms = sys_ms;
         if (!unified_.empty()) {
-            usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
-            usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+            std::tie(usage.cpu_user_ms, usage.cpu_sys_ms) = cgroupfs::read_cpu_stat_ms(unified_ + "/cpu.stat");
         } else if (!cpuacct_.empty()) {
             if (auto user = cgroupfs::read_number(cpuacct_ + "/cpuacct.usage_user")) {
                 usage.cpu_user_ms = static_cast<double>(*user) / 1e6;

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <tuple>
+
 #include "sandbox/cgroupfs.h"
 #include "util/fs.h"
 
@@ -84,8 +86,7 @@ public:
 
     Usage usage(double, double, std::int64_t) override {
         Usage usage;
-        usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
-        usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+        std::tie(usage.cpu_user_ms, usage.cpu_sys_ms) = cgroupfs::read_cpu_stat_ms(dir_ + "/cpu.stat");
         if (auto peak = cgroupfs::read_number(dir_ + "/memory.peak")) {
             usage.peak_memory_bytes = *peak;
             usage.peak_memory_source = "cgroup-v2:memory.peak";

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -57,6 +58,9 @@ std::vector<std::string> children(const std::string& dir);
 bool any_oom_kill(const std::string& dir, const std::string& file);
 // The value of "key N" in a flat-keyed file such as memory.events or cpu.stat.
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key);
+// A flat-keyed file's user_usec and system_usec (cpu.stat), read once, in milliseconds:
+// {0, 0} when it cannot be read.
+std::pair<double, double> read_cpu_stat_ms(const std::string& file);
 std::optional<std::int64_t> read_number(const std::string& file);
 
 // Whether a v2 cgroup still has processes, read through its open cgroup.events fd when
