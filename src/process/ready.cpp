@@ -3,6 +3,8 @@
 #include "process/spawn.h"
 #include "sandbox/confine.h"
 
+extern char** environ;
+
 namespace hookwarden::process {
 
 namespace {
@@ -28,12 +30,18 @@ std::unique_ptr<ReadyRun> ReadyRun::prepare(std::string& why) {
     // On v1 the child must join its cgroups by writing cgroup.procs: a migration, done
     // now. On v2 (and for the unified companion) clone3 starts it in its cgroup anyway.
     if (!ready->box_->child_setup().procs_fds.empty()) {
-        sandbox::PlacedChild child = place_child(ready->box_->child_setup());
+        // The confinement of a run without a sandbox policy: its mount namespace (a root
+        // hook's, the same for every root hook here) is made by the placed child now. It
+        // reads the mount table too, which the run's confinement then only polls.
+        const auto usual = sandbox::prepare(SandboxConfig{}, ::environ);
+        sandbox::PlacedChild child = place_child(ready->box_->child_setup(), &usual->child);
         if (child.pid < 0) {
             why = "could not place a child in the ready cgroups";
             return nullptr;
         }
         ready->box_->place(child);
+        // It waits now, charging nothing: the peak restarted here is the hook's at take().
+        ready->box_->restart_peak();
     }
     return ready;
 }

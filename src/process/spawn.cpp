@@ -1,6 +1,7 @@
 #include "process/spawn.h"
 
 #include <cerrno>
+#include <climits>
 #include <ctime>
 #include <csignal>
 #include <cstdint>
@@ -164,15 +165,20 @@ bool make_read_only(const char* point, unsigned long flags) {
 // `made_at_clone`: the mount and IPC namespaces came with clone (the parent holds the
 // mount namespace already); the cgroup namespace is always taken here, after joining the
 // v1 leaves, so that it is rooted at them.
-void enter_mount_ns(const sandbox::ChildConfinement& c, bool made_at_clone, int error_fd) {
-    if (::unshare(CLONE_NEWCGROUP | (made_at_clone ? 0 : CLONE_NEWNS | CLONE_NEWIPC)) != 0) return notice(error_fd, kMountns);
+// Returns the stage that failed (errno says why), or -1 when all of it is in force.
+int make_mount_ns(const sandbox::ChildConfinement& c, bool made_at_clone) {
+    if (::unshare(CLONE_NEWCGROUP | (made_at_clone ? 0 : CLONE_NEWNS | CLONE_NEWIPC)) != 0) return kMountns;
     // Nothing mounted from here on reaches the host, and it all goes with the namespace.
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return notice(error_fd, kMountns);
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) return kMountns;
     for (int i = 0; c.readonly_mounts && c.readonly_mounts[i]; ++i)
-        if (!make_read_only(c.readonly_mounts[i], c.readonly_flags[i])) return notice(error_fd, kCgroupRo);
+        if (!make_read_only(c.readonly_mounts[i], c.readonly_flags[i])) return kCgroupRo;
     // Charged to the hook's memory cgroup as it writes, freed when the namespace goes.
-    if (c.private_shm && ::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
-        notice(error_fd, kShm);
+    if (c.private_shm && ::mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) return kShm;
+    return -1;
+}
+
+void enter_mount_ns(const sandbox::ChildConfinement& c, bool made_at_clone, int error_fd) {
+    if (const int failed = make_mount_ns(c, made_at_clone); failed >= 0) notice(error_fd, failed);
 }
 
 // Right before exec: a root hook comes out of execve without CAP_SYS_ADMIN, so it cannot
@@ -637,16 +643,75 @@ bool receive_spec(int socket, Spec& spec) {
     return true;
 }
 
+constexpr int kWorkerMountNs = kPlacedSocket + 1;  // a placed child's way back to the worker's mount namespace
+
+// The root hook's mount namespace made ahead by the placed child, as `ahead` (the
+// default confinement when the child was placed) describes it. True when all of it is in
+// force; otherwise the child is back in the worker's namespace and the run makes its own.
+bool premake_mount_ns(const sandbox::ChildConfinement* ahead) {
+    if (!ahead || !ahead->new_mount_ns) return false;
+    const int worker = ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+    if (worker < 0) return false;
+    if (worker != kWorkerMountNs && (::dup3(worker, kWorkerMountNs, O_CLOEXEC) != kWorkerMountNs || ::close(worker) != 0))
+        ::_exit(127);
+    if (make_mount_ns(*ahead, false) < 0) return true;
+    if (::setns(kWorkerMountNs, CLONE_NEWNS) != 0) ::_exit(127);
+    return false;
+}
+
+// The namespace made ahead fits a run that asks for exactly it, from the same read of
+// the worker's mount table (nothing was mounted or unmounted since it was made).
+bool same_mount_ns(const sandbox::ChildConfinement& ahead, const sandbox::ChildConfinement& run) {
+    if (!run.new_mount_ns || run.private_shm != ahead.private_shm || run.mount_table != ahead.mount_table ||
+        !ahead.readonly_mounts || !run.readonly_mounts)
+        return false;
+    std::size_t i = 0;
+    for (; ahead.readonly_mounts[i]; ++i)
+        if (!run.readonly_mounts[i] || std::strcmp(ahead.readonly_mounts[i], run.readonly_mounts[i]) != 0 ||
+            ahead.readonly_flags[i] != run.readonly_flags[i])
+            return false;
+    return !run.readonly_mounts[i];
+}
+
+// The run's working directory, an fd of the worker's namespace (fchdir to it would stand
+// on the worker's mounts, out of this namespace), entered again by its path in here,
+// where it must be the very same directory.
+bool enter_cwd_here(int cwd_fd) {
+    char link[32] = "/proc/self/fd/", path[PATH_MAX];
+    write_pid_value(link + 14, cwd_fd);  // plain decimal: /proc takes no leading zeros
+    const ssize_t n = ::readlink(link, path, sizeof path - 1);
+    if (n <= 0 || path[0] != '/') return false;
+    path[n] = '\0';
+    struct stat wanted {}, here {};
+    return ::fstat(cwd_fd, &wanted) == 0 && ::chdir(path) == 0 && ::stat(".", &here) == 0 &&
+           wanted.st_dev == here.st_dev && wanted.st_ino == here.st_ino;
+}
+
+// The run's mount namespace: the one made ahead when it fits, else (back in the worker's
+// namespace, the working directory taken there again) as without one. It was taken
+// before the spec came, so the cwd is entered after the namespace, never before.
+void enter_run_mount_ns(const sandbox::ChildConfinement& run, const sandbox::ChildConfinement* ahead, bool premade,
+                        int cwd_fd, int error_fd) {
+    if (premade && same_mount_ns(*ahead, run) && enter_cwd_here(cwd_fd)) return;
+    if (premade && ::setns(kWorkerMountNs, CLONE_NEWNS) != 0) fail(error_fd, kMountns);
+    if (::fchdir(cwd_fd) != 0) fail(error_fd, kCwd);
+    if (run.new_mount_ns) enter_mount_ns(run, false, error_fd);
+}
+
 // The placed child: joins the cgroups now (the migration happens here, ahead of any
-// run), keeps nothing of its parent's but the socket, says so, and waits.
-[[noreturn]] void wait_placed(const sandbox::ChildSetup& setup, int socket, pid_t parent) {
+// run), makes the mount namespace of `ahead` when given, keeps nothing of its parent's
+// but the socket (and a way back to its parent's mount namespace), says so, and waits.
+[[noreturn]] void wait_placed(const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* ahead, int socket,
+                              pid_t parent) {
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) ::_exit(127);
     for (int fd : setup.procs_fds)
         if (::write(fd, "0", 1) != 1) ::_exit(127);
     if (setup.clone_into_procs_fd >= 0 && ::write(setup.clone_into_procs_fd, "0", 1) != 1) ::_exit(127);
     if (socket != kPlacedSocket && ::dup3(socket, kPlacedSocket, O_CLOEXEC) != kPlacedSocket) ::_exit(127);
-    ::syscall(SYS_close_range, kPlacedSocket + 1U, ~0U, 0U);
+    // After joining the leaves, so that its cgroup namespace is rooted at them.
+    const bool premade = premake_mount_ns(ahead);
+    ::syscall(SYS_close_range, (premade ? kWorkerMountNs : kPlacedSocket) + 1U, ~0U, 0U);
     if (::write(kPlacedSocket, "P", 1) != 1) ::_exit(127);
     Spec spec;
     if (!receive_spec(kPlacedSocket, spec)) ::_exit(127);
@@ -657,16 +722,16 @@ bool receive_spec(int socket, Spec& spec) {
     const timespec now{0, 0};
     while (::sigtimedwait(&all, nullptr, &now) > 0) {
     }
-    if (::fchdir(spec.cwd_fd) != 0) fail(spec.error_fd, kCwd);
-    ::close(spec.cwd_fd);
     ::umask(static_cast<mode_t>(spec.umask & 0777));
     for (int r = 0; r < RLIM_NLIMITS; ++r)
         if (::setrlimit(static_cast<__rlimit_resource>(r), &spec.limits[r]) != 0) fail(spec.error_fd, 3);
     // The root hook's namespaces now rather than in child(), so that the parent can hold
     // the new mount namespace (as spawn() does for one made by clone: its teardown then
     // comes after the answer, not on the exit path of the hook).
+    enter_run_mount_ns(spec.confine, ahead, premade, spec.cwd_fd, spec.error_fd);
+    ::close(spec.cwd_fd);
+    if (premade) ::close(kWorkerMountNs);
     if (spec.confine.new_mount_ns) {
-        enter_mount_ns(spec.confine, false, spec.error_fd);
         spec.confine.new_mount_ns = false;
         send_fd(kPlacedSocket, ::open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC));
     }
@@ -745,14 +810,14 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
     return result;
 }
 
-sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup) {
+sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* ahead) {
     int pair[2];
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) return {};
     const pid_t parent = ::getpid();
     const pid_t pid = ::fork();
     if (pid == 0) {
         ::close(pair[0]);
-        wait_placed(setup, pair[1], parent);
+        wait_placed(setup, ahead, pair[1], parent);
     }
     ::close(pair[1]);
     char placed = 0;

@@ -35,6 +35,9 @@ SpawnResult spawn(const std::string& path, char* const argv[], char* const envp[
 
 // Forks a child that joins the cgroups of `setup` now, off any run's path, and waits to be
 // told what to exec (serve's ready pool; Sandbox::place). {-1, -1} when it could not.
-sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup);
+// `ahead` (optional): the confinement a run here most likely has; its mount namespace is
+// made now, and a run whose confinement asks for exactly it, from the same read of the
+// mount table, takes it as it is; any other run gets its own at the run, as without.
+sandbox::PlacedChild place_child(const sandbox::ChildSetup& setup, const sandbox::ChildConfinement* ahead = nullptr);
 
 }  // namespace hookwarden::process

@@ -17,6 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
+#include <utility>
+
+#include <tuple>
+
 #include "sandbox/cgroupfs.h"
 #include "util/fs.h"
 
@@ -66,8 +71,7 @@ public:
         usage.cpu_user_ms = user_ms;
         usage.cpu_sys_ms = sys_ms;
         if (!unified_.empty()) {
-            usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
-            usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(unified_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+            std::tie(usage.cpu_user_ms, usage.cpu_sys_ms) = cgroupfs::read_cpu_stat_ms(unified_ + "/cpu.stat");
         } else if (!cpuacct_.empty()) {
             if (auto user = cgroupfs::read_number(cpuacct_ + "/cpuacct.usage_user")) {
                 usage.cpu_user_ms = static_cast<double>(*user) / 1e6;
@@ -102,26 +106,46 @@ public:
     }
     std::vector<std::string> stale_parents() const override { return parents_; }
 
-    // Also on a ready sandbox (serve's pool), whose placeholder limits may be above or
-    // below the run's: memsw must stay >= limit_in_bytes, so the write that lowers goes
-    // first. The peak is reset, so that it is the hook's, not the waiting child's.
+    // Also on a ready sandbox (serve's pool), made with placeholder limits that may be
+    // above or below the run's. Only a value that differs from what this sandbox wrote is
+    // written (the files are ours alone: no process of a run has been in them yet); every
+    // write that fails refuses the sandbox. memsw must stay >= limit_in_bytes, so the
+    // write that lowers goes first. The peak starts over, so that it is the hook's, not
+    // the waiting child's: here, or already by restart_peak() while the child waits.
     bool set_limits(const Limits& limits, std::string& error) override {
-        const std::string bytes = std::to_string(limits.memory_mb * 1024 * 1024);
-        const std::string limit = memory_ + "/memory.limit_in_bytes", memsw = memory_ + "/memory.memsw.limit_in_bytes";
-        // With swap accounting, memory+swap is capped too, so swapping cannot exceed the limit.
-        const bool swap = ::access(memsw.c_str(), F_OK) == 0;
-        const auto current = cgroupfs::read_number(limit);
-        const bool lowering = current && *current > limits.memory_mb * 1024 * 1024;
-        bool ok = lowering ? cgroupfs::write_control(limit, bytes, error) && (!swap || cgroupfs::write_control(memsw, bytes, error))
-                           : (!swap || cgroupfs::write_control(memsw, bytes, error)) && cgroupfs::write_control(limit, bytes, error);
-        ok = ok && cgroupfs::write_control(pids_ + "/pids.max", std::to_string(limits.pids), error);
-        ok = ok && (!cpu_limited_ ||
-                    cgroupfs::write_control(cpu_ + "/cpu.cfs_quota_us", std::to_string(limits.cpu_percent * 1000), error));
-        return ok && cgroupfs::write_control(memory_ + "/memory.max_usage_in_bytes", "0", error);
+        const bool ok = set_memory(limits.memory_mb * 1024 * 1024, error) &&
+                        set_number(pids_ + "/pids.max", limits.pids, pids_max_, error) &&
+                        (!cpu_limited_ || set_number(cpu_ + "/cpu.cfs_quota_us", limits.cpu_percent * 1000, cpu_quota_, error));
+        if (!ok) return false;
+        if (std::exchange(peak_restarted_, false)) return true;
+        return cgroupfs::write_control(memory_ + "/memory.max_usage_in_bytes", "0", error);
+    }
+
+    void restart_peak() override {
+        std::string ignored;  // not restarted: set_limits restarts it then
+        peak_restarted_ = cgroupfs::write_control(memory_ + "/memory.max_usage_in_bytes", "0", ignored);
     }
 
 private:
     CgroupV1() = default;
+
+    static bool set_number(const std::string& file, std::int64_t value, std::int64_t& written, std::string& error) {
+        return cgroupfs::write_control_once(file, value, std::to_string(value), written, error);
+    }
+
+    // With swap accounting, memory+swap is capped too, so swapping cannot exceed the limit.
+    bool set_memory(std::int64_t bytes, std::string& error) {
+        if (memory_bytes_ == bytes) return true;
+        const std::string limit = memory_ + "/memory.limit_in_bytes", memsw = memory_ + "/memory.memsw.limit_in_bytes";
+        const auto current = memory_bytes_ >= 0 ? std::optional<std::int64_t>(memory_bytes_) : cgroupfs::read_number(limit);
+        const bool lowering = current && *current > bytes;
+        const std::string text = std::to_string(bytes);
+        memory_bytes_ = -1;
+        const bool ok = lowering ? cgroupfs::write_control(limit, text, error) && (!swap_ || cgroupfs::write_control(memsw, text, error))
+                                 : (!swap_ || cgroupfs::write_control(memsw, text, error)) && cgroupfs::write_control(limit, text, error);
+        if (ok) memory_bytes_ = bytes;
+        return ok;
+    }
 
     // The cgroup whose member list is the whole tree, for signalling and emptiness.
     const std::string& tree_dir() const { return unified_.empty() ? pids_ : unified_; }
@@ -166,6 +190,7 @@ private:
             }
         if (!add("memory", root + "/memory", memory_, error) || !add("pids", root + "/pids", pids_, error))
             return false;
+        swap_ = ::access((memory_ + "/memory.memsw.limit_in_bytes").c_str(), F_OK) == 0;
         if (cgroupfs::is_cgroup1(root + "/cpu")) {
             if (!add("cpu", root + "/cpu", cpu_, error)) return false;
             if (!cgroupfs::write_control(cpu_ + "/cpu.cfs_period_us", "100000", error)) return false;
@@ -209,6 +234,10 @@ private:
     std::string memory_, pids_, cpu_, cpuacct_, unified_;
     int events_fd_ = -1;
     bool cpu_limited_ = false;
+    bool swap_ = false;  // memory.memsw.* exists (swap accounting)
+    // What this sandbox wrote into its limit files (-1: not known, written next time).
+    std::int64_t memory_bytes_ = -1, pids_max_ = -1, cpu_quota_ = -1;
+    bool peak_restarted_ = false;  // by restart_peak(), since the last set_limits
 };
 
 }  // namespace

@@ -22,6 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <tuple>
+
 #include "sandbox/cgroupfs.h"
 #include "util/fs.h"
 
@@ -84,8 +86,7 @@ public:
 
     Usage usage(double, double, std::int64_t) override {
         Usage usage;
-        usage.cpu_user_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "user_usec").value_or(0)) / 1000.0;
-        usage.cpu_sys_ms = static_cast<double>(cgroupfs::read_key(dir_ + "/cpu.stat", "system_usec").value_or(0)) / 1000.0;
+        std::tie(usage.cpu_user_ms, usage.cpu_sys_ms) = cgroupfs::read_cpu_stat_ms(dir_ + "/cpu.stat");
         if (auto peak = cgroupfs::read_number(dir_ + "/memory.peak")) {
             usage.peak_memory_bytes = *peak;
             usage.peak_memory_source = "cgroup-v2:memory.peak";
@@ -112,12 +113,14 @@ public:
     std::vector<std::string> cgroup_dirs() const override { return dir_.empty() ? std::vector<std::string>{} : std::vector{dir_}; }
     std::vector<std::string> stale_parents() const override { return {parent_}; }
 
+    // A value this sandbox holds already (a ready one, made with the built-in limits) is
+    // not written again. memory.peak needs no restart: no process was in the cgroup yet.
     bool set_limits(const Limits& limits, std::string& error) override {
-        const std::int64_t bytes = limits.memory_mb * 1024 * 1024;
-        return cgroupfs::write_control(dir_ + "/memory.max", std::to_string(bytes), error) &&
-               cgroupfs::write_control(dir_ + "/pids.max", std::to_string(limits.pids), error) &&
+        const std::int64_t bytes = limits.memory_mb * 1024 * 1024, quota = limits.cpu_percent * 1000;
+        return cgroupfs::write_control_once(dir_ + "/memory.max", bytes, std::to_string(bytes), memory_max_, error) &&
+               cgroupfs::write_control_once(dir_ + "/pids.max", limits.pids, std::to_string(limits.pids), pids_max_, error) &&
                (!cpu_limited_ ||
-                cgroupfs::write_control(dir_ + "/cpu.max", std::to_string(limits.cpu_percent * 1000) + " 100000", error));
+                cgroupfs::write_control_once(dir_ + "/cpu.max", quota, std::to_string(quota) + " 100000", cpu_max_, error));
     }
 
 private:
@@ -156,6 +159,8 @@ private:
     std::string parent_, dir_;
     int events_fd_ = -1;
     bool cpu_limited_ = false;
+    // What this sandbox wrote into its limit files (-1: not known, written next time).
+    std::int64_t memory_max_ = -1, pids_max_ = -1, cpu_max_ = -1;
 };
 
 }  // namespace

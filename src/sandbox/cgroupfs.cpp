@@ -92,6 +92,13 @@ bool write_control(const std::string& file, const std::string& value, std::strin
     return true;
 }
 
+bool write_control_once(const std::string& file, std::int64_t value, const std::string& text, std::int64_t& written,
+                        std::string& error) {
+    if (written == value) return true;
+    written = write_control(file, text, error) ? value : -1;
+    return written == value;
+}
+
 std::vector<int> read_pids(const std::string& dir) {
     std::vector<int> pids;
     auto text = fs::read_file(dir + "/cgroup.procs");
@@ -137,18 +144,33 @@ bool any_oom_kill(const std::string& dir, const std::string& file) {
     return false;
 }
 
-std::optional<std::int64_t> read_key(const std::string& file, const std::string& key) {
-    auto text = fs::read_file(file);
-    if (!text) return std::nullopt;
+namespace {
+
+std::optional<std::int64_t> key_in(const std::string& text, const std::string& key) {
     size_t pos = 0;
-    while (pos < text->size()) {
-        size_t end = text->find('\n', pos);
-        if (end == std::string::npos) end = text->size();
-        if (text->compare(pos, key.size(), key) == 0 && pos + key.size() < end && (*text)[pos + key.size()] == ' ')
-            return std::strtoll(text->c_str() + pos + key.size() + 1, nullptr, 10);
+    while (pos < text.size()) {
+        size_t end = text.find('\n', pos);
+        if (end == std::string::npos) end = text.size();
+        if (text.compare(pos, key.size(), key) == 0 && pos + key.size() < end && text[pos + key.size()] == ' ')
+            return std::strtoll(text.c_str() + pos + key.size() + 1, nullptr, 10);
         pos = end + 1;
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::int64_t> read_key(const std::string& file, const std::string& key) {
+    auto text = fs::read_file(file);
+    if (!text) return std::nullopt;
+    return key_in(*text, key);
+}
+
+std::pair<double, double> read_cpu_stat_ms(const std::string& file) {
+    const auto text = fs::read_file(file);
+    if (!text) return {0, 0};
+    return {static_cast<double>(key_in(*text, "user_usec").value_or(0)) / 1000.0,
+            static_cast<double>(key_in(*text, "system_usec").value_or(0)) / 1000.0};
 }
 
 std::optional<std::int64_t> read_number(const std::string& file) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <optional>
 #include <string>
 #include <vector>
@@ -40,6 +41,11 @@ int make_dirs(const std::string& path);
 bool make_run_cgroup(const std::string& dir, std::string& error);
 // Writes a control file (a limit); returns false with `error` naming file and value.
 bool write_control(const std::string& file, const std::string& value, std::string& error);
+// Writes `value` (as `text`) unless `written`, what this sandbox last wrote into `file`,
+// says it holds it already (serve's ready sandboxes: the file is ours alone). `written`
+// is then what the file holds: `value`, or -1 (not known) when the write failed.
+bool write_control_once(const std::string& file, std::int64_t value, const std::string& text, std::int64_t& written,
+                        std::string& error);
 
 std::vector<int> read_pids(const std::string& dir);
 // The pids of `dir` and of every cgroup below it: cgroup.procs lists only a cgroup's own
@@ -52,6 +58,9 @@ std::vector<std::string> children(const std::string& dir);
 bool any_oom_kill(const std::string& dir, const std::string& file);
 // The value of "key N" in a flat-keyed file such as memory.events or cpu.stat.
 std::optional<std::int64_t> read_key(const std::string& file, const std::string& key);
+// A flat-keyed file's user_usec and system_usec (cpu.stat), read once, in milliseconds:
+// {0, 0} when it cannot be read.
+std::pair<double, double> read_cpu_stat_ms(const std::string& file);
 std::optional<std::int64_t> read_number(const std::string& file);
 
 // Whether a v2 cgroup still has processes, read through its open cgroup.events fd when

@@ -1,18 +1,19 @@
 #include "sandbox/confine.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <poll.h>
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <fstream>
 #include <functional>
-#include <sstream>
+#include <string_view>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@
 #include <linux/capability.h>
 #include <linux/landlock.h>
 
+#include "util/fd.h"
+#include "util/fs.h"
 #include "util/proc_tree.h"
 
 namespace hookwarden::sandbox {
@@ -239,21 +242,67 @@ bool inside_hookwarden_run() {
     return nested;
 }
 
-std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
+namespace {
+
+// "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS",
+// split in place (a stream per line cost more than the rest of the confinement).
+std::vector<std::pair<std::string, unsigned long>> parse_cgroup_mounts(std::string_view rest) {
     std::vector<std::pair<std::string, unsigned long>> mounts;
-    std::ifstream table("/proc/self/mountinfo");
-    std::string line;
-    // "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
-        std::string id, parent, device, root, point, options, word;
-        fields >> id >> parent >> device >> root >> point >> options;
-        while (fields >> word && word != "-") {
+    while (!rest.empty()) {
+        const std::size_t end = std::min(rest.find('\n'), rest.size());
+        std::string_view line = rest.substr(0, end);
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+        std::vector<std::string_view> fields;
+        for (std::size_t at = 0; at < line.size();) {
+            const std::size_t space = std::min(line.find(' ', at), line.size());
+            if (space > at) fields.push_back(line.substr(at, space - at));
+            at = space + 1;
         }
-        std::string type;
-        fields >> type;
-        if (type == "cgroup" || type == "cgroup2") mounts.emplace_back(unescape_mountinfo(point), mount_flags(options));
+        const auto dash = std::find(fields.begin() + std::min<std::size_t>(6, fields.size()), fields.end(), "-");
+        if (fields.size() < 6 || dash == fields.end() || dash + 1 == fields.end()) continue;
+        if (dash[1] == "cgroup" || dash[1] == "cgroup2")
+            mounts.emplace_back(unescape_mountinfo(std::string(fields[4])), mount_flags(std::string(fields[5])));
     }
+    return mounts;
+}
+
+// The last table read, and an open /proc/self/mountinfo that polls POLLPRI once any mount
+// or unmount happened in its namespace since (proc(5)): reading the table costs more than
+// the rest of a root run's confinement, and it seldom changes. Per process and mount
+// namespace: a forked child shares the open file, and one process's poll would take the
+// change from the other.
+struct MountTable {
+    pid_t pid = 0;
+    ino_t namespace_inode = 0;
+    UniqueFd watch;
+    std::vector<std::pair<std::string, unsigned long>> cgroup_mounts;
+};
+
+bool unchanged(const MountTable& table, pid_t pid, ino_t namespace_inode) {
+    if (!table.watch || table.pid != pid || table.namespace_inode != namespace_inode) return false;
+    pollfd changed{table.watch.get(), POLLPRI, 0};
+    return ::poll(&changed, 1, 0) == 0;
+}
+
+std::uint64_t g_mount_table_reads = 0;
+
+}  // namespace
+
+std::uint64_t mount_table_read() { return g_mount_table_reads; }
+
+std::vector<std::pair<std::string, unsigned long>> cgroup_mounts() {
+    static MountTable table;
+    struct stat ns {};
+    const bool known_ns = ::stat("/proc/self/ns/mnt", &ns) == 0;
+    if (known_ns && unchanged(table, ::getpid(), ns.st_ino)) return table.cgroup_mounts;
+    // Watched from before the read: a change while reading shows at the next poll.
+    table = MountTable{};
+    ++g_mount_table_reads;
+    UniqueFd watch(::open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC));
+    const auto text = fs::read_file("/proc/self/mountinfo");
+    if (!text) return {};
+    auto mounts = parse_cgroup_mounts(*text);
+    if (known_ns && watch) table = MountTable{::getpid(), ns.st_ino, std::move(watch), mounts};
     return mounts;
 }
 
@@ -387,6 +436,7 @@ void prepare_mounts(const SandboxConfig& config, bool root, Prepared& p, std::ve
         mounts.push_back(point);
         flags.push_back(mount_flags);
     }
+    p.child.mount_table = mount_table_read();
     for (const auto& point : mounts) pointers.push_back(point.c_str());
     pointers.push_back(nullptr);
     p.child.readonly_mounts = pointers.data();

@@ -34,6 +34,9 @@ struct ChildConfinement {
     const char* const* readonly_mounts = nullptr;  // null-terminated mount points
     const unsigned long* readonly_flags = nullptr;  // their MS_* flags, for the remount fallback
     bool private_shm = false;
+    // Which read of this process's mount table (mount_table_read()) readonly_mounts come
+    // from: the same number later means that nothing was mounted or unmounted between.
+    std::uint64_t mount_table = 0;
     // Root only: CAP_SYS_ADMIN out of the bounding, inheritable and ambient sets before exec.
     bool drop_cap_sys_admin = false;
     std::uint32_t inheritable_without_sys_admin[2] = {};  // capset data, prepared by the parent
@@ -102,8 +105,13 @@ inline constexpr int kPidnsPrefixLength = 6;
 inline constexpr int kPidnsDigits = 20;
 
 // The mount points of every cgroup and cgroup2 filesystem this process sees
-// (/proc/self/mountinfo), each with its MS_* flags.
+// (/proc/self/mountinfo), each with its MS_* flags. Read again only after the kernel
+// says the mount table changed (a kept mountinfo fd polls it): the first call of a
+// process reads, later ones cost a poll while nothing was mounted or unmounted.
 std::vector<std::pair<std::string, unsigned long>> cgroup_mounts();
+// How many times this process has read its mount table (cgroup_mounts()): unchanged while
+// the table is, so a namespace made from an earlier read with this number is current.
+std::uint64_t mount_table_read();
 
 bool env_name_matches(const std::string& pattern, const std::string& name);
 // The entries of `environment` (KEY=VALUE) the hook gets: those whose name matches an

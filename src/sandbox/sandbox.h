@@ -82,13 +82,21 @@ public:
     // Human-readable weakness of this backend, for records and doctor ("" when none).
     virtual std::string guarantees() const = 0;
     // Writes `limits` into a sandbox made earlier with other ones (serve's ready pool):
-    // memory, pids and CPU, and the peak measurement starts over. False (with `error`)
-    // when this backend cannot, or a write failed: the sandbox must not be used then.
+    // memory, pids and CPU, and the peak measurement starts over. A value the sandbox
+    // holds already is not written again. False (with `error`) when this backend cannot,
+    // or a write failed: the sandbox must not be used then.
     virtual bool set_limits(const Limits& limits, std::string& error) {
         (void)limits;
         error = std::string("backend ") + to_string(kind()) + " takes no new limits";
         return false;
     }
+
+    // Restarts the peak measurement now, and the next set_limits leaves it be: for a ready
+    // sandbox once its placed child waits (process/ready.cpp). That child charges nothing
+    // more until it is woken, so the peak measured from here is the one measured from the
+    // run's set_limits, without that write on the run's path. Best effort: when it fails,
+    // set_limits restarts the peak as ever. Backends whose peak needs no restart: nothing.
+    virtual void restart_peak() {}
 
     // A process already in this sandbox's cgroups, blocked until it is told what to
     // exec (process/spawn.h: place_child): the hook then starts without a fork or a

@@ -44,7 +44,8 @@ struct Connection {
 struct ReadyWorker {
     pid_t pid = -1;
     UniqueFd control;
-    bool ended = false;  // end of file on `control` seen: it exited, reap() removes it
+    bool waiting = false;  // prepared, and accepting clients on the listener
+    bool ended = false;    // end of file on `control` seen: it exited, reap() removes it
 };
 
 struct Daemon {
@@ -276,10 +277,15 @@ void on_ready_worker(Daemon& d, pid_t pid) {
     wire::Received got = wire::receive(worker->control.get());
     if (got.error == EAGAIN) return;
     wire::Reader r(got.bytes);
-    if (got.eof || got.error || got.fds.size() != 1) {
-        worker->ended = got.eof || got.error;
+    if (got.eof || got.error) {
+        worker->ended = true;
         return;
     }
+    if (r.kind() == wire::Kind::waiting) {
+        worker->waiting = true;
+        spdlog::info("serve: ready worker {} waiting", worker->pid);
+    }
+    if (got.fds.size() != 1) return;
     d.last_activity = Clock::now();
     const int fd = got.fds[0].release();
     if (r.kind() == wire::Kind::taken) {
@@ -328,9 +334,11 @@ void expire(Daemon& d) {
 
 // One round: wait for the listener, a connection, a signal or a deadline; handle it.
 // While a ready worker waits, the clients are its to accept: the daemon accepts only
-// when none does (a burst beyond the pool, --pool 0), so a client never waits for it.
+// when none does (one still preparing, a burst beyond the pool, --pool 0), so a client
+// never waits for it.
 void poll_once(Daemon& d) {
-    const bool accepting = std::none_of(d.ready.begin(), d.ready.end(), [](const ReadyWorker& w) { return !w.ended; });
+    const bool accepting =
+        std::none_of(d.ready.begin(), d.ready.end(), [](const ReadyWorker& w) { return w.waiting && !w.ended; });
     std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0}, {accepting ? d.listener.socket.get() : -1, POLLIN, 0}};
     std::vector<pid_t> workers;
     for (const auto& w : d.ready) {

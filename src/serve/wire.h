@@ -28,6 +28,7 @@ enum class Kind : char {
     armed = 'A',    // worker -> client: the answer if I die from now on, and how long to wait
     verdict = 'V',  // worker -> client: the run is answered (exit code)
     signal = 'S',   // client -> daemon: the agent signalled me (signal number)
+    waiting = 'W',  // ready worker -> daemon: prepared, accepting clients on the listener
     admit = 'B',      // worker -> breaker keeper: may this hook run (serve/breakers.h)
     admission = 'b',  // keeper -> worker: the store's admission
     no_admission = 'n',  // keeper -> worker: not decided here, admit in-process

@@ -11,6 +11,7 @@
 #include <map>
 #include <poll.h>
 #include <sstream>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -387,9 +388,15 @@ TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
 // ready pool still serves runs (the daemon learns of them when it resumes).
 TEST(Serve, TheReadyPoolServesWhileTheDaemonsLoopIsStopped) {
     Daemon d;
-    for (int waited = 0; waited < 5000 && children_of(d.pid).size() < 3; waited += 10)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));  // the keeper and two ready workers
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));    // made ready
+    auto waiting = [&] {
+        const std::string log = slurp(d.log);
+        std::size_t n = 0;
+        for (auto at = log.find("waiting"); at != std::string::npos; at = log.find("waiting", at + 1)) ++n;
+        return n;
+    };
+    for (int waited = 0; waited < 10000 && waiting() < 2; waited += 10)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_EQ(waiting(), 2u) << slurp(d.log);
     ::kill(d.pid, SIGSTOP);
     auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo served"}, d.client());
     ::kill(d.pid, SIGCONT);
@@ -537,13 +544,26 @@ TEST(Serve, DoctorSaysWhetherTheDaemonRuns) {
 
 namespace {
 
+// A ready worker's placed child: its child in the worker's ready memory leaf
+// (.../hookwarden/hw-<worker>/hook), or -1. Not just any child: the guardian's first fork
+// is the worker's child for a moment too.
+pid_t placed_child(pid_t worker) {
+    const std::string leaf = "/hookwarden/hw-" + std::to_string(worker) + "/hook";
+    for (pid_t child : children_of(worker)) {
+        std::istringstream cgroups(slurp("/proc/" + std::to_string(child) + "/cgroup"));
+        for (std::string line; std::getline(cgroups, line);)
+            if (line.find(":memory:") != std::string::npos && line.ends_with(leaf)) return child;
+    }
+    return -1;
+}
+
 // The daemon's ready workers, once `count` of them are ready: on cgroup v1 a worker is
-// ready when its placed child (its only child: the guardian is not) is there.
+// ready when its placed child is there.
 std::vector<pid_t> ready_workers(pid_t daemon, std::size_t count) {
     for (int waited = 0; waited < 5000; waited += 10) {
         std::vector<pid_t> ready;
         for (pid_t worker : children_of(daemon))
-            if (!children_of(worker).empty()) ready.push_back(worker);
+            if (placed_child(worker) > 0) ready.push_back(worker);
         if (ready.size() >= count) return ready;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
@@ -590,7 +610,7 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         const auto workers = ready_workers(d.pid, 2);
         ASSERT_EQ(workers.size(), 2u) << "run " << run;
         std::vector<pid_t> placed;
-        for (pid_t w : workers) placed.push_back(children_of(w).front());
+        for (pid_t w : workers) placed.push_back(placed_child(w));
         auto r = hwtest::run({"run", "--", "sh", "-c", "echo $$ $PPID; grep :memory: /proc/self/cgroup"}, d.client());
         ASSERT_EQ(r.exit_code, 0) << r.err;
         std::istringstream ids(r.out);
@@ -648,6 +668,150 @@ TEST(ServePool, TheRunsOwnLimitsHoldInTheReadyCgroups) {
     for (auto at = log.find("run to ready worker"); at != std::string::npos; at = log.find("run to ready worker", at + 1))
         ++handed;
     EXPECT_EQ(handed, 3u) << log;
+}
+
+namespace {
+
+// Where this process's cgroup is in the v1 hierarchy mounted at /sys/fs/cgroup/`mount`,
+// whose controllers (the /proc/self/cgroup field) include `controller`.
+std::string v1_run_parent(const std::string& mount, const std::string& controller) {
+    std::ifstream self("/proc/self/cgroup");
+    for (std::string line; std::getline(self, line);) {
+        const auto first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        std::istringstream controllers(line.substr(first + 1, second - first - 1));
+        for (std::string name; std::getline(controllers, name, ',');)
+            if (name == controller) {
+                const std::string path = line.substr(second + 1);
+                return "/sys/fs/cgroup/" + mount + (path == "/" ? std::string() : path) + "/hookwarden";
+            }
+    }
+    return "";
+}
+
+}  // namespace
+
+// The ready sandbox was made with the built-in limits, and a run writes only the values
+// that differ: whatever the run asks (all of them other, one other, lower, the built-in
+// ones), the limit files of its run cgroups hold exactly its limits while it runs. The
+// hook reads them itself, through the host's (read-only) cgroupfs, one level above its leaf.
+TEST(ServePool, TheLimitFilesHoldTheRunsOwnValuesWhateverTheReadyOnesWere) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    const std::string memory = v1_run_parent("memory", "memory"), pids = v1_run_parent("pids", "pids");
+    const std::string cpu = ::access("/sys/fs/cgroup/cpu", F_OK) == 0 ? v1_run_parent("cpu", "cpu") : "";
+    const bool swap = ::access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) == 0;
+    struct Case {
+        std::vector<std::string> flags;
+        std::int64_t memory_mb, pids, cpu_percent;
+    };
+    const std::vector<Case> cases{{{"--memory", "77", "--pids", "23", "--cpu", "50"}, 77, 23, 50},
+                                  {{}, 50, 64, 100},
+                                  {{"--pids", "9"}, 50, 9, 100},
+                                  {{"--memory", "30"}, 30, 64, 100},
+                                  {{"--memory", "300", "--cpu", "250"}, 300, 64, 250}};
+    Daemon d;
+    std::string script = "d=hw-$PPID; cat " + memory + "/$d/memory.limit_in_bytes " + pids + "/$d/pids.max";
+    if (swap) script += " " + memory + "/$d/memory.memsw.limit_in_bytes";
+    if (!cpu.empty()) script += " " + cpu + "/$d/cpu.cfs_quota_us";
+    for (const auto& c : cases) {
+        ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+        std::vector<std::string> argv{"run"};
+        argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+        argv.insert(argv.end(), {"--", "sh", "-c", script});
+        auto r = hwtest::run(argv, d.client());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        EXPECT_EQ(r.record["served_by"], "serve");
+        std::istringstream values(r.out);
+        std::int64_t limit = 0, pids_max = 0, memsw = 0, quota = 0;
+        values >> limit >> pids_max;
+        EXPECT_EQ(limit, c.memory_mb * 1024 * 1024) << r.out;
+        EXPECT_EQ(pids_max, c.pids) << r.out;
+        if (swap) {
+            EXPECT_TRUE(values >> memsw && memsw == c.memory_mb * 1024 * 1024) << r.out;
+        }
+        if (!cpu.empty()) {
+            EXPECT_TRUE(values >> quota && quota == c.cpu_percent * 1000) << r.out;
+        }
+    }
+    const std::string log = slurp(d.log);
+    std::size_t handed = 0;
+    for (auto at = log.find("handed to ready worker"); at != std::string::npos; at = log.find("handed to ready worker", at + 1))
+        ++handed;
+    EXPECT_EQ(handed, cases.size()) << log;
+    EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
+}
+
+// The root hook's mount namespace was made by the placed child before the run came. Its
+// working directory, handed over as an fd of the worker's namespace, is entered again in
+// the hook's own: from a directory of the host's cgroupfs, a relative mkdir meets the
+// read-only mount (on the host's mount it would make a cgroup). The hook's namespace is
+// its own, not the worker's (which is this test's).
+TEST(ServePool, AMountNamespaceMadeAheadHoldsTheWorkingDirectoryToo) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    const std::string name = "hw-ahead-" + std::to_string(::getpid());
+    const std::string parent = v1_run_parent("pids", "pids");
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    hwtest::Options o = d.client();
+    o.cwd = parent;
+    auto r = hwtest::run({"run", "--", "sh", "-c",
+                          "pwd; mkdir " + name + " 2>&1; echo made=$?; readlink /proc/self/ns/mnt"},
+                         o);
+    ::rmdir((parent + "/" + name).c_str());
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+    std::istringstream lines(r.out);
+    std::string cwd, error, made, own_ns;
+    std::getline(lines, cwd);
+    std::getline(lines, error);
+    std::getline(lines, made);
+    std::getline(lines, own_ns);
+    char host_ns[64] = {};
+    ASSERT_GT(::readlink("/proc/self/ns/mnt", host_ns, sizeof host_ns - 1), 0);  // the daemon's, and its workers'
+
+    EXPECT_EQ(cwd, parent);
+    EXPECT_NE(error.find("Read-only file system"), std::string::npos) << r.out;
+    EXPECT_EQ(made, "made=1") << r.out;
+    EXPECT_NE(own_ns, host_ns) << r.out;
+    EXPECT_NE(own_ns.find("mnt:["), std::string::npos) << r.out;
+}
+
+// Mounts made on the host after the placed child made its namespace: the run's mount
+// table is another read, so the hook does not get the namespace made ahead but one made
+// for it at the run, as without the pool. It sees a filesystem mounted meanwhile (this
+// host's / need not propagate mounts into a namespace made earlier), and a cgroup
+// filesystem mounted meanwhile is read-only in there too.
+TEST(ServePool, MountsMadeAfterThePlacementAreTheHooksToo) {
+    if (needs_v1_root()) GTEST_SKIP() << "needs root and cgroup-v1";
+    Daemon d;
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    char late[] = "/tmp/hw-late-tmpfs-XXXXXX";
+    ASSERT_NE(::mkdtemp(late), nullptr);
+    ASSERT_EQ(::mount("none", late, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k"), 0) << std::strerror(errno);
+    auto seen = hwtest::run({"run", "--", "sh", "-c", std::string("stat -f -c %T ") + late}, d.client());
+    ::umount(late);
+    ::rmdir(late);
+    EXPECT_EQ(seen.out, "tmpfs\n") << seen.err;
+    EXPECT_EQ(seen.record["served_by"], "serve");
+
+    ASSERT_EQ(ready_workers(d.pid, 2).size(), 2u);
+    char dir[] = "/tmp/hw-late-cgroup-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    ASSERT_EQ(::mount("none", dir, "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr), 0) << std::strerror(errno);
+    const std::string probe = std::string(dir) + "/hw-late-" + std::to_string(::getpid());
+    auto r = hwtest::run({"run", "--", "sh", "-c", "mkdir " + probe + " 2>&1; echo made=$?"}, d.client());
+    ::rmdir(probe.c_str());
+    ::umount(dir);
+    ::rmdir(dir);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.record["served_by"], "serve");
+    EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
+    EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("made=1"), std::string::npos) << r.out;
+    const std::string log = slurp(d.log);
+    EXPECT_NE(log.find("handed to ready worker"), std::string::npos);
+    EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
 }
 
 // Idle ready workers hold cgroups; a daemon that goes, however it goes, leaves none.
@@ -749,11 +913,14 @@ TEST(ServePool, ASignalWhileIdleDoesNotReachTheNextRun) {
     Daemon d;
     const auto workers = ready_workers(d.pid, 2);
     ASSERT_EQ(workers.size(), 2u);
-    for (pid_t worker : workers)
+    for (pid_t worker : workers) {
+        const pid_t placed = placed_child(worker);
+        ASSERT_GT(placed, 0);  // never kill(-1, ...)
         for (int sig : {SIGTERM, SIGHUP}) {  // SIGINT may be ignored where the daemon was started
             ::kill(worker, sig);
-            ::kill(children_of(worker).front(), sig);
+            ::kill(placed, sig);
         }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo $PPID"}, d.client());
     EXPECT_EQ(r.exit_code, 0) << r.err;

@@ -7,6 +7,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sandbox/confine.h"
@@ -172,6 +176,52 @@ TEST(CgroupMounts, ListsEveryCgroupFilesystem) {
     std::sort(expected.begin(), expected.end());
     std::sort(listed.begin(), listed.end());
     EXPECT_EQ(listed, expected);
+}
+
+namespace {
+
+// How many of `mounts` are at `point` with at least `flags`.
+int listed_with(const std::vector<std::pair<std::string, unsigned long>>& mounts, const std::string& point,
+                unsigned long flags) {
+    return static_cast<int>(std::count_if(mounts.begin(), mounts.end(), [&](const auto& m) {
+        return m.first == point && (m.second & flags) == flags;
+    }));
+}
+
+// In a mount namespace of its own (a forked child, so the host sees nothing): the list
+// read before a cgroup2 mount appears, with it, and after it went. Exit status: 0 when
+// each list was right, else the number of the first wrong one.
+int mount_appears_and_goes(const std::string& point) {
+    if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return 10;
+    const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (listed_with(sb::cgroup_mounts(), point, 0) != 0) return 1;
+    if (::mount("none", point.c_str(), "cgroup2", flags, nullptr) != 0) return 11;
+    if (listed_with(sb::cgroup_mounts(), point, flags) != 1) return 2;
+    if (listed_with(sb::cgroup_mounts(), point, flags) != 1) return 3;  // unchanged: the same
+    if (::umount(point.c_str()) != 0) return 12;
+    if (listed_with(sb::cgroup_mounts(), point, 0) != 0) return 4;
+    return 0;
+}
+
+}  // namespace
+
+// The table is read again after each mount and unmount (the kept /proc/self/mountinfo
+// polls the change), also in a process forked from one that read it, in a namespace of
+// its own; a mount point with a space (escaped as \040) and its flags come out as mounted.
+TEST(CgroupMounts, FollowsEachMountAndUnmount) {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to mount";
+    sb::cgroup_mounts();  // read here first: the child starts from this process's table
+    char dir[] = "/tmp/hw-cgroup mounts-XXXXXX";
+    ASSERT_NE(::mkdtemp(dir), nullptr);
+    const pid_t child = ::fork();
+    if (child == 0) ::_exit(mount_appears_and_goes(dir));
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ::rmdir(dir);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1-4: the list before, with, again with, after the mount; 10+: setup";
+    std::vector<std::pair<std::string, unsigned long>> here = sb::cgroup_mounts();
+    EXPECT_EQ(listed_with(here, dir, 0), 0) << "the child's mount is not in this namespace";
 }
 
 TEST(Prepare, RootHookGetsReadOnlyCgroupsAPrivateShmAndNoCapSysAdmin) {
