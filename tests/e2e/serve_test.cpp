@@ -735,7 +735,7 @@ TEST(ServePool, TheLimitFilesHoldTheRunsOwnValuesWhateverTheReadyOnesWere) {
     }
     const std::string log = slurp(d.log);
     std::size_t handed = 0;
-    for (auto at = log.find("handed to ready worker"); at != std::string::npos; at = log.find("handed to ready worker", at + 1))
+    for (auto at = log.find("run to ready worker"); at != std::string::npos; at = log.find("run to ready worker", at + 1))
         ++handed;
     EXPECT_EQ(handed, cases.size()) << log;
     EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
@@ -810,7 +810,7 @@ TEST(ServePool, MountsMadeAfterThePlacementAreTheHooksToo) {
     EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("made=1"), std::string::npos) << r.out;
     const std::string log = slurp(d.log);
-    EXPECT_NE(log.find("handed to ready worker"), std::string::npos);
+    EXPECT_NE(log.find("run to ready worker"), std::string::npos);
     EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
 }
 
