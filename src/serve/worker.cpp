@@ -26,6 +26,7 @@ namespace {
 // The client connection in a worker, always this fd (O_CLOEXEC: the hook never sees it).
 constexpr int kWorkerSocket = 3;
 bool g_in_worker = false;
+bool g_verdict_sent = false;
 std::vector<std::string> g_notes;  // what of the client's process the worker could not take
 
 // Char pointers into strings that live as long as the worker (it never returns).
@@ -97,6 +98,15 @@ const std::vector<std::string>& hand_over_notes() { return g_notes; }
 
 void arm(const wire::Armed& armed) {
     if (g_in_worker) wire::send(kWorkerSocket, wire::encode(armed), {}, true);
+}
+
+void send_verdict(int exit_code) {
+    if (!g_in_worker || g_verdict_sent) return;
+    g_verdict_sent = true;
+    // Answered: what is left (the record's hand-over to its guardian) must not die with the daemon.
+    ::prctl(PR_SET_PDEATHSIG, 0);
+    wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(exit_code)).bytes(), {},
+               true);
 }
 
 void leave_client() {
@@ -174,7 +184,7 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
     std::cout.flush();
     std::cerr.flush();
     std::fflush(nullptr);
-    wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(code)).bytes(), {}, true);
+    send_verdict(code);  // unless the run sent it already
     ::_exit(code);
 }
 

@@ -38,6 +38,10 @@ const std::vector<std::string>& hand_over_notes();
 // for the verdict at most. Called once the policy is resolved, before the hook starts.
 void arm(const wire::Armed& armed);
 
+// Sends the client the verdict, once (later calls do nothing): the run's `answered`
+// (core/run.h), else when the run returns.
+void send_verdict(int exit_code);
+
 // In a process a worker forked to supervise one of its hooks (`dispatch`): closes the
 // client's connection, so that the client sees the worker's death at once, not when the
 // last of its children exits. Only the worker itself speaks to the client.
