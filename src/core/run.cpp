@@ -389,6 +389,14 @@ std::string mark_record_pending(const process::Guardian& guardian, const std::st
     return store::mark_pending(marker).empty() ? marker : "";
 }
 
+// Marked: the guardian learns that the tree is reaped before the record exists (see
+// Guardian::reaped), so a death of ours from here on is not a silent loss.
+std::string mark_and_tell(process::Guardian& guardian, const std::string& state_dir, const std::string& hook) {
+    std::string marker = mark_record_pending(guardian, state_dir, hook);
+    if (!marker.empty()) guardian.reaped();
+    return marker;
+}
+
 bool hand_over_record(process::Guardian& guardian, const std::string& marker, const RunRecord& record) {
     std::string payload = nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (guardian.hand_over(payload)) return true;
@@ -484,7 +492,7 @@ HookResult execute(const Invocation& inv, const std::string& hook, const std::ve
     HookResult result{{}, std::move(verdict.answer)};
     deliver_alert_notice(state_dir, hook, result.answer);
     const std::string marker = refused.empty() && record_after_answer && attempt.supervised.tree_reaped
-                                   ? mark_record_pending(guardian, state_dir, hook)
+                                   ? mark_and_tell(guardian, state_dir, hook)
                                    : std::string();
     // hookwarden's own time: everything since main() that was neither the hook nor the
     // fallback command, up to the answer being ready (docs/run.md "What overhead_ms measures").
