@@ -2,7 +2,8 @@
 //   read the event -> load the policy and resolve limits -> admit (the breaker) -> attempt
 //   (start the hook in a fresh sandbox, supervise it, classify) -> decide the answer (its
 //   own, or the degradation policy's) -> make the record -> answer, and commit the record
-//   with the breaker update. Each phase returns what it produced.
+//   with the breaker update (served, and in dispatch's supervisors: answer, then make the
+//   record; RunOptions::answered). Each phase returns what it produced.
 #include "core/run.h"
 
 #include <cerrno>
