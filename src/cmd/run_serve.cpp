@@ -133,6 +133,7 @@ std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::D
             arm_dispatch_client(inv, hooks, jobs);
         };
         options.in_supervisor = serve::leave_client;
+        options.answered = serve::answered;
         return std::nullopt;
     }
     return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_dispatch(options, why); });
@@ -146,6 +147,7 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
         options.ready = process::held_ready();  // a ready worker's sandbox and guardian, made ahead
         options.notes = serve::hand_over_notes();
         on_resolved = arm_client;
+        options.answered = serve::answered;
         return std::nullopt;
     }
     return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_run(options, why); });

@@ -145,16 +145,39 @@ private:
         if (::getppid() != dispatcher_) ::_exit(1);
         if (options_.in_supervisor) options_.in_supervisor();
         policy::Resolved resolved = policy::resolve(&*inv_.policy, hook.name, inv_.info.event, {});
-        HookResult result =
-            execute(inv_, hook.name, hook.command, resolved, options_.backend, options_.record_path.empty());
-        std::string buffer;
-        put(buffer, std::to_string(static_cast<int>(result.record.outcome)));
-        put(buffer, std::to_string(result.answer.exit_code));
-        put(buffer, result.answer.stdout_data);
-        put(buffer, result.answer.stderr_data);
-        put(buffer, dump(nlohmann::json(result.record)));
-        fs::write_all(result_fd, buffer);
+        const bool record_after_answer = options_.record_path.empty();
+        // The record goes to the guardian: the answer goes back first, and the dispatcher
+        // (which needs the records only for --record) does not wait for the record.
+        auto answer_first = [&](agents::Answer& answer, Outcome outcome) {
+            send_result(result_fd, outcome, answer, std::string());
+            ::close(result_fd);
+            result_fd = -1;
+            ::prctl(PR_SET_PDEATHSIG, 0);  // answered: the hand-over must not die with the dispatcher
+            release_stdio();
+        };
+        HookResult result = execute(inv_, hook.name, hook.command, resolved, options_.backend, record_after_answer,
+                                    nullptr, record_after_answer ? AnswerFirst(answer_first) : AnswerFirst());
+        if (!result.answered)
+            send_result(result_fd, result.record.outcome, result.answer, dump(nlohmann::json(result.record)));
         ::_exit(0);
+    }
+
+    static void send_result(int fd, Outcome outcome, const agents::Answer& answer, const std::string& record) {
+        std::string buffer;
+        put(buffer, std::to_string(static_cast<int>(outcome)));
+        put(buffer, std::to_string(answer.exit_code));
+        put(buffer, answer.stdout_data);
+        put(buffer, answer.stderr_data);
+        put(buffer, record);
+        fs::write_all(fd, buffer);
+    }
+
+    // The agent's pipes (fds 0, 1, 2) are not held past our answer.
+    static void release_stdio() {
+        const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+        if (null_fd < 0) return;
+        for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd, fd);
+        ::close(null_fd);
     }
 
     // Waits for a signal or for data from one supervisor. False when polling failed.
@@ -203,7 +226,9 @@ private:
             return false;
         }
         if (n < 0 && errno == EINTR) return false;
-        ::waitpid(child.pid, nullptr, 0);
+        // Not waited for: a supervisor that answered goes on to hand its record to its
+        // guardian; it is reaped at the end if it has exited by then (else by our reaper).
+        ::waitpid(child.pid, nullptr, WNOHANG);
         collect(child);
         running_.erase(fd);
         return true;
@@ -271,7 +296,10 @@ agents::Answer all_failed_answer(const Invocation& inv, const std::vector<const 
     return agents::merge(inv.info.agent, inv.info.event, answers, warnings);
 }
 
-int dispatch(const DispatchOptions& options) {
+namespace {
+
+// dispatch, up to its final answer written to fds 1 and 2; returns its exit code.
+int dispatch_and_answer(const DispatchOptions& options) {
     process::prepare_process();
     set_process_title("hookwarden dispatch");  // argv holds the hook's command: see util/process_title.h
     Invocation inv =
@@ -300,8 +328,15 @@ int dispatch(const DispatchOptions& options) {
     }
     fs::write_all(1, merged.stdout_data);
     fs::write_all(2, merged.stderr_data);
-    if (dispatcher.stopped()) return 128 + SIGTERM;
-    return merged.exit_code;
+    return dispatcher.stopped() ? 128 + SIGTERM : merged.exit_code;
+}
+
+}  // namespace
+
+int dispatch(const DispatchOptions& options) {
+    const int exit_code = dispatch_and_answer(options);
+    if (options.answered) options.answered(exit_code);
+    return exit_code;
 }
 
 }  // namespace hookwarden::core

@@ -30,6 +30,9 @@ struct DispatchOptions {
     // Called first in each hook's supervisor process (a worker's child lets go of the
     // client's connection, so that the client sees its worker die at once).
     std::function<void()> in_supervisor;
+    // Called exactly once, when set, right after the final (merged) answer was written to
+    // fds 1 and 2, with its exit code (a daemon's worker sends its client the verdict here).
+    std::function<void(int exit_code)> answered;
 };
 
 int dispatch(const DispatchOptions& options);

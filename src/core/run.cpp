@@ -2,7 +2,8 @@
 //   read the event -> load the policy and resolve limits -> admit (the breaker) -> attempt
 //   (start the hook in a fresh sandbox, supervise it, classify) -> decide the answer (its
 //   own, or the degradation policy's) -> make the record -> answer, and commit the record
-//   with the breaker update. Each phase returns what it produced.
+//   with the breaker update (served, and in dispatch's supervisors: answer, then make the
+//   record; RunOptions::answered). Each phase returns what it produced.
 #include "core/run.h"
 
 #include <cerrno>
@@ -377,11 +378,27 @@ RunRecord make_record(const Invocation& inv, const std::string& hook, const std:
 }
 
 // The record goes to the guardian, which commits it after we answered. A pending
-// marker makes the next admission of this hook, and every reader, wait for it.
-bool hand_over_record(process::Guardian& guardian, const std::string& state_dir, const RunRecord& record) {
-    if (!guardian.active() || guardian.pid() <= 0) return false;
-    std::string marker = store::pending_marker(state_dir, record.hook, guardian.pid());
-    if (!store::mark_pending(marker).empty()) return false;
+// marker makes the next admission of this hook, and every reader, wait for it: made
+// before the answer, because the agent may start the next run of this hook as soon as it
+// has the answer, and that run's breaker must count this one. "" when there is no
+// guardian to take the record, or no marker could be made: the record is then committed
+// here.
+std::string mark_record_pending(const process::Guardian& guardian, const std::string& state_dir,
+                                const std::string& hook) {
+    if (!guardian.active() || guardian.pid() <= 0) return "";
+    std::string marker = store::pending_marker(state_dir, hook, guardian.pid());
+    return store::mark_pending(marker).empty() ? marker : "";
+}
+
+// Marked: the guardian learns that the tree is reaped before the record exists (see
+// Guardian::reaped), so a death of ours from here on is not a silent loss.
+std::string mark_and_tell(process::Guardian& guardian, const std::string& state_dir, const std::string& hook) {
+    std::string marker = mark_record_pending(guardian, state_dir, hook);
+    if (!marker.empty()) guardian.reaped();
+    return marker;
+}
+
+bool hand_over_record(process::Guardian& guardian, const std::string& marker, const RunRecord& record) {
     std::string payload = nlohmann::json(record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     if (guardian.hand_over(payload)) return true;
     store::unmark_pending(marker);
@@ -389,15 +406,49 @@ bool hand_over_record(process::Guardian& guardian, const std::string& state_dir,
 }
 
 // One record per run, in the same transaction as the breaker update: committed by the
-// guardian after we answered, or here when there is none to take it (or the caller
-// wants the final record, breaker_after included, before answering).
+// guardian after we answered (`marker` made), or here when there is none to take it (or
+// the caller wants the final record, breaker_after included, before answering).
 void commit_record(RunRecord& record, const std::string& state_dir, const policy::Resolved& resolved,
-                   const store::Admission& admission, process::Guardian& guardian, bool after_answer) {
-    if (after_answer && hand_over_record(guardian, state_dir, record)) return;
+                   const store::Admission& admission, process::Guardian& guardian, const std::string& marker) {
+    if (!marker.empty() && hand_over_record(guardian, marker, record)) return;
     std::string store_error;
     auto store = store::Store::open(state_dir, store_error, no_wait());
     if (store) store_error += store->complete(record, resolved.breaker, admission, fs::now_unix_ms(), &resolved.alerts);
     if (!store_error.empty()) report_store_fault(store_error, record.errors);
+}
+
+// Phases 1 to 3 for one hook: admitted, then started and supervised, or why not.
+struct Ran {
+    Admitted admitted;
+    Attempt attempt;
+};
+
+Ran admit_and_attempt(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
+                      const policy::Resolved& resolved, const std::string& backend, bool record_after_answer,
+                      const std::string& state_dir, bool store_refused, process::Guardian& guardian,
+                      process::ReadyRun* ready) {
+    Ran ran;
+    Admitted& admitted = ran.admitted;
+    if (!store_refused) admitted = admit(state_dir, hook, resolved);
+    if (inv.signal) {
+        ran.attempt = not_started(Outcome::internal_error, "hookwarden received signal " + std::to_string(*inv.signal) +
+                                                               " while reading the event; the hook was not started");
+    } else if (!admitted.admission.run) {
+        ran.attempt = not_started(Outcome::breaker_open, "breaker open; retry after " +
+                                                             std::to_string(admitted.admission.retry_after_ms) + " ms");
+    } else if (command.empty()) {
+        ran.attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
+    } else {
+        std::optional<store::HandedOverCommit> commit;
+        if (record_after_answer && !store_refused) {
+            const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
+            commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission,
+                                             store::retention_of(policy ? policy->history : HistoryConfig{}),
+                                             policy ? policy->otlp : std::nullopt, resolved.alerts};
+        }
+        ran.attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit), ready);
+    }
+    return ran;
 }
 
 }  // namespace
@@ -425,51 +476,37 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
 
 HookResult execute(const Invocation& inv, const std::string& hook, const std::vector<std::string>& command,
                    const policy::Resolved& resolved, const std::string& backend, bool record_after_answer,
-                   process::ReadyRun* ready) {
+                   process::ReadyRun* ready, const AnswerFirst& answer_first) {
     const std::int64_t started_unix_ms = fs::now_unix_ms();
     const std::string state_dir = store::default_state_dir();
     // A state directory someone else controls is not touched at all: no breaker, no
     // marker, no record (stderr and the --record file say why); the hook still runs.
     const std::string refused = store::refuse_state_dir(state_dir);
-    Admitted admitted;
-    if (refused.empty())
-        admitted = admit(state_dir, hook, resolved);
-    else
-        report_store_fault(refused, admitted.errors);
-
     process::Guardian guardian;
-    Attempt attempt;
-    if (inv.signal) {
-        attempt = not_started(Outcome::internal_error, "hookwarden received signal " + std::to_string(*inv.signal) +
-                                                           " while reading the event; the hook was not started");
-    } else if (!admitted.admission.run) {
-        attempt = not_started(Outcome::breaker_open, "breaker open; retry after " +
-                                                         std::to_string(admitted.admission.retry_after_ms) + " ms");
-    } else if (command.empty()) {
-        attempt = not_started(Outcome::spawn_error, "no command for hook '" + hook + "'");
-    } else {
-        std::optional<store::HandedOverCommit> commit;
-        if (record_after_answer && refused.empty()) {
-            const policy::Policy* policy = inv.policy ? &*inv.policy : nullptr;
-            commit = store::HandedOverCommit{state_dir, hook, resolved.breaker, admitted.admission,
-                                             store::retention_of(policy ? policy->history : HistoryConfig{}),
-                                             policy ? policy->otlp : std::nullopt, resolved.alerts};
-        }
-        attempt = attempt_run(command, inv.input, resolved, backend, guardian, std::move(commit), ready);
-    }
+    Ran ran = admit_and_attempt(inv, hook, command, resolved, backend, record_after_answer, state_dir,
+                                !refused.empty(), guardian, ready);
+    if (!refused.empty()) report_store_fault(refused, ran.admitted.errors);
+    Attempt& attempt = ran.attempt;
 
-    Verdict verdict =
-        decide(inv, hook, command, resolved, backend, attempt, last_of(inv.errors, admitted.errors, attempt.errors));
-    HookResult result{make_record(inv, hook, command, resolved, admitted, attempt, verdict, started_unix_ms),
-                      std::move(verdict.answer)};
+    Verdict verdict = decide(inv, hook, command, resolved, backend, attempt,
+                             last_of(inv.errors, ran.admitted.errors, attempt.errors));
+    HookResult result{{}, std::move(verdict.answer)};
     deliver_alert_notice(state_dir, hook, result.answer);
+    const std::string marker = refused.empty() && record_after_answer && attempt.supervised.tree_reaped
+                                   ? mark_and_tell(guardian, state_dir, hook)
+                                   : std::string();
     // hookwarden's own time: everything since main() that was neither the hook nor the
-    // fallback command (README "What a run reports").
+    // fallback command, up to the answer being ready (docs/run.md "What overhead_ms measures").
     const double total_ms = std::chrono::duration<double, std::milli>(Clock::now() - inv.process_start).count();
-    result.record.overhead_ms = total_ms - result.record.wall_ms - verdict.fallback_wall_ms;
-    if (refused.empty())
-        commit_record(result.record, state_dir, resolved, admitted.admission, guardian,
-                      record_after_answer && attempt.supervised.tree_reaped);
+    const double overhead_ms = total_ms - attempt.supervised.wall_ms - verdict.fallback_wall_ms;
+    // The record goes to the guardian: the agent need not wait for it to be made.
+    if (answer_first && !marker.empty()) {
+        answer_first(result.answer, attempt.outcome);
+        result.answered = true;
+    }
+    result.record = make_record(inv, hook, command, resolved, ran.admitted, attempt, verdict, started_unix_ms);
+    result.record.overhead_ms = overhead_ms;
+    if (refused.empty()) commit_record(result.record, state_dir, resolved, ran.admitted.admission, guardian, marker);
     return result;
 }
 
@@ -483,6 +520,29 @@ void only_0_or_2(agents::claude::Answer& answer) {
     if (answer.exit_code == 0 || answer.exit_code == 2) return;
     answer.exit_code = 0;
     answer.stdout_data.clear();
+}
+
+// Once the answer is out, nothing of this process is for the agent any more: fds 0, 1 and
+// 2 go to /dev/null, so that the agent (which reads its pipes to end of file) is not held
+// by the work that follows, and a late message cannot reach it.
+void let_go_of_agent() {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    if (!null_fd) return;
+    for (int fd = 0; fd < 3; ++fd) ::dup2(null_fd.get(), fd);
+}
+
+// The final answer: written to fds 1 and 2 (if the agent went away there is no one left
+// to tell: write errors are ignored), then `answered` told.
+void give_answer(agents::Answer& answer, const RunOptions& options) {
+    if (options.exit_0_or_2) only_0_or_2(answer);
+    fs::write_all(1, answer.stdout_data);
+    fs::write_all(2, answer.stderr_data);
+    if (!options.answered) return;
+    let_go_of_agent();
+    options.answered(answer.exit_code);
 }
 
 }  // namespace
@@ -518,18 +578,18 @@ int run(const RunOptions& options, const ResolvedHook& on_resolved) {
     if (options.on_failure) resolved.on_failure.action = *options.on_failure;
     if (on_resolved) on_resolved(inv, hook, resolved);
 
-    HookResult result =
-        execute(inv, hook, command, resolved, options.backend, options.record_path.empty(), options.ready.get());
-
-    if (!options.record_path.empty()) {
-        std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-        std::string error = fs::write_file_atomic(options.record_path, text + "\n", 0600);
-        if (!error.empty()) spdlog::error("--record: {}", error);
+    const bool record_after_answer = options.record_path.empty();
+    auto give = [&options](agents::Answer& answer, Outcome) { give_answer(answer, options); };
+    HookResult result = execute(inv, hook, command, resolved, options.backend, record_after_answer,
+                                options.ready.get(), options.answered ? AnswerFirst(give) : AnswerFirst());
+    if (!result.answered) {
+        if (!options.record_path.empty()) {
+            std::string text = nlohmann::json(result.record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+            std::string error = fs::write_file_atomic(options.record_path, text + "\n", 0600);
+            if (!error.empty()) spdlog::error("--record: {}", error);
+        }
+        give(result.answer, result.record.outcome);
     }
-    if (options.exit_0_or_2) only_0_or_2(result.answer);
-    // If the agent went away there is no one left to tell: write errors are ignored.
-    fs::write_all(1, result.answer.stdout_data);
-    fs::write_all(2, result.answer.stderr_data);
     for (const auto& e : result.record.errors) spdlog::debug("{}", e);
     return result.answer.exit_code;
 }

@@ -40,6 +40,12 @@ struct RunOptions {
     // it (process/ready.h); nullptr: the run makes its own.
     std::shared_ptr<process::ReadyRun> ready;
     std::vector<std::string> notes;      // for the record's errors (a worker's hand-over notes)
+    // Called exactly once, when set, right after the final answer was written to fds 1 and
+    // 2, with its exit code (a daemon's worker sends its client the verdict here). When the
+    // record goes to the guardian, what the answer does not need (making the record, its
+    // JSON, the hand-over) then happens after this call, with fds 0, 1 and 2 on /dev/null
+    // so that the agent's pipes are not held; the pending marker comes before it.
+    std::function<void(int exit_code)> answered;
 };
 
 // What every hook of one invocation shares: the agent's input and the policy.
@@ -67,16 +73,25 @@ Invocation begin_invocation(const std::string& policy_path, const std::string& e
 struct HookResult {
     RunRecord record;
     agents::Answer answer;
+    bool answered = false;  // `answer_first` gave the answer already (execute)
 };
+
+// Gives the agent the answer (`answer` may still be changed, see only_0_or_2) of a run that
+// ended as `outcome`, before the record is made.
+using AnswerFirst = std::function<void(agents::Answer& answer, Outcome outcome)>;
 
 // One hook, start to finish: breaker, sandbox, supervision, classification, the
 // degradation answer, and the record with the breaker update. With
 // `record_after_answer` the record is committed by the run's guardian once we have
 // exited (the returned record then lacks breaker_after); without, before returning.
 // `ready` (optional): a ready run the hook's sandbox and guardian are taken from when it fits.
+// `answer_first` (optional): when the record goes to the guardian, called with the answer as
+// soon as it is decided, with this hook's pending marker already made (so the next run of
+// the hook waits for this record), and the record is made and handed over after it
+// (HookResult::answered). Not called otherwise: the caller answers after the return.
 HookResult execute(const Invocation& invocation, const std::string& hook, const std::vector<std::string>& command,
                    const policy::Resolved& resolved, const std::string& backend, bool record_after_answer,
-                   process::ReadyRun* ready = nullptr);
+                   process::ReadyRun* ready = nullptr, const AnswerFirst& answer_first = {});
 
 // Called once the event is read and its limits resolved, before the hook starts (a
 // daemon's worker tells its client here what to answer should the worker die).

@@ -121,16 +121,21 @@ void Guardian::watch(int hook_pgid, int mount_ns_fd) {
     watched_ = true;
 }
 
-bool Guardian::hand_over(const std::string& payload) {
+bool Guardian::reaped() {
     if (pipe_fd_ < 0 || !watched_) return false;
+    if (reaped_sent_) return true;
     std::string message = "R";
     if (!late_commit_.empty()) {
         const auto size = static_cast<std::uint32_t>(late_commit_.size());
         message.append(reinterpret_cast<const char*>(&size), sizeof size).append(late_commit_);
     }
-    message += payload;
-    bool sent = fs::write_all(pipe_fd_, message) == 0;
-    ::close(pipe_fd_);
+    reaped_sent_ = fs::write_all(pipe_fd_, message) == 0;
+    return reaped_sent_;
+}
+
+bool Guardian::hand_over(const std::string& payload) {
+    const bool sent = reaped() && fs::write_all(pipe_fd_, payload) == 0;
+    if (pipe_fd_ >= 0) ::close(pipe_fd_);
     pipe_fd_ = -1;
     return sent;
 }
@@ -141,6 +146,7 @@ Guardian& Guardian::operator=(Guardian&& other) noexcept {
     pipe_fd_ = std::exchange(other.pipe_fd_, -1);
     pid_ = std::exchange(other.pid_, -1);
     watched_ = std::exchange(other.watched_, false);
+    reaped_sent_ = std::exchange(other.reaped_sent_, false);
     late_commit_ = std::move(other.late_commit_);
     return *this;
 }

@@ -47,8 +47,14 @@ public:
     // `mount_ns_fd` (or -1): the hook's own mount namespace, which the guardian holds
     // until it exits, so that the namespace's teardown comes after the answer.
     void watch(int hook_pgid, int mount_ns_fd = -1);
-    // Only once the hook's tree is reaped: the guardian will not signal its process
-    // group, removes the cgroups and commits `payload` (the job's commit). Ends our side of
+    // Only once the hook's tree is reaped: tells the guardian so (it will not signal the
+    // hook's process group, whose id may be reused by now), before the record exists. A
+    // supervisor that dies after this and before hand_over leaves a record the guardian
+    // cannot read, which it says in the state directory's guardian.log, rather than a
+    // kill of a reaped group and a silent loss. False if there is no watching guardian.
+    bool reaped();
+    // Only once the hook's tree is reaped: the guardian removes the cgroups and commits
+    // `payload` (the job's commit). Sends reaped() first if it was not. Ends our side of
     // the pipe. False if there is no watching guardian to take it.
     bool hand_over(const std::string& payload);
     // For a guardian started with `commit_later`: what to commit the handed-over record
@@ -69,6 +75,7 @@ private:
     int pipe_fd_ = -1;
     int pid_ = -1;
     bool watched_ = false;
+    bool reaped_sent_ = false;
     std::string late_commit_;  // encoded; "" = the job's own commit
 };
 

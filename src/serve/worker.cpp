@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -225,11 +224,11 @@ void answered(int exit_code) {
     std::fflush(nullptr);
     // An answer that cannot reach the client is not a verdict: the client gives its own.
     if (!take_client_output()) return;
+    // Answered: what is left (the record's hand-over to its guardian) must not die with
+    // the daemon. It keeps its priority: the next run of the hook waits for that record.
+    ::prctl(PR_SET_PDEATHSIG, 0);
     wire::send(kWorkerSocket, wire::Writer(wire::Kind::verdict).u32(static_cast<std::uint32_t>(exit_code)).bytes(), {},
                true);
-    // What is left (the record, the exit) must not compete for the CPU with the client's
-    // exit and the agent's next step. The hook is gone and nothing is forked from here.
-    ::setpriority(PRIO_PROCESS, 0, 19);
 }
 
 void leave_client() {
@@ -300,7 +299,7 @@ void run_job(int socket, std::vector<UniqueFd> fds, const wire::Hello& hello, co
         // Never back into the daemon's loop: this process is a copy of it.
         code = 70;
     }
-    answered(code);
+    answered(code);  // unless the run sent it already
     ::_exit(code);
 }
 

@@ -47,7 +47,8 @@ bool take_client_output();
 
 // The agent's answer is written to fds 1 and 2: the client gets the verdict `exit_code`
 // and exits. Once per run (later calls do nothing); the worker may go on with what the
-// answer did not need (the record). The worker calls it itself after the command line.
+// answer did not need (the record): core::run's `answered`, else the worker itself once
+// the command line returns.
 void answered(int exit_code);
 
 // In a process a worker forked to supervise one of its hooks (`dispatch`): closes the

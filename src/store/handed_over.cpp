@@ -100,6 +100,14 @@ std::optional<HandedOverCommit> decode_commit(const std::string& text) {
 }
 
 void commit_handed_over(const HandedOverCommit& commit, const std::string& payload) {
+    if (payload.empty()) {
+        // Told the tree was reaped, then nothing: the supervisor died before the record.
+        unmark_pending(pending_marker(commit.state_dir, commit.hook, ::getpid()));
+        log_failure(commit.state_dir, commit.hook,
+                    "its supervisor died after the hook's tree was reaped, before handing over the record: "
+                    "the record of this run is lost");
+        return;
+    }
     std::string error;
     try {
         RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
