@@ -99,10 +99,17 @@ Offered offer(int sock, const Claim& claim, const std::vector<std::string>& argv
                 "argv and environment (" + std::to_string(bytes.size()) + " bytes) larger than a request may be"};
     if (int error = wire::send(sock, bytes, {0, claim.theirs.get()}); error != 0)
         return {Offered::How::refused, -1, std::string("sending the request: ") + std::strerror(error)};
-    if (wait_for(sock, -1, deadline) != Waited::message)
-        return {Offered::How::no_answer, -1,
-                "the daemon did not answer within " + std::to_string(handshake_bound().count()) + " ms"};
-    wire::Received got = wire::receive(sock);
+    wire::Received got;
+    for (;;) {
+        if (wait_for(sock, -1, deadline) != Waited::message)
+            return {Offered::How::no_answer, -1, "no worker took the run in time"};
+        got = wire::receive(sock);
+        if (got.error == EAGAIN) continue;
+        // The daemon checked the request and forks its worker (a burst beyond the pool):
+        // a live daemon, so the worker's "taken" may take as long as a fork takes.
+        if (wire::Reader(got.bytes).kind() != wire::Kind::queued) break;
+        deadline = std::max(deadline, Clock::now() + kTakenBound);
+    }
     wire::Reader r(got.bytes);
     if (r.kind() == wire::Kind::refused) return {Offered::How::refused, -1, "refused: " + r.str()};
     const auto worker = static_cast<pid_t>(r.u32());

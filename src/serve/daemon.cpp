@@ -183,6 +183,8 @@ pid_t hand_to_ready(Daemon& d, Connection& c, const std::vector<UniqueFd>& clien
 // The client's stdin and claim go to the worker, which takes the claim or finds that
 // the client withdrew it; ours are closed once it has them.
 void start_worker(Daemon& d, Connection& c, std::vector<UniqueFd> fds) {
+    // The client's handshake bound is for a daemon that does not answer; this one does.
+    wire::send(c.socket.get(), wire::Writer(wire::Kind::queued).bytes());
     if (const pid_t ready = hand_to_ready(d, c, fds); ready > 0) {
         c.worker = ready;
         c.state = Connection::State::running;

@@ -29,6 +29,7 @@ enum class Kind : char {
     verdict = 'V',  // worker -> client: the run is answered (exit code)
     signal = 'S',   // client -> daemon: the agent signalled me (signal number)
     waiting = 'W',  // ready worker -> daemon: prepared, accepting clients on the listener
+    queued = 'Q',   // daemon -> client: the request is valid, a worker is being forked for it
     admit = 'B',      // worker -> breaker keeper: may this hook run (serve/breakers.h)
     admission = 'b',  // keeper -> worker: the store's admission
     no_admission = 'n',  // keeper -> worker: not decided here, admit in-process

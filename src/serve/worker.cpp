@@ -30,6 +30,8 @@ namespace {
 constexpr int kWorkerSocket = 3;
 // A ready worker's copy of the daemon's listener: it accepts its client itself.
 constexpr int kReadyListener = 4;
+// How long a ready worker waits for the hello of a client it accepted (milliseconds).
+constexpr int kHelloWaitMs = 5;
 bool g_in_worker = false;
 std::vector<std::string> g_notes;  // what of the client's process the worker could not take
 // The worker's end of the claim socket (wire::kClaimToken), -1 once closed. Its number
@@ -170,6 +172,10 @@ void accept_client(const WorkerBody& body) {
     ucred peer{};
     socklen_t size = sizeof peer;
     const bool ours = ::getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.uid == ::geteuid();
+    // The client connects before it sends its hello: a little wait here saves the hop
+    // through the daemon; a client slower than that is the daemon's to wait for.
+    pollfd hello_wait{client.get(), POLLIN, 0};
+    if (ours) ::poll(&hello_wait, 1, kHelloWaitMs);
     wire::Received got = ours ? wire::receive(client.get()) : wire::Received{};
     std::string error;
     std::optional<wire::Hello> hello;
