@@ -260,7 +260,12 @@ void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHoo
     quiet_log();
     // Nothing else of the daemon's is kept (other workers' sockets, its clients'): EOF on
     // a socket must mean what it says.
-    if (!move_fd(control, kWorkerSocket) || ::dup3(listener, kReadyListener, O_CLOEXEC) != kReadyListener ||
+    // Either may be at the other's number (the listener is fd 3 when the log is not a
+    // file): both are first copied out of the way.
+    const int control_copy = ::fcntl(control, F_DUPFD_CLOEXEC, 16);
+    const int listener_copy = ::fcntl(listener, F_DUPFD_CLOEXEC, 16);
+    if (control_copy < 0 || listener_copy < 0 || ::dup3(control_copy, kWorkerSocket, O_CLOEXEC) != kWorkerSocket ||
+        ::dup3(listener_copy, kReadyListener, O_CLOEXEC) != kReadyListener ||
         ::syscall(SYS_close_range, kReadyListener + 1U, ~0U, 0U) != 0)
         ::_exit(1);
     if (hooks.prepare) hooks.prepare();
