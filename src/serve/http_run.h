@@ -20,6 +20,17 @@
 
 namespace hookwarden::serve {
 
+// Until a worker takes an http run: what a worker forked by the front instead would need.
+// (At namespace scope: clang cannot default-construct a nested struct with member
+// initializers inside its incomplete enclosing class.)
+struct HttpOffer {
+    Claim claim;
+    UniqueFd stdin_fd, out_w, err_w;
+    wire::Hello hello;
+    std::chrono::steady_clock::time_point by;  // the daemon's handshake bound
+    bool to_daemon = false;
+};
+
 struct HttpRun {
     pid_t worker = -1;        // a worker the front forked itself; -1 once reaped, or none
     pid_t served = -1;        // the daemon's worker that took the run (its "taken")
@@ -32,14 +43,7 @@ struct HttpRun {
     std::optional<int> verdict;  // the exit code the worker answered
     std::string refused;         // the worker refused before it took the event: why
 
-    // Until a worker takes the run: what a worker forked here instead would need.
-    struct Offer {
-        Claim claim;
-        UniqueFd stdin_fd, out_w, err_w;
-        wire::Hello hello;
-        std::chrono::steady_clock::time_point by;  // the daemon's handshake bound
-        bool to_daemon = false;
-    };
+    using Offer = HttpOffer;
     std::optional<Offer> offer;
 
     bool finished() const { return worker < 0 && !control && !out && !err; }
