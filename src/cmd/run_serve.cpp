@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "process/ready.h"
+#include "sandbox/confine.h"
 #include "serve/breakers.h"
 #include "serve/client.h"
 #include "serve/worker.h"
@@ -118,6 +119,12 @@ std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAn
 
 std::optional<int> offer_before_parsing(int argc, char** argv, std::chrono::steady_clock::time_point process_start) {
     if (serve::in_worker()) return std::nullopt;
+    // A hookwarden in a hook stays inside that hook's run, held by its limits (the
+    // daemon refuses such a client anyway: serve/peer.h; this saves the round trip).
+    if (sandbox::inside_hookwarden_run()) {
+        g_offered = serve::HandOff{serve::Served::no, 0, "nested in another hookwarden run"};
+        return std::nullopt;
+    }
     g_offered = serve::hand_off(std::vector<std::string>(argv, argv + argc), process_start);
     if (g_offered->served == serve::Served::answered) return g_offered->exit_code;
     return std::nullopt;

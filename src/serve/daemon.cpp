@@ -17,6 +17,7 @@
 
 #include "serve/breakers.h"
 #include "serve/listener.h"
+#include "serve/peer.h"
 #include "serve/socket_path.h"
 
 namespace hookwarden::serve {
@@ -90,11 +91,8 @@ void accept_one(Daemon& d, int fd) {
     Connection c;
     c.socket.reset(fd);
     c.deadline = Clock::now() + d.options.request_time;
-    ucred peer{};
-    socklen_t size = sizeof peer;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) {
-        refuse(d, c, "uid " + std::to_string(peer.uid) + " (pid " + std::to_string(peer.pid) +
-                         ") is not the daemon's uid " + std::to_string(::geteuid()));
+    if (auto why = refusal_of_peer(fd)) {
+        refuse(d, c, *why);
         return;
     }
     const auto busy = std::count_if(d.connections.begin(), d.connections.end(),

@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/peer.h"
 #include "serve/rlimits.h"
 #include "util/fs.h"
 
@@ -163,15 +164,15 @@ void take_job_from_daemon(const ReadyHooks& hooks, const WorkerBody& body) {
 }
 
 // A client accepted here: no hop through the daemon on the answer's path. Only a whole,
-// valid request of our uid is taken (the daemon is told, and watches the connection as
-// for one it handed over); anything else goes to the daemon, which refuses and logs it,
-// or waits for a hello that is not there yet.
+// valid request of a client the daemon would serve (serve/peer.h) is taken (the daemon
+// is told, and watches the connection as for one it handed over); anything else goes to
+// the daemon, which refuses and logs it, or waits for a hello that is not there yet.
 void accept_client(const WorkerBody& body) {
     UniqueFd client(::accept4(kReadyListener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) return;  // another ready worker, or the daemon, was first
-    ucred peer{};
-    socklen_t size = sizeof peer;
-    const bool ours = ::getsockopt(client.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0 && peer.uid == ::geteuid();
+    // Anyone the daemon would refuse (another uid, a hook inside a run) is the daemon's
+    // to refuse and log.
+    const bool ours = !refusal_of_peer(client.get());
     // The client connects before it sends its hello: a little wait here saves the hop
     // through the daemon; a client slower than that is the daemon's to wait for.
     pollfd hello_wait{client.get(), POLLIN, 0};

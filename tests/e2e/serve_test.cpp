@@ -428,6 +428,33 @@ TEST(Serve, AClientOfAnotherUidIsRefused) {
     EXPECT_NE(slurp(d.log).find("refused a request: uid 65534"), std::string::npos) << slurp(d.log);
 }
 
+// A hook runs as the daemon's uid and can reach its socket. A run it hands the daemon
+// would start outside the hook's cgroups and timeout, so the daemon and its ready
+// workers refuse any client inside a hookwarden run, even one that hides that it is
+// nested (HOOKWARDEN_SUPERVISOR_PID removed, as a hostile hook would): the inner run
+// then stays in-process, inside the outer run. (Its record is the hook's to lose: not
+// knowing it is nested, the inner run's guardian dies with the outer hook's tree.)
+void expect_hook_cannot_hand_runs_to_the_daemon(const std::vector<std::string>& daemon_flags) {
+    Daemon d(daemon_flags);
+    ASSERT_TRUE(d.alive());
+    const std::string inner = "env -u HOOKWARDEN_SUPERVISOR_PID " + hwtest::binary() +
+                              " run --name inner -- sh -c 'echo inner ran'";
+    auto o = d.client({"HOOKWARDEN_NO_SERVE=1"});
+    auto r = hwtest::run({"run", "--name", "outer", "--", "sh", "-c", "HOOKWARDEN_NO_SERVE= " + inner}, o);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    if (r.record["backend"] == "none") GTEST_SKIP() << "no cgroup backend here: " << r.err;
+    EXPECT_EQ(r.record["served_by"], "process");
+    EXPECT_EQ(r.out, "inner ran\n");
+    d.stop();
+    for (const auto& rec : records_in(d.state)) EXPECT_EQ(rec.value("served_by", ""), "process") << rec.dump();
+    EXPECT_NE(slurp(d.log).find("runs inside a hookwarden run (cgroup "), std::string::npos) << slurp(d.log);
+    EXPECT_EQ(slurp(d.log).find("run to "), std::string::npos) << slurp(d.log);
+}
+
+TEST(Serve, AHookCannotHandARunToTheReadyPool) { expect_hook_cannot_hand_runs_to_the_daemon({}); }
+TEST(Serve, AHookCannotHandARunToTheDaemon) { expect_hook_cannot_hand_runs_to_the_daemon({"--pool", "0"}); }
+
 // 32 clients at once: each run answered, exactly one record each, all by the daemon.
 TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
     Daemon d;
