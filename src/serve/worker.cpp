@@ -270,7 +270,12 @@ void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHoo
         ::syscall(SYS_close_range, kReadyListener + 1U, ~0U, 0U) != 0)
         ::_exit(1);
     if (hooks.prepare) hooks.prepare();
-    if (wire::send(kWorkerSocket, wire::Writer(wire::Kind::waiting).bytes(), {}, true) != 0) ::_exit(0);
+    if (wire::send(kWorkerSocket, wire::Writer(wire::Kind::waiting).bytes(), {}, true) != 0) {
+        // A daemon that handed us a run before we were ready has let go of its end (we
+        // are no longer its ready worker): the run is still queued here, to be taken.
+        take_job_from_daemon(hooks, body);
+        ::_exit(0);
+    }
     for (;;) {
         pollfd wait[2] = {{kWorkerSocket, POLLIN, 0}, {kReadyListener, POLLIN, 0}};
         if (::poll(wait, 2, -1) < 0) continue;
