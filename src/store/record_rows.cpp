@@ -1,5 +1,6 @@
 // The runs table: one row per RunRecord, a column per field.
 #include <algorithm>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -33,10 +34,40 @@ std::string json_text(const nlohmann::json& value) {
 
 std::vector<std::string> string_list(const std::string& text) {
     std::vector<std::string> out;
+    if (text == "[]") return out;  // most runs' errors
     auto parsed = nlohmann::json::parse(text, nullptr, false);
     if (!parsed.is_array()) return out;
     for (const auto& item : parsed)
         if (item.is_string()) out.push_back(item.get<std::string>());
+    return out;
+}
+
+// The JSON columns repeat from row to row (a hook's command line and confinement are the
+// same run after run), and parsing them was most of the time a report over 100 000 runs
+// took: each text is parsed once per read of the table and its value copied after that.
+template <typename Value>
+class ParsedColumn {
+public:
+    template <typename Parse>
+    const Value& get(const std::string& text, Parse parse) {
+        if (auto hit = parsed_.find(text); hit != parsed_.end()) return hit->second;
+        if (parsed_.size() >= kMaxTexts) parsed_.clear();  // bounded: every row may differ
+        return parsed_.emplace(text, parse(text)).first->second;
+    }
+
+private:
+    static constexpr std::size_t kMaxTexts = 1024;
+    std::unordered_map<std::string, Value> parsed_;
+};
+
+struct ParsedColumns {
+    ParsedColumn<std::vector<std::string>> command, errors;
+    ParsedColumn<Confinement> confinement;
+};
+
+Confinement confinement_of(const std::string& text) {
+    Confinement out;
+    if (auto c = nlohmann::json::parse(text, nullptr, false); c.is_object()) c.get_to(out);
     return out;
 }
 
@@ -50,14 +81,14 @@ std::string select_sql(const RecordFilter& f) {
 }
 
 // The columns of kRunColumns, in order, from the current row.
-RunRecord record_of(const Stmt& s) {
+RunRecord record_of(const Stmt& s, ParsedColumns& columns) {
     RunRecord r;
     r.time_unix_ms = s.i64(0);
     r.hook = s.text(1);
     r.event = s.text(2);
     r.matcher_target = s.text(3);
     r.session_id = s.text(4);
-    r.command = string_list(s.text(5));
+    r.command = columns.command.get(s.text(5), string_list);
     r.outcome = outcome_from_string(s.text(6)).value_or(Outcome::internal_error);
     if (!s.is_null(8)) r.exit_code = static_cast<int>(s.i64(8));
     if (!s.is_null(9)) r.signal = static_cast<int>(s.i64(9));
@@ -82,9 +113,9 @@ RunRecord record_of(const Stmt& s) {
     r.breaker_after = breaker_state_from_string(s.text(28));
     r.backend = s.text(29);
     r.overhead_ms = s.real(30);
-    r.errors = string_list(s.text(31));
+    r.errors = columns.errors.get(s.text(31), string_list);
     read_answer(s.text(7), r);  // after errors: an unknown answer adds one
-    if (auto c = nlohmann::json::parse(s.text(32), nullptr, false); c.is_object()) c.get_to(r.confinement);
+    r.confinement = columns.confinement.get(s.text(32), confinement_of);
     if (auto agent = agent_from_string(s.text(33)))
         r.agent = *agent;
     else
@@ -122,7 +153,8 @@ std::vector<RunRecord> Store::Impl::select_records(const RecordFilter& f) {
     if (f.hook) s.bind(2, *f.hook);
     if (f.event) s.bind(3, *f.event);
     if (f.limit > 0) s.bind(4, static_cast<std::int64_t>(f.limit));
-    while (s.step()) out.push_back(record_of(s));
+    ParsedColumns columns;
+    while (s.step()) out.push_back(record_of(s, columns));
     if (f.limit > 0) std::reverse(out.begin(), out.end());
     return out;
 }
@@ -141,7 +173,8 @@ constexpr int kIdColumn = count_columns(kRunColumns);
 
 std::vector<std::pair<std::int64_t, RunRecord>> rows_with_ids(Stmt& s) {
     std::vector<std::pair<std::int64_t, RunRecord>> out;
-    while (s.step()) out.emplace_back(s.i64(kIdColumn), record_of(s));
+    ParsedColumns columns;
+    while (s.step()) out.emplace_back(s.i64(kIdColumn), record_of(s, columns));
     return out;
 }
 
