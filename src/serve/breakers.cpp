@@ -173,10 +173,16 @@ UniqueFd listen_at(const std::string& path, std::string& error) {
 }  // namespace
 
 pid_t start_breaker_keeper(const std::string& socket_path, const std::string& state_dir,
-                           const std::vector<int>& daemon_fds, std::string& error) {
+                           const std::vector<int>& daemon_fds, UniqueFd& opening, std::string& error) {
     const std::string path = socket_path + ".breakers";
     UniqueFd listener = listen_at(path, error);
     if (!listener) return -1;
+    int opened[2];
+    if (::pipe2(opened, O_CLOEXEC) != 0) {
+        error = std::string("pipe: ") + std::strerror(errno);
+        return -1;
+    }
+    UniqueFd opened_read(opened[0]), opened_write(opened[1]);
     const pid_t daemon = ::getpid();
     std::fflush(nullptr);
     const pid_t pid = ::fork();
@@ -189,11 +195,14 @@ pid_t start_breaker_keeper(const std::string& socket_path, const std::string& st
         if (::getppid() != daemon) ::_exit(1);
         // Nothing of the daemon's but its log: not its listener, its lock or its signals.
         for (int fd : daemon_fds) ::close(fd);
+        opened_read.reset();
         Keeper k;
         k.listener = std::move(listener);
         store_for(k, state_dir);  // the daemon's own store, open before the first question
+        opened_write.reset();     // `opening` reaches end of file
         keep(k);
     }
+    opening = std::move(opened_read);
     g_keeper_path = path;
     return pid;
 }

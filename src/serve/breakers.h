@@ -14,16 +14,18 @@
 
 #include "hookwarden/policy_types.h"
 #include "store/store.h"
+#include "util/fd.h"
 
 namespace hookwarden::serve {
 
 // Forks the keeper, listening on `socket_path` + ".breakers" (the daemon's socket
-// directory: 0700 and ours), with the store of `state_dir` opened at once. Returns its
-// pid, or -1 with `error` (the workers then admit as in-process runs do). It closes
-// `daemon_fds` (the daemon's listener, lock and signalfd) and dies with the daemon
+// directory: 0700 and ours), with the store of `state_dir` opened at once; `opening`
+// reaches end of file when that open is over (or the keeper died). Returns its pid, or
+// -1 with `error` (the workers then admit as in-process runs do). It closes `daemon_fds`
+// (the daemon's listener, lock and signalfd) and dies with the daemon
 // (PR_SET_PDEATHSIG). Workers forked afterwards find it (ask_breaker_keeper).
 pid_t start_breaker_keeper(const std::string& socket_path, const std::string& state_dir,
-                           const std::vector<int>& daemon_fds, std::string& error);
+                           const std::vector<int>& daemon_fds, UniqueFd& opening, std::string& error);
 
 // In a worker (or a process it forked): the keeper's admission for `hook` in the store of
 // `state_dir`, or nullopt when there is no keeper, it did not answer within its bound,

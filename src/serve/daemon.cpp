@@ -29,6 +29,8 @@ using Clock = std::chrono::steady_clock;
 // How long after a run's worker ended the pool is refilled: past the client's exit and
 // the agent's reaction to the verdict (measured: docs/performance.md).
 constexpr std::chrono::milliseconds kRefillDelay{5};
+// How long the pool waits for the breaker keeper's first open of the store (Daemon).
+constexpr std::chrono::milliseconds kKeeperOpenBound{1000};
 
 // One client connection, from accept to the worker's exit.
 struct Connection {
@@ -56,6 +58,13 @@ struct Daemon {
     std::list<Connection> connections;
     std::list<ReadyWorker> ready;
     Clock::time_point refill_after{};  // a run just ended, or a ready worker died idle: not yet
+    // The breaker keeper's first open of the store (its end of file: done) and how long
+    // the pool waits for it. A new store's open writes its schema and gate inside a
+    // transaction; ready workers forked after it never find that write lock held, nor
+    // do the in-process runs of clients that saw them (docs/serve.md). Clients are
+    // served meanwhile, by workers forked for them.
+    UniqueFd keeper_opening{};
+    Clock::time_point keeper_deadline{};
     bool stopping = false;
     Clock::time_point last_activity = Clock::now();
     std::uint64_t refused = 0;
@@ -156,6 +165,11 @@ void fork_ready(Daemon& d) {
 // a hook, nor with the client's exit and the agent's next step right after a verdict.
 void fill_pool(Daemon& d) {
     if (d.stopping || Clock::now() < d.refill_after) return;
+    if (d.keeper_opening) {
+        if (Clock::now() < d.keeper_deadline) return;
+        spdlog::warn("serve: the breaker keeper has not opened the store yet; filling the pool anyway");
+        d.keeper_opening.reset();
+    }
     const bool running = std::any_of(d.connections.begin(), d.connections.end(),
                                      [](const Connection& c) { return c.state == Connection::State::running; });
     while (!running && static_cast<int>(d.ready.size()) < d.options.pool && Clock::now() >= d.refill_after)
@@ -198,6 +212,7 @@ void start_worker(Daemon& d, Connection& c, std::vector<UniqueFd> fds) {
         c.socket.reset();
         return;
     }
+    spdlog::info("serve: run to new worker {} (none ready)", pid);
     c.worker = pid;
     c.state = Connection::State::running;
 }
@@ -317,6 +332,7 @@ int poll_timeout(const Daemon& d) {
     if (static_cast<int>(d.ready.size()) < d.options.pool && d.refill_after > Clock::now() &&
         (!next || d.refill_after < *next))
         next = d.refill_after;
+    if (d.keeper_opening && (!next || d.keeper_deadline < *next)) next = d.keeper_deadline;
     if (!next) return -1;
     auto left = std::chrono::ceil<std::chrono::milliseconds>(*next - Clock::now()).count();
     return static_cast<int>(std::clamp<long long>(left, 0, INT_MAX));
@@ -339,7 +355,9 @@ void expire(Daemon& d) {
 void poll_once(Daemon& d) {
     const bool accepting =
         std::none_of(d.ready.begin(), d.ready.end(), [](const ReadyWorker& w) { return w.waiting && !w.ended; });
-    std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0}, {accepting ? d.listener.socket.get() : -1, POLLIN, 0}};
+    std::vector<pollfd> fds{{d.signals.get(), POLLIN, 0},
+                            {accepting ? d.listener.socket.get() : -1, POLLIN, 0},
+                            {d.keeper_opening.get(), POLLIN, 0}};
     std::vector<pid_t> workers;
     for (const auto& w : d.ready) {
         if (w.ended) continue;
@@ -353,11 +371,13 @@ void poll_once(Daemon& d) {
         polled.push_back(&c);
     }
     if (::poll(fds.data(), fds.size(), poll_timeout(d)) > 0) {
-        const std::size_t first_connection = 2 + workers.size();
+        constexpr std::size_t first_worker = 3;
+        const std::size_t first_connection = first_worker + workers.size();
         for (std::size_t i = 0; i < polled.size(); ++i)
             if (fds[first_connection + i].revents && polled[i]->socket) on_readable(d, *polled[i]);
         for (std::size_t i = 0; i < workers.size(); ++i)
-            if (fds[2 + i].revents) on_ready_worker(d, workers[i]);
+            if (fds[first_worker + i].revents) on_ready_worker(d, workers[i]);
+        if (fds[2].revents) d.keeper_opening.reset();  // its open is over: the pool may be made
         if (fds[1].revents && d.listener.socket) accept_all(d);
         if (fds[0].revents) on_signals(d);
     }
@@ -366,10 +386,12 @@ void poll_once(Daemon& d) {
 
 // The breaker keeper (serve/breakers.h), before the first worker: workers admit through
 // it; without it they admit as in-process runs do.
-void start_keeper(const Daemon& d, const std::string& socket_path) {
+void start_keeper(Daemon& d, const std::string& socket_path) {
     std::string error;
-    const pid_t keeper = start_breaker_keeper(socket_path, store::default_state_dir(),
-                                              {d.listener.socket.get(), d.listener.lock.get(), d.signals.get()}, error);
+    const pid_t keeper =
+        start_breaker_keeper(socket_path, store::default_state_dir(),
+                             {d.listener.socket.get(), d.listener.lock.get(), d.signals.get()}, d.keeper_opening, error);
+    d.keeper_deadline = Clock::now() + kKeeperOpenBound;
     if (keeper < 0) spdlog::warn("serve: no breaker keeper ({}); workers open the store themselves", error);
     else spdlog::info("serve: breaker keeper pid {}", keeper);
 }

@@ -382,8 +382,9 @@ std::size_t wait_for_ready_workers(const Daemon& d, std::size_t count) {
     return waiting();
 }
 
-// (Stopped once it is up: a breaker keeper stopped inside its first transaction would
-// hold the store's write lock, and the in-process run would wait for it; see docs/serve.md.)
+// (Stopped once it is up. Ready workers are forked only after the breaker keeper's
+// first open of the store, whose transaction, stopped, would hold the write lock that
+// the in-process run's admission waits for; see docs/serve.md.)
 TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     Daemon d;
     ASSERT_EQ(wait_for_ready_workers(d, 2), 2u) << slurp(d.log);
