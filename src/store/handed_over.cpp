@@ -14,6 +14,8 @@ namespace hookwarden::store {
 
 namespace {
 
+constexpr int kGuardianBusyMs = 60'000;
+
 void log_failure(const std::string& state_dir, const std::string& hook, const std::string& error) {
     std::string line = std::to_string(fs::now_unix_ms()) + " hook '" + hook + "': " + error + "\n";
     const int dir = state_dir_fd(state_dir);
@@ -113,6 +115,10 @@ void commit_handed_over(const HandedOverCommit& commit, const std::string& paylo
         RunRecord record = nlohmann::json::parse(payload).get<RunRecord>();
         OpenOptions options;
         options.wait_for_pending = false;  // it would wait for its own marker
+        // The answer is out, so nobody waits for this commit but the next run of the
+        // same hook (at most 2 s, store/handoff.h): a lock held longer (a writer stopped
+        // inside its transaction) delays the record rather than losing it.
+        options.busy_timeout_ms = kGuardianBusyMs;
         options.retention = commit.retention;
         auto store = Store::open(commit.state_dir, error, options);
         // The alerts in the same transaction, before the marker goes: the hook's next

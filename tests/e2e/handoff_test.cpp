@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "support/harness.h"
@@ -132,6 +133,27 @@ TEST(Handoff, ABreakerTrippedByRecordsCommittedAfterTheAnswerStopsTheNextRun) {
     auto records = stored_records(state);
     ASSERT_EQ(records.size(), 4u);
     EXPECT_EQ(records.back()["outcome"], "breaker_open");
+}
+
+// A writer that holds the lock past a run's own busy timeout (5 s: stopped inside its
+// transaction, say) delays the guardian's commit; it does not lose the record. The run
+// itself answers at once: the gate admits it without the database.
+TEST(Handoff, ALockHeldPastTheBusyTimeoutDelaysTheRecordWithoutLosingIt) {
+    const std::string state = hwtest::temp_dir();
+    ASSERT_EQ(hwtest::run({"run", "--name", "held", "--", "true"}, plain(state)).exit_code, 0);
+    ASSERT_EQ(stored_records(state).size(), 1u);
+    pid_t holder = hold_write_lock(state, 6.5);
+    auto r = hwtest::run({"run", "--name", "held", "--", "true"}, plain(state));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_LT(r.elapsed_ms, 2000) << "the answer does not wait for the store";
+    int status = 0;
+    ::waitpid(holder, &status, 0);
+    EXPECT_EQ(status, 0) << "the holder kept the lock the whole time";
+    // The reader waits (2 s) for the guardian's pending marker, then reads.
+    auto records = stored_records(state);
+    EXPECT_EQ(records.size(), 2u);
+    std::ifstream log(state + "/guardian.log");
+    EXPECT_FALSE(log.is_open()) << std::string(std::istreambuf_iterator<char>(log), {});
 }
 
 TEST(Handoff, ConcurrentRunsLoseNoRecord) {
