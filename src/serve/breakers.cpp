@@ -17,6 +17,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "serve/peer.h"
 #include "serve/socket_path.h"
 #include "serve/wire.h"
 
@@ -126,9 +127,12 @@ void accept_questions(Keeper& k) {
     for (;;) {
         UniqueFd c(::accept4(k.listener.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
         if (!c) return;
-        ucred peer{};
-        socklen_t size = sizeof peer;
-        if (::getsockopt(c.get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0 || peer.uid != ::geteuid()) continue;
+        // Whom the daemon would refuse (another uid, a hook inside a run) asks nothing
+        // here either: a hook could otherwise take another hook's half-open probes.
+        if (auto refused = refusal_of_peer(c.get())) {
+            spdlog::warn("serve: breaker keeper: refused a question: {}", *refused);
+            continue;
+        }
         if (k.pending.size() < kMaxPending) k.pending.push_back(std::move(c));
     }
 }

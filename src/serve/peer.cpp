@@ -35,6 +35,9 @@ std::optional<std::string> refusal_of_peer(int socket) {
     int pidfd = -1;
     size = sizeof pidfd;
     UniqueFd held(::getsockopt(socket, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &size) == 0 ? pidfd : -1);
+    // ESRCH: the kernel knows the connecting process is gone, and its pid may already
+    // be another's; ENOPROTOOPT (before 6.5) leaves only the read below.
+    if (!held && errno == ESRCH) return "pid " + std::to_string(peer.pid) + " ended before it was checked";
     const std::string file = "/proc/" + std::to_string(peer.pid) + "/cgroup";
     auto cgroups = fs::read_file(file);
     if (!cgroups) return "cannot read " + file + ": " + std::strerror(errno);

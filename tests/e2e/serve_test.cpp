@@ -464,6 +464,30 @@ void expect_hook_cannot_hand_runs_to_the_daemon(const std::vector<std::string>& 
 TEST(Serve, AHookCannotHandARunToTheReadyPool) { expect_hook_cannot_hand_runs_to_the_daemon({}); }
 TEST(Serve, AHookCannotHandARunToTheDaemon) { expect_hook_cannot_hand_runs_to_the_daemon({"--pool", "0"}); }
 
+// The breaker keeper answers the daemon's workers only: a hook asking it (it may reach
+// the socket, as its uid's) gets its connection closed unanswered, where the hook
+// of a run without cgroups (backend none: nothing to recognise it by) gets the keeper's
+// "decide it yourself" to a question it cannot read.
+TEST(Serve, AHookCannotAskTheBreakerKeeper) {
+    Daemon d;
+    ASSERT_TRUE(d.alive());
+    // Closed unanswered, the socket may also refuse the send or answer ECONNRESET.
+    const std::string ask = "python3 -c \"import socket; s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)\n"
+                            "s.settimeout(3); s.connect('" + d.socket + ".breakers')\n"
+                            "try: s.send(b'not a question'); print(repr(s.recv(64)[:1]))\n"
+                            "except (BrokenPipeError, ConnectionResetError): print(repr(b''))\"";
+    auto control = hwtest::run({"run", "--backend", "none", "--", "sh", "-c", ask}, d.client({"HOOKWARDEN_NO_SERVE=1"}));
+    ASSERT_EQ(control.exit_code, 0) << control.err;
+    EXPECT_EQ(control.out, "b'n'\n") << "backend none: no run cgroup, so not recognised as a hook";
+    auto r = hwtest::run({"run", "--", "sh", "-c", ask}, d.client({"HOOKWARDEN_NO_SERVE=1"}));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    ASSERT_TRUE(r.record.is_object()) << r.err;
+    if (r.record["backend"] == "none") GTEST_SKIP() << "no cgroup backend here: " << r.err;
+    EXPECT_EQ(r.out, "b''\n") << r.err;
+    d.stop();
+    EXPECT_NE(slurp(d.log).find("breaker keeper: refused a question"), std::string::npos) << slurp(d.log);
+}
+
 // 32 clients at once: each run answered, exactly one record each, all by the daemon.
 TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
     Daemon d;
