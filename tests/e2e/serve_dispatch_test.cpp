@@ -119,8 +119,11 @@ TEST(ServeDispatch, DaemonKilledBeforeTheEventWasReadAnswersForEveryHookOfTheEve
         {"other", sh_hook("Bash", "cat >/dev/null")},
     };
     const std::string policy = write_policy(d.dir, hooks);
+    // Killed once a worker holds the run (the daemon logs it), not after a fixed time: on
+    // a loaded machine the client may not have been served yet, and would then fall back.
     std::thread killer([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(600));
+        hwtest::wait_for_text(d.log, "serve: run to ", 3000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         d.stop(SIGKILL);
     });
     auto o = d.client(kBash);

@@ -173,15 +173,19 @@ TEST(Serve, WithoutADaemonRunsInProcess) {
 TEST(Serve, DaemonKilledMidRunBlocksAndLeavesNoSurvivors) {
     Daemon d;
     const std::string token = hwtest::unique_token();
+    const std::string started = d.dir + "/started";
+    // Killed once the tree runs, not after a fixed time: on a loaded machine the client
+    // may not have been served yet, and would then fall back and run the whole tree.
     std::thread killer([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(800));
+        wait_for_path(started, 5000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         d.stop(SIGKILL);
     });
     auto o = d.client();
     o.with_record = false;
     // Every process of the tree carries the token in its command line (exec -a).
     const std::string tree = "(exec -a " + token + "-a sleep 30) & setsid bash -c 'exec -a " + token +
-                             "-b sleep 31' & exec -a " + token + "-c sleep 32";
+                             "-b sleep 31' & touch " + started + "; exec -a " + token + "-c sleep 32";
     auto r = hwtest::run({"run", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c", tree}, o);
     killer.join();
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
@@ -506,13 +510,15 @@ TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
     d.stop();
     std::map<std::string, int> per_hook;
     int served = 0;
+    std::string not_served;
     for (const auto& rec : records_in(d.state)) {
         ++per_hook[rec.value("hook", "")];
         served += rec.value("served_by", "") == "serve";
+        if (rec.value("served_by", "") != "serve") not_served += rec.dump() + "\n";
     }
     EXPECT_EQ(per_hook.size(), 32u);
     for (const auto& [hook, count] : per_hook) EXPECT_EQ(count, 1) << hook;
-    EXPECT_EQ(served, 32);
+    EXPECT_EQ(served, 32) << not_served << slurp(d.log);
 }
 
 TEST(Serve, IdleExitAndOneDaemonPerSocket) {

@@ -34,6 +34,15 @@ inline bool wait_for_file(const std::string& path, int ms) {
     return false;
 }
 
+// Waits up to `ms` for `text` to appear in the file at `path` (a daemon's log).
+inline bool wait_for_text(const std::string& path, const std::string& text, int ms) {
+    for (int waited = 0; waited < ms; waited += 10) {
+        if (slurp_file(path).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+}
+
 struct ServeDaemon {
     std::string dir = temp_dir();
     std::string socket = dir + "/run/serve.sock";
