@@ -232,6 +232,15 @@ Received receive(int socket) {
     ssize_t n = -1;
     do n = ::recvmsg(socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
     while (n < 0 && errno == EINTR);
+    // A peer that closed with a message of ours unread leaves ECONNRESET pending, and the
+    // kernel reports it before the messages it sent us first (a job the daemon queued
+    // for a ready worker whose "waiting" it had not read): that error is consumed by the
+    // read that reports it, so the next read gets them, or the end of file.
+    if (n < 0 && errno == ECONNRESET) {
+        do n = ::recvmsg(socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC | MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0) errno = ECONNRESET;
+    }
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); n >= 0 && c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
         const std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);

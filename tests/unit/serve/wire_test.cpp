@@ -118,4 +118,26 @@ TEST(Wire, MessagesCarryFdsAndOversizeIsFlagged) {
     ::close(pair[1]);
 }
 
+// The daemon hands a job to a ready worker whose "waiting" it has not read yet, then
+// closes its end: the kernel reports that close as ECONNRESET ahead of the queued job.
+// The worker must still get the job, with its fds, and then the end of file. (It used
+// to take the reset for the daemon letting it go, and the client's run was lost.)
+TEST(Wire, AMessageQueuedBeforeThePeerClosedWithOursUnreadIsStillRead) {
+    int pair[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, pair), 0);
+    const int daemon = pair[0], worker = pair[1];
+    ASSERT_EQ(wire::send(worker, wire::Writer(wire::Kind::waiting).bytes()), 0);
+    ASSERT_EQ(wire::send(daemon, wire::encode(sample()), {0, 1, 2}), 0);
+    ::close(daemon);  // "waiting" unread
+    wire::Received job = wire::receive(worker);
+    EXPECT_EQ(job.error, 0);
+    EXPECT_FALSE(job.eof);
+    EXPECT_EQ(job.bytes, wire::encode(sample()));
+    EXPECT_EQ(job.fds.size(), 3u);
+    wire::Received after = wire::receive(worker);
+    EXPECT_TRUE(after.eof);
+    EXPECT_TRUE(after.bytes.empty());
+    ::close(worker);
+}
+
 }  // namespace
