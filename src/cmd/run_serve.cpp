@@ -100,8 +100,10 @@ int answer_lost_dispatch(const core::DispatchOptions& options, const std::string
 
 // The client's side: the daemon's exit code once it answered; the answer `lost` gives
 // when the worker took stdin and died before the hook started; nullopt to run in-process.
+// A daemon that was there but did not take the run leaves `notes` a line for the record.
 template <typename LostAnswer>
-std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAnswer& lost) {
+std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAnswer& lost,
+                                      std::vector<std::string>& notes) {
     serve::HandOff handed = g_offered ? *g_offered : serve::hand_off(invocation.argv, invocation.process_start);
     switch (handed.served) {
         case serve::Served::answered:
@@ -112,6 +114,7 @@ std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAn
             break;
     }
     spdlog::debug("serve: in-process: {}", handed.why);
+    if (handed.daemon_reached) notes.push_back("serve: the daemon did not take the run (" + handed.why + "); ran in-process");
     return std::nullopt;
 }
 
@@ -143,7 +146,8 @@ std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::D
         options.answered = serve::answered;
         return std::nullopt;
     }
-    return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_dispatch(options, why); });
+    return hand_off_to_daemon(
+        invocation, [&](const std::string& why) { return answer_lost_dispatch(options, why); }, options.notes);
 }
 
 std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOptions& options,
@@ -157,7 +161,8 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
         options.answered = serve::answered;
         return std::nullopt;
     }
-    return hand_off_to_daemon(invocation, [&](const std::string& why) { return answer_lost_run(options, why); });
+    return hand_off_to_daemon(
+        invocation, [&](const std::string& why) { return answer_lost_run(options, why); }, options.notes);
 }
 
 }  // namespace hookwarden::cmd

@@ -212,7 +212,11 @@ HandOff hand_off(const std::vector<std::string>& argv, Clock::time_point process
     if (!claim) return not_served(why);
     UniqueFd signals = block_agent_signals();
     const Offered offered = offer(sock.get(), *claim, argv, process_start, deadline);
-    if (offered.how != Offered::How::taken) return without_taken(sock.get(), *claim, offered, std::move(signals));
+    if (offered.how != Offered::How::taken) {
+        HandOff handed = without_taken(sock.get(), *claim, offered, std::move(signals));
+        handed.daemon_reached = true;
+        return handed;
+    }
     claim->theirs.reset();  // the worker's end is the worker's alone now
     return after_taken(sock.get(), *claim, offered.worker, std::move(signals));
 }

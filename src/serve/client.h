@@ -20,6 +20,9 @@ struct HandOff {
     Served served = Served::no;
     int exit_code = 0;
     std::string why;  // for no / lost_before_start: what happened, for the log
+    // A daemon of ours accepted the connection: a run it did not take says why in its
+    // record (no daemon at all is the ordinary case and says nothing).
+    bool daemon_reached = false;
 };
 
 // Offers the run to the daemon on default_socket_path(). `argv` is the whole command

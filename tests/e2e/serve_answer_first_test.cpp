@@ -94,7 +94,7 @@ TEST(ServeAnswerFirst, EachRunsRecordIsCommittedOnceWithItsFields) {
     const auto records = stored(d.state, "answered");
     ASSERT_EQ(records.size(), 5u);
     for (const auto& rec : records) {
-        EXPECT_EQ(rec["served_by"], "serve") << rec.dump();
+        EXPECT_EQ(rec["served_by"], "serve") << rec.dump() << hwtest::slurp_file(d.log);
         EXPECT_EQ(rec["outcome"], "ok");
         EXPECT_EQ(rec["answer"], "own");
         EXPECT_EQ(rec["exit_code"], 0);
@@ -155,7 +155,7 @@ TEST(ServeAnswerFirst, ADaemonKilledRightAfterTheVerdictStillLeavesTheRecord) {
     const auto records = stored(d.state, "killed-after");
     ASSERT_EQ(records.size(), static_cast<std::size_t>(kRuns));
     for (const auto& rec : records) {
-        EXPECT_EQ(rec["served_by"], "serve") << rec.dump();
+        EXPECT_EQ(rec["served_by"], "serve") << rec.dump() << hwtest::slurp_file(d.log);
         EXPECT_EQ(rec["outcome"], "ok");
         EXPECT_EQ(rec["breaker_after"], "closed");
     }

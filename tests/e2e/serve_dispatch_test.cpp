@@ -66,7 +66,7 @@ TEST(ServeDispatch, AnswersByteForByteAsInProcessForABlockAndAnAllow) {
         EXPECT_EQ(served.result.err, local.result.err) << event;
         ASSERT_TRUE(served.records.is_array() && local.records.is_array()) << served.result.err;
         EXPECT_EQ(served.records.size(), local.records.size());
-        for (const auto& record : served.records) EXPECT_EQ(record["served_by"], "serve") << record.dump();
+        for (const auto& record : served.records) EXPECT_EQ(record["served_by"], "serve") << record.dump() << hwtest::slurp_file(d.log);
         for (const auto& record : local.records) EXPECT_EQ(record["served_by"], "process") << record.dump();
     }
     EXPECT_EQ(dispatch(d, policy, kBash, true).result.exit_code, 2);
@@ -106,7 +106,7 @@ TEST(ServeDispatch, DaemonKilledMidDispatchBlocksAndLeavesNoSurvivors) {
     Dispatched next = dispatch(d, write_policy(d.dir, guards()), kEdit, true);
     EXPECT_EQ(next.result.exit_code, 0) << next.result.err;
     ASSERT_TRUE(next.records.is_array() && !next.records.empty()) << next.result.err;
-    EXPECT_EQ(next.records[0]["served_by"], "serve");
+    EXPECT_EQ(next.records[0]["served_by"], "serve") << next.records.dump() << next.result.err << hwtest::slurp_file(d.log);
 }
 
 // The daemon killed while its worker still waits for the event (the agent has not closed
