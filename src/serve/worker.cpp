@@ -167,7 +167,7 @@ void take_job_from_daemon(const ReadyHooks& hooks, const WorkerBody& body) {
 // valid request of a client the daemon would serve (serve/peer.h) is taken (the daemon
 // is told, and watches the connection as for one it handed over); anything else goes to
 // the daemon, which refuses and logs it, or waits for a hello that is not there yet.
-void accept_client(const WorkerBody& body) {
+void accept_client(const ReadyHooks& hooks, const WorkerBody& body) {
     UniqueFd client(::accept4(kReadyListener, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
     if (!client) return;  // another ready worker, or the daemon, was first
     // Anyone the daemon would refuse (another uid, a hook inside a run) is the daemon's
@@ -187,8 +187,13 @@ void accept_client(const WorkerBody& body) {
     }
     const auto message = wire::Writer(word).str(error).bytes();
     if (wire::send(kWorkerSocket, message, {client.get()}, true) != 0) {
-        // The daemon is gone or stopping: no run starts here (the client withdraws).
-        if (hello) wire::send(client.get(), wire::Writer(wire::Kind::refused).str("the daemon is stopping").bytes());
+        // The daemon let us go: it is stopping, or it handed us a run of a client it
+        // accepted itself just now (queued on our control socket, to be taken). This
+        // client is then not watched by the daemon: it is told to run the hook itself,
+        // whether or not its request had come whole.
+        wire::send(client.get(), wire::Writer(wire::Kind::refused).str("the ready worker was let go by the daemon").bytes());
+        client.reset();
+        take_job_from_daemon(hooks, body);
         ::_exit(0);
     }
     if (!hello) return;
@@ -280,7 +285,7 @@ void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHoo
         pollfd wait[2] = {{kWorkerSocket, POLLIN, 0}, {kReadyListener, POLLIN, 0}};
         if (::poll(wait, 2, -1) < 0) continue;
         if (wait[0].revents) take_job_from_daemon(hooks, body);
-        if (wait[1].revents) accept_client(body);
+        if (wait[1].revents) accept_client(hooks, body);
     }
 }
 

@@ -497,16 +497,20 @@ TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
     Daemon d;
     std::vector<std::thread> clients;
     std::vector<int> codes(32, -1);
+    std::vector<std::string> errs(32);
     for (int i = 0; i < 32; ++i) {
         clients.emplace_back([&, i] {
             auto o = d.client({"HOOKWARDEN_SERVE_HANDSHAKE_MS=5000"});
             o.with_record = false;
-            codes[static_cast<std::size_t>(i)] =
-                hwtest::run({"run", "--name", "c" + std::to_string(i), "--", "sh", "-c", "exit 0"}, o).exit_code;
+            auto r = hwtest::run({"run", "--name", "c" + std::to_string(i), "--", "sh", "-c", "exit 0"}, o);
+            codes[static_cast<std::size_t>(i)] = r.exit_code;
+            errs[static_cast<std::size_t>(i)] = r.err;
         });
     }
     for (auto& t : clients) t.join();
-    for (int i = 0; i < 32; ++i) EXPECT_EQ(codes[static_cast<std::size_t>(i)], 0) << i;
+    for (int i = 0; i < 32; ++i)
+        EXPECT_EQ(codes[static_cast<std::size_t>(i)], 0) << i << ": " << errs[static_cast<std::size_t>(i)];
+    for (int i = 0; i < 32; ++i) EXPECT_EQ(errs[static_cast<std::size_t>(i)], "") << i;
     d.stop();
     std::map<std::string, int> per_hook;
     int served = 0;
