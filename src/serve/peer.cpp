@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <string_view>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,9 +19,40 @@ namespace hookwarden::serve {
 
 namespace {
 
-// Every run cgroup of hookwarden, v1 or v2, in-process or served, is named so
-// (sandbox/cgroupfs.h new_run_name); a hook's own sub-cgroups lie below it.
-constexpr const char* kRunCgroupMark = "/hookwarden/hw-";
+// Every run cgroup of hookwarden, v1 or v2, in-process or served, is named hw-<pid> or
+// hw-<pid>-<n> (sandbox/cgroupfs.h new_run_name), and a hook's cgroup lies below one.
+// Its parent is not always named "hookwarden": as an unprivileged user on cgroup v2 it is
+// the daemon's own delegated cgroup (hookwarden.service, a systemd-run scope, ...).
+bool is_run_cgroup_name(std::string_view name) {
+    if (!name.starts_with("hw-")) return false;
+    name.remove_prefix(3);
+    const auto digits = [](std::string_view part) {
+        return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    const auto dash = name.find('-');
+    return digits(name.substr(0, dash)) && (dash == std::string_view::npos || digits(name.substr(dash + 1)));
+}
+
+// The cgroup path of the first line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH") that
+// lies inside a run cgroup, or "".
+std::string run_cgroup_in(const std::string& cgroups) {
+    std::string_view rest(cgroups);
+    while (!rest.empty()) {
+        const auto end = rest.find('\n');
+        const std::string_view line = rest.substr(0, end);
+        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+        const auto colon = line.find(':', line.find(':') + 1);
+        if (colon == std::string_view::npos) continue;
+        const std::string_view path = line.substr(colon + 1);
+        for (std::size_t at = 0; at < path.size();) {
+            const auto slash = path.find('/', at);
+            if (is_run_cgroup_name(path.substr(at, slash - at))) return std::string(path);
+            if (slash == std::string_view::npos) break;
+            at = slash + 1;
+        }
+    }
+    return "";
+}
 
 }  // namespace
 
@@ -41,12 +73,9 @@ std::optional<std::string> refusal_of_peer(int socket) {
     const std::string file = "/proc/" + std::to_string(peer.pid) + "/cgroup";
     auto cgroups = fs::read_file(file);
     if (!cgroups) return "cannot read " + file + ": " + std::strerror(errno);
-    if (auto at = cgroups->find(kRunCgroupMark); at != std::string::npos) {
-        const auto start = cgroups->rfind(':', at);
-        const auto end = cgroups->find('\n', at);
-        return "pid " + std::to_string(peer.pid) + " runs inside a hookwarden run (cgroup " +
-               cgroups->substr(start + 1, end - start - 1) + "): its runs stay held by that run's limits";
-    }
+    if (const std::string run = run_cgroup_in(*cgroups); !run.empty())
+        return "pid " + std::to_string(peer.pid) + " runs inside a hookwarden run (cgroup " + run +
+               "): its runs stay held by that run's limits";
     if (held && ::syscall(SYS_pidfd_send_signal, held.get(), 0, nullptr, 0) != 0)
         return "pid " + std::to_string(peer.pid) + " ended before it was checked";
     return std::nullopt;

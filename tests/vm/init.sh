@@ -381,6 +381,22 @@ else
         "stderr: $(cat /tmp/served_pool.err); serve log: $(cat /tmp/serve.log)"
 fi
 
+# A hook of a served run cannot hand a run of its own to the daemon (docs/serve.md,
+# "Security"), though it hides that it is nested: its cgroup is a run cgroup below the
+# daemon's delegated one (.../u1000s/hw-*), with no "hookwarden" directory in the path.
+R=/tmp/served_nested.json
+R2=/tmp/served_inner.json
+HOME=/tmp/home1000 HOOKWARDEN_SOCKET=/tmp/s1000/serve.sock HOOKWARDEN_SERVE_HANDSHAKE_MS=5000 \
+    sh -c "echo \$\$ > $CG/nodeleg/cgroup.procs && exec hw_drop_to 1000 1000 timeout 60 hookwarden run --record $R -- sh -c 'env -u HOOKWARDEN_SUPERVISOR_PID hookwarden run --record $R2 -- sh -c \"echo inner ran\"'" \
+    </dev/null >/tmp/served_nested.out 2>/tmp/served_nested.err
+if [ "$(field $R served_by)" = serve ] && [ "$(field $R2 served_by)" = process ] && grep -q "inner ran" /tmp/served_nested.out &&
+    grep -q "runs inside a hookwarden run (cgroup /user.slice/u1000s/hw-" /tmp/serve.log; then
+    result v2_served_hook_cannot_hand_over PASS "outer $(summary $R); inner $(summary $R2); $(grep 'runs inside a hookwarden run' /tmp/serve.log | head -1)"
+else
+    result v2_served_hook_cannot_hand_over FAIL "want the outer run served, the inner in-process and the daemon's refusal naming .../u1000s/hw-*;" \
+        "outer $(summary $R); inner served_by=$(field $R2 served_by) $(summary $R2); out: $(cat /tmp/served_nested.out); stderr: $(cat /tmp/served_nested.err); serve log: $(cat /tmp/serve.log)"
+fi
+
 # --- setup (root): favordynmods on the cgroup2 mount, and the boot unit ----------------
 mkdir -p /tmp/units
 setup_out=$(timeout 60 hookwarden setup --unit-dir /tmp/units 2>&1 </dev/null)
