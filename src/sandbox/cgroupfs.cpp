@@ -65,6 +65,16 @@ std::string new_run_name() {
     return ++made == 1 ? name : name + "-" + std::to_string(made);
 }
 
+bool is_run_name(std::string_view name) {
+    if (!name.starts_with("hw-")) return false;
+    name.remove_prefix(3);
+    const auto digits = [](std::string_view part) {
+        return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    const auto dash = name.find('-');
+    return digits(name.substr(0, dash)) && (dash == std::string_view::npos || digits(name.substr(dash + 1)));
+}
+
 int make_dirs(const std::string& path) {
     if (::mkdir(path.c_str(), 0755) == 0 || errno == EEXIST) return 0;
     if (errno != ENOENT) return errno;

@@ -14,6 +14,7 @@
 #include <utility>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hookwarden::sandbox::cgroupfs {
@@ -32,6 +33,9 @@ bool is_cgroup1(const std::string& path);
 // let its ready sandbox go, a fallback command), whose guardians may still be removing
 // the earlier one. remove_stale reads the pid before the first '-'.
 std::string new_run_name();
+// True for a name new_run_name makes: "hw-<digits>" or "hw-<digits>-<digits>". A process
+// whose cgroup path has such a component is inside a run (serve/peer.h).
+bool is_run_name(std::string_view name);
 
 // mkdir -p; returns errno or 0.
 int make_dirs(const std::string& path);

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/cgroupfs.h"
 #include "util/fd.h"
 #include "util/fs.h"
 
@@ -19,22 +20,12 @@ namespace hookwarden::serve {
 
 namespace {
 
-// Every run cgroup of hookwarden, v1 or v2, in-process or served, is named hw-<pid> or
-// hw-<pid>-<n> (sandbox/cgroupfs.h new_run_name), and a hook's cgroup lies below one.
-// Its parent is not always named "hookwarden": as an unprivileged user on cgroup v2 it is
-// the daemon's own delegated cgroup (hookwarden.service, a systemd-run scope, ...).
-bool is_run_cgroup_name(std::string_view name) {
-    if (!name.starts_with("hw-")) return false;
-    name.remove_prefix(3);
-    const auto digits = [](std::string_view part) {
-        return !part.empty() && part.find_first_not_of("0123456789") == std::string_view::npos;
-    };
-    const auto dash = name.find('-');
-    return digits(name.substr(0, dash)) && (dash == std::string_view::npos || digits(name.substr(dash + 1)));
-}
-
-// The cgroup path of the first line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH") that
-// lies inside a run cgroup, or "".
+// Every run cgroup of hookwarden, v1 or v2, in-process or served, has a name of
+// cgroupfs::new_run_name, and a hook's cgroup lies below one. Its parent is not always
+// named "hookwarden": as an unprivileged user on cgroup v2 it is the daemon's own
+// delegated cgroup (hookwarden.service, a systemd-run scope, ...). So: the cgroup path of
+// the first line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH") with a component of that
+// name, or "".
 std::string run_cgroup_in(const std::string& cgroups) {
     std::string_view rest(cgroups);
     while (!rest.empty()) {
@@ -46,7 +37,7 @@ std::string run_cgroup_in(const std::string& cgroups) {
         const std::string_view path = line.substr(colon + 1);
         for (std::size_t at = 0; at < path.size();) {
             const auto slash = path.find('/', at);
-            if (is_run_cgroup_name(path.substr(at, slash - at))) return std::string(path);
+            if (sandbox::cgroupfs::is_run_name(path.substr(at, slash - at))) return std::string(path);
             if (slash == std::string_view::npos) break;
             at = slash + 1;
         }
