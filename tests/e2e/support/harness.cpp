@@ -1,5 +1,6 @@
 #include "support/harness.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -160,7 +161,9 @@ std::vector<int> processes_with(const std::string& token) {
     while (dirent* entry = ::readdir(proc)) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9') continue;
         std::string base = std::string("/proc/") + entry->d_name;
+        // Arguments are NUL-separated: as spaces, a token may span them ("sleep 31.7").
         std::string cmdline = read_whole(base + "/cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
         if (cmdline.find(token) == std::string::npos) continue;
         std::string stat = read_whole(base + "/stat");
         auto close = stat.rfind(')');

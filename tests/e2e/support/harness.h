@@ -40,7 +40,8 @@ std::string source_dir();
 std::string temp_dir();
 std::string unique_token();
 
-// Live (non-zombie) processes whose command line contains `token`.
+// Live (non-zombie) processes whose command line, its arguments joined by spaces,
+// contains `token`.
 std::vector<int> processes_with(const std::string& token);
 // Waits up to `ms` for them to be gone; returns what is still alive.
 std::vector<int> survivors(const std::string& token, int ms = 1000);
