@@ -38,7 +38,7 @@ struct RunAggregate {
     std::int64_t start_ms = 0;  // start of the hour or day (UTC)
     std::string hook, event;
     std::int64_t runs = 0;
-    std::int64_t measured_runs = 0;                // hook_started(): those with a latency
+    std::int64_t measured_runs = 0;                // hook_measured(): those with a latency
     std::map<std::string, std::int64_t> outcomes;  // outcome name -> runs (only those seen)
     std::array<std::int64_t, kLatencyBuckets> latency_buckets{};  // measured runs per bucket
     double wall_ms_sum = 0, wall_ms_max = 0;

@@ -41,9 +41,12 @@ bool is_failure(Outcome outcome);
 bool counts_for_breaker(Outcome outcome);
 // The hook finished on its own: its answer is relayed unchanged.
 bool is_own_answer(Outcome outcome);
-// The hook's process was started (not refused by its breaker, not a spawn error): only
-// such runs have a latency, memory and CPU time worth measuring.
-bool hook_started(Outcome outcome);
+// The run measured the hook's tree: its process was started (not refused by its breaker,
+// not a spawn error) and timed. Only such runs have a latency, memory and CPU time worth
+// aggregating. An internal_error without a wall time is hookwarden failing before the
+// hook started, or losing the run with its worker (docs/serve.md): counting its 0 ms
+// would make a hook look fast.
+bool hook_measured(Outcome outcome, double wall_ms);
 // The run judged the hook's own health, so it is in the denominator of the failure rate
 // (docs/reports.md): every run except breaker_open (the hook was not given the chance)
 // and internal_error (hookwarden failed, not the hook).

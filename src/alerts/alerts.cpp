@@ -33,7 +33,7 @@ std::vector<const Sample*> in_window(const std::vector<Sample>& samples, std::in
 Condition slow_p95(const AlertRule& rule, const std::vector<const Sample*>& window, const std::string& span) {
     std::vector<double> walls;
     for (const Sample* s : window)
-        if (hook_started(s->outcome)) walls.push_back(s->wall_ms);
+        if (hook_measured(s->outcome, s->wall_ms)) walls.push_back(s->wall_ms);
     Condition c;
     c.runs = walls.size();
     if (walls.empty()) return c;
@@ -48,7 +48,7 @@ Condition memory_high(const AlertRule& rule, const std::vector<const Sample*>& w
     Condition c;
     const Sample* worst = nullptr;
     for (const Sample* s : window) {
-        if (!hook_started(s->outcome) || s->memory_limit_mb <= 0) continue;
+        if (!hook_measured(s->outcome, s->wall_ms) || s->memory_limit_mb <= 0) continue;
         ++c.runs;
         double ratio = static_cast<double>(s->peak_memory_bytes) / (static_cast<double>(s->memory_limit_mb) * kMiB);
         if (!worst || ratio > c.value) {

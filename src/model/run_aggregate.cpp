@@ -41,7 +41,7 @@ void add_run(RunAggregate& into, const RunRecord& r) {
     if (r.outcome == Outcome::oom || r.oom_killed) ++into.oom_kills;
     if (r.breaker_before != BreakerState::open && r.breaker_after == BreakerState::open) ++into.breaker_trips;
     if (is_degraded(r.answer)) ++into.degradations;
-    if (!hook_started(r.outcome)) return;
+    if (!hook_measured(r.outcome, r.wall_ms)) return;
     ++into.measured_runs;
     ++into.latency_buckets[latency_bucket(r.wall_ms)];
     into.wall_ms_sum += r.wall_ms;

@@ -62,7 +62,10 @@ bool is_own_answer(Outcome outcome) {
     return outcome == Outcome::ok || outcome == Outcome::blocked || outcome == Outcome::error;
 }
 
-bool hook_started(Outcome outcome) { return outcome != Outcome::breaker_open && outcome != Outcome::spawn_error; }
+bool hook_measured(Outcome outcome, double wall_ms) {
+    if (outcome == Outcome::breaker_open || outcome == Outcome::spawn_error) return false;
+    return outcome != Outcome::internal_error || wall_ms > 0;
+}
 
 bool counts_in_failure_rate(Outcome outcome) {
     return outcome != Outcome::breaker_open && outcome != Outcome::internal_error;

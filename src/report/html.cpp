@@ -255,7 +255,7 @@ std::vector<HookView> hook_views(const Report& report, const std::vector<RunReco
         if (r.time_unix_ms < report.since_ms) continue;
         auto it = views.find(r.hook);
         if (it == views.end()) continue;
-        if (hook_started(r.outcome))
+        if (hook_measured(r.outcome, r.wall_ms))
             it->second.latencies.push_back(r.wall_ms);
         it->second.memory_limit_bytes =
             std::max(it->second.memory_limit_bytes, static_cast<double>(r.limits.memory_mb) * kMiB);

@@ -74,7 +74,7 @@ HookRuns hook_runs(const std::vector<const RunRecord*>& records) {
     for (const RunRecord* r : records) {
         if (r->time_unix_ms >= h.newest_ms) h.newest_ms = r->time_unix_ms, h.memory_limit_mb = r->limits.memory_mb;
         if (r->outcome == Outcome::timeout) h.last_timeout_ms = std::max(h.last_timeout_ms, r->time_unix_ms);
-        if (!hook_started(r->outcome)) continue;
+        if (!hook_measured(r->outcome, r->wall_ms)) continue;
         h.wall_ms.push_back(r->wall_ms);
         if (r->limits.memory_mb > 0)
             h.memory_ratio.push_back(static_cast<double>(r->peak_memory_bytes) / (static_cast<double>(r->limits.memory_mb) * kMiB));

@@ -110,11 +110,11 @@ HookStats aggregate(const std::vector<const RunRecord*>& runs, const std::vector
         ++s.runs;
         ++s.outcomes[to_string(r->outcome)];
         events.insert(r->event);
-        backends.insert(r->backend);
+        if (!r->backend.empty()) backends.insert(r->backend);  // a run lost before its sandbox has none
         if (s.runs == 1 || r->time_unix_ms < s.first_run_ms) s.first_run_ms = r->time_unix_ms;
         s.last_run_ms = std::max(s.last_run_ms, r->time_unix_ms);
         overhead.push_back(r->overhead_ms);
-        if (hook_started(r->outcome)) {
+        if (hook_measured(r->outcome, r->wall_ms)) {
             ++s.measured_runs;
             latency.push_back(r->wall_ms);
             memory.push_back(static_cast<double>(r->peak_memory_bytes));

@@ -35,9 +35,10 @@ Percentiles weighted_percentiles(std::vector<Weighted> values);
 //
 // Which runs count where:
 // - `runs` and `outcomes` count every record.
-// - Latency, memory, CPU: only runs where hook_started() (`measured_runs`), i.e. not
-//   `breaker_open` nor `spawn_error`: a run that never started has no latency, and
-//   counting its ~0 ms would make a failing hook look fast.
+// - Latency, memory, CPU: only runs where hook_measured() (`measured_runs`), i.e. not
+//   `breaker_open` nor `spawn_error`, nor an `internal_error` without a wall time: a run
+//   that never started has no latency, and counting its ~0 ms would make a failing hook
+//   look fast.
 // - `error_rate` = failures / judged runs (FailureRate in hookwarden/run_record.h, the one
 //   `status` FAIL% uses too): breaker_open and internal_error runs are left out of the
 //   denominator because the hook was not given the chance to fail or succeed; failures are

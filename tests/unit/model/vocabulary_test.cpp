@@ -53,10 +53,14 @@ TEST(RunRecordJson, AnswerRoundTripsAndAnUnknownOneIsReportedNotHidden) {
     EXPECT_EQ(read.errors[1], "unknown answer 'shrug' (expected own, allow, block, ask or fallback)");
 }
 
-TEST(Predicates, WhichOutcomesStartedFailedAndAreJudged) {
+TEST(Predicates, WhichOutcomesWereMeasuredFailedAndAreJudged) {
     for (Outcome o : kAll) {
         SCOPED_TRACE(to_string(o));
-        EXPECT_EQ(hook_started(o), o != Outcome::breaker_open && o != Outcome::spawn_error);
+        EXPECT_EQ(hook_measured(o, 12.5), o != Outcome::breaker_open && o != Outcome::spawn_error);
+        // Without a wall time only hookwarden's own failure is not a measurement (a hook
+        // that ran in 0 ms is still one: a clock's resolution is not its absence).
+        EXPECT_EQ(hook_measured(o, 0), o != Outcome::breaker_open && o != Outcome::spawn_error &&
+                                           o != Outcome::internal_error);
         EXPECT_EQ(counts_in_failure_rate(o), o != Outcome::breaker_open && o != Outcome::internal_error);
         const bool failure = o == Outcome::error || o == Outcome::crash || o == Outcome::timeout ||
                              o == Outcome::oom || o == Outcome::spawn_error || o == Outcome::output_overflow;

@@ -173,6 +173,21 @@ TEST(Build, NoRecords) {
     EXPECT_EQ(report.first_run_ms, 0);
 }
 
+// A served run lost with its worker is recorded by its client with no wall time and no
+// backend: not a latency (it would make the hook look fast), not a backend of the hook.
+// An internal_error that did time the hook (hookwarden signalled mid-run) is measured.
+TEST(Build, AnInternalErrorWithoutAWallTimeIsNotMeasured) {
+    std::vector<RunRecord> records{record("h", 40), record("h", 60), record("h", 0, Outcome::internal_error),
+                                   record("h", 0, Outcome::internal_error), record("h", 900, Outcome::internal_error)};
+    records[2].backend = records[3].backend = "";
+    const HookStats h = build(records).hooks.at(0);
+    EXPECT_EQ(h.runs, 5u);
+    EXPECT_EQ(h.measured_runs, 3u);
+    EXPECT_EQ(h.latency_ms.p50, 60);
+    EXPECT_EQ(h.backend, "cgroup-v2");
+    EXPECT_EQ(h.outcomes.at("internal_error"), 3u);
+}
+
 TEST(Build, OnlyBreakerOpenRunsHaveNoLatencyAndNoErrorRate) {
     Report report = build({record("h", 0, Outcome::breaker_open), record("h", 0, Outcome::breaker_open)});
     const HookStats& h = report.hooks.at(0);
