@@ -10,6 +10,7 @@
 #include "serve/breakers.h"
 #include "serve/client.h"
 #include "serve/worker.h"
+#include "store/store.h"
 #include "util/fs.h"
 #include "util/hook_name.h"
 
@@ -29,19 +30,64 @@ std::int64_t verdict_bound_ms(const policy::Resolved& resolved) {
     return one * (fallback ? 2 : 1) + 2000;
 }
 
-// In a worker: before the hook starts, the client learns the answer to give should we die.
-void arm_client(const core::Invocation& inv, const std::string& hook, const policy::Resolved& resolved) {
+// The record of a served run that ended without its hook's answer, as the client (or
+// the http front) commits it: hookwarden failed, the agent was answered by the policy.
+// No wall time: nothing of the hook's was measured (docs/reports.md, measured runs).
+RunRecord lost_record(const std::string& hook, const agents::EventInfo& info, const std::vector<std::string>& command,
+                      const policy::Resolved& resolved, const agents::Answer& answer, const std::string& why) {
+    RunRecord record;
+    record.hook = hook;
+    record.event = info.event;
+    record.matcher_target = info.matcher_target;
+    record.session_id = info.session_id;
+    record.command = command;
+    record.outcome = Outcome::internal_error;
+    record.answer = degraded_answer(answer.substituted.value_or(resolved.on_failure.action));
+    record.limits = resolved.limits;
+    record.errors.push_back("serve: " + why + "; answered by the hook's policy");
+    if (!answer.substitution_note.empty()) record.errors.push_back(answer.substitution_note);
+    record.agent = info.agent;
+    record.served_by = "serve";
+    return record;
+}
+
+// Commits a record no worker will make, from the client: its time is the client's
+// start, its overhead all the client took. Internal errors never move a breaker, so no
+// breaker settings are needed; the hook's alerts are stepped by its next record.
+void commit_lost_record(RunRecord record, std::chrono::steady_clock::time_point process_start) {
+    const auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - process_start);
+    record.time_unix_ms = fs::now_unix_ms() - static_cast<std::int64_t>(took.count());
+    record.overhead_ms = took.count();
+    const std::string state_dir = store::default_state_dir();
+    std::string error = store::refuse_state_dir(state_dir);
+    if (error.empty())
+        if (auto store = store::Store::open(state_dir, error)) error = store->complete(record, BreakerConfig{}, store::Admission{}, fs::now_unix_ms());
+    if (!error.empty()) spdlog::error("serve: the record of the lost run of '{}': {}", record.hook, error);
+}
+
+// The armed answer was given (the worker is gone): its record, if it armed one.
+void commit_armed_record(const std::optional<RunRecord>& record, std::chrono::steady_clock::time_point process_start) {
+    if (record) commit_lost_record(*record, process_start);
+}
+
+// In a worker: before the hook starts, the client learns the answer to give should we
+// die, and the record to commit then.
+void arm_client(const core::Invocation& inv, const std::string& hook, const policy::Resolved& resolved,
+                std::vector<std::string> command) {
+    const std::string why = "the hookwarden daemon's worker ended before the hook's answer";
     auto answer = agents::degrade(inv.info.agent, resolved.on_failure,
-                                  {inv.info.event, hook, Outcome::internal_error,
-                                   "the hookwarden daemon's worker ended before the hook's answer",
-                                   inv.info.stop_hook_active});
-    serve::arm(serve::wire::Armed{answer.exit_code, answer.stdout_data, answer.stderr_data, verdict_bound_ms(resolved)});
+                                  {inv.info.event, hook, Outcome::internal_error, why, inv.info.stop_hook_active});
+    if (command.empty() && resolved.hook) command = resolved.hook->command;  // `run --name X`
+    serve::arm(serve::wire::Armed{answer.exit_code, answer.stdout_data, answer.stderr_data, verdict_bound_ms(resolved),
+                                  lost_record(hook, inv.info, command, resolved, answer,
+                                              "the daemon's worker ended before the hook's answer")});
 }
 
 // The worker took stdin and died before the hook started: the client answers by the
-// policy it finds itself (the event is gone with the worker, so --event is all it knows).
-int answer_lost_run(const core::RunOptions& options, const std::string& why) {
-    std::vector<std::string> errors;
+// policy it finds itself (the event is gone with the worker, so --event is all it knows),
+// and records the run.
+int answer_lost_run(const core::RunOptions& options, const std::string& why,
+                    std::chrono::steady_clock::time_point process_start) {
     const std::string hook = options.name.empty() ? naming::derive_name(options.command) : options.name;
     std::optional<policy::Policy> loaded;
     if (auto path = policy::discover(options.policy_path)) loaded = std::move(policy::load_file(*path).policy);
@@ -55,6 +101,9 @@ int answer_lost_run(const core::RunOptions& options, const std::string& why) {
     auto answer = agents::degrade(info.agent, resolved.on_failure, {options.event, hook, Outcome::internal_error, why});
     fs::write_all(1, answer.stdout_data);
     fs::write_all(2, answer.stderr_data);
+    std::vector<std::string> command = options.command;
+    if (command.empty() && resolved.hook) command = resolved.hook->command;
+    commit_lost_record(lost_record(hook, info, command, resolved, answer, why), process_start);
     return answer.exit_code;
 }
 
@@ -107,6 +156,7 @@ std::optional<int> hand_off_to_daemon(const Invocation& invocation, const LostAn
     serve::HandOff handed = g_offered ? *g_offered : serve::hand_off(invocation.argv, invocation.process_start);
     switch (handed.served) {
         case serve::Served::answered:
+            commit_armed_record(handed.unrecorded, invocation.process_start);
             return handed.exit_code;
         case serve::Served::lost_before_start:
             return lost(handed.why);
@@ -129,8 +179,9 @@ std::optional<int> offer_before_parsing(int argc, char** argv, std::chrono::stea
         return std::nullopt;
     }
     g_offered = serve::hand_off(std::vector<std::string>(argv, argv + argc), process_start);
-    if (g_offered->served == serve::Served::answered) return g_offered->exit_code;
-    return std::nullopt;
+    if (g_offered->served != serve::Served::answered) return std::nullopt;
+    commit_armed_record(g_offered->unrecorded, process_start);
+    return g_offered->exit_code;
 }
 
 std::optional<int> dispatch_through_daemon(const Invocation& invocation, core::DispatchOptions& options) {
@@ -157,12 +208,13 @@ std::optional<int> run_through_daemon(const Invocation& invocation, core::RunOpt
         options.served_by = "serve";
         options.ready = process::held_ready();  // a ready worker's sandbox and guardian, made ahead
         options.notes = serve::hand_over_notes();
-        on_resolved = arm_client;
+        on_resolved = [command = options.command](const core::Invocation& inv, const std::string& hook,
+                                                  const policy::Resolved& resolved) { arm_client(inv, hook, resolved, command); };
         options.answered = serve::answered;
         return std::nullopt;
     }
     return hand_off_to_daemon(
-        invocation, [&](const std::string& why) { return answer_lost_run(options, why); }, options.notes);
+        invocation, [&](const std::string& why) { return answer_lost_run(options, why, invocation.process_start); }, options.notes);
 }
 
 }  // namespace hookwarden::cmd

@@ -143,7 +143,9 @@ HandOff answer_armed(const wire::Armed& armed, int worker_pidfd) {
     if (worker_pidfd >= 0) ::syscall(SYS_pidfd_send_signal, worker_pidfd, SIGKILL, nullptr, 0);
     fs::write_all(1, armed.stdout_data);
     fs::write_all(2, armed.stderr_data);
-    return {Served::answered, armed.exit_code, "the daemon's worker ended before its verdict"};
+    HandOff handed{Served::answered, armed.exit_code, "the daemon's worker ended before its verdict"};
+    handed.unrecorded = armed.record;
+    return handed;
 }
 
 // After "taken": the worker's messages until its verdict, or what to do without one.

@@ -5,8 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "hookwarden/run_record.h"
 
 namespace hookwarden::serve {
 
@@ -23,6 +26,9 @@ struct HandOff {
     // A daemon of ours accepted the connection: a run it did not take says why in its
     // record (no daemon at all is the ordinary case and says nothing).
     bool daemon_reached = false;
+    // Answered by the armed answer: the worker is gone without a record of the run, and
+    // this is the one its client commits (the one the worker armed, if any).
+    std::optional<RunRecord> unrecorded = std::nullopt;
 };
 
 // Offers the run to the daemon on default_socket_path(). `argv` is the whole command

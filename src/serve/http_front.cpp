@@ -67,7 +67,8 @@ struct Front {
 
 // ---- answers ------------------------------------------------------------------------
 
-// The record of a request that never reached a run, committed by a child of its own:
+// The record of a request that no worker records (it never reached a run, or its worker
+// was lost), committed by a child of its own:
 // the loop never waits on the store, and no SQLite connection is ever open in this
 // process, whose every fork (a worker, its guardian) would inherit it.
 void record_refusal(const std::string& state_dir, RunRecord record) {
@@ -80,7 +81,7 @@ void record_refusal(const std::string& state_dir, RunRecord record) {
     ::syscall(SYS_close_range, 3U, ~0U, 0U);  // no client connection held open by us
     std::string error;
     auto store = store::Store::open(state_dir, error);
-    // Refused requests never trip a breaker: the hook did not run.
+    // These records never trip a breaker: the hook did not run, or its run was lost.
     BreakerConfig never;
     never.consecutive_failures = never.min_calls = never.window = LLONG_MAX / 4;
     if (store) error += store->complete(record, never, store::Admission{}, record.time_unix_ms);
@@ -112,6 +113,16 @@ void refuse(Front& f, Exchange& x, int status, const std::string& why, bool reco
     record.outcome = Outcome::internal_error;
     record.errors.push_back("http: answered " + std::to_string(status) + ": " + why);
     record.served_by = "serve";
+    record_refusal(f.options.state_dir, record);
+}
+
+// The worker is gone without its verdict (it died, or we killed it past its bound): the
+// record it armed is one no one else makes.
+void record_armed(Front& f, const Exchange& x, const std::string& why) {
+    if (!x.run || !x.run->armed || !x.run->armed->record) return;
+    RunRecord record = *x.run->armed->record;
+    record.time_unix_ms = fs::now_unix_ms();
+    record.errors.push_back("http: " + why);
     record_refusal(f.options.state_dir, record);
 }
 
@@ -264,7 +275,10 @@ void after_run_io(Front& f, Exchange& x) {
     } else if (!run.control) {
         // The worker ended without a verdict: it died, or refused before taking the event.
         if (!run.refused.empty()) refuse(f, x, 500, "the worker refused the run: " + run.refused);
-        else if (run.armed) answer_by_policy(f, x, "the worker ended before the hook's answer");
+        else if (run.armed) {
+            answer_by_policy(f, x, "the worker ended before the hook's answer");
+            record_armed(f, x, "the worker ended before the hook's answer");
+        }
         else refuse(f, x, 500, "the worker ended before the hook started");
     }
 }
@@ -392,6 +406,7 @@ void expire(Front& f) {
             stop_worker(x, SIGKILL);  // past the worker's own bound: it is wedged
             x.killed = true;
             if (!x.answered) answer_by_policy(f, x, "no verdict within the worker's bound");
+            record_armed(f, x, "the worker was killed: no verdict within its bound");
         }
         if (x.deadline <= now && (!x.answered || x.client)) on_deadline(f, x);
     }

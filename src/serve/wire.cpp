@@ -5,6 +5,8 @@
 #include <cstring>
 #include <sys/socket.h>
 
+#include <nlohmann/json.hpp>
+
 namespace hookwarden::serve::wire {
 
 namespace {
@@ -179,6 +181,7 @@ std::optional<Hello> check_request(const Received& got, std::string& error) {
 std::string encode(const Armed& a) {
     Writer w(Kind::armed);
     w.u32(static_cast<std::uint32_t>(a.exit_code)).str(a.stdout_data).str(a.stderr_data).i64(a.wait_ms);
+    w.str(a.record ? nlohmann::json(*a.record).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) : "");
     return w.bytes();
 }
 
@@ -189,6 +192,13 @@ std::optional<Armed> decode_armed(std::string_view bytes) {
     a.stdout_data = r.str();
     a.stderr_data = r.str();
     a.wait_ms = r.i64();
+    if (const std::string record = r.str(); !record.empty()) {
+        auto parsed = nlohmann::json::parse(record, nullptr, false);
+        try {
+            if (!parsed.is_discarded()) a.record = parsed.get<RunRecord>();
+        } catch (const nlohmann::json::exception&) {
+        }
+    }
     if (r.kind() != Kind::armed || !r.ok()) return std::nullopt;
     return a;
 }

@@ -10,12 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "hookwarden/run_record.h"
 #include "util/fd.h"
 
 namespace hookwarden::serve::wire {
 
 // Bumped whenever a message changes shape; client and daemon both refuse a mismatch.
-inline constexpr std::uint32_t kProtocol = 3;
+inline constexpr std::uint32_t kProtocol = 4;
 // The largest message either side accepts (the hello, with argv and environment, is
 // the only big one). A client whose hello would be larger runs in-process.
 inline constexpr std::size_t kMaxMessage = 200 * 1024;
@@ -108,6 +109,10 @@ struct Armed {
     std::string stdout_data;
     std::string stderr_data;
     std::int64_t wait_ms = 0;  // the client waits at most this long for the verdict
+    // The run's record, outcome internal_error: whoever gives the armed answer because
+    // the worker is gone commits it, since no one else will. None for a dispatch, whose
+    // hooks' own records may have been made. Travels as JSON (unreadable: none).
+    std::optional<RunRecord> record = std::nullopt;
 };
 std::string encode(const Armed& armed);
 std::optional<Armed> decode_armed(std::string_view bytes);

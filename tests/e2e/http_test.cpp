@@ -140,7 +140,10 @@ struct HttpDaemon {
             {"guard", {{"argv", {bin, "run", "--agent", "claude", "--name", "guard", "--", guard}}, {"timeout_ms", 10000}}},
             {"hung", {{"argv", {bin, "run", "--agent", "claude", "--name", "hung", "--timeout", "20000",
                                 "--on-failure", "block", "--", "sleep", "31.7"}},
-                      {"timeout_ms", 2000}}}};
+                      {"timeout_ms", 2000}}},
+            {"held", {{"argv", {bin, "run", "--agent", "claude", "--name", "held", "--timeout", "20000",
+                                "--on-failure", "block", "--", "sleep", "33.3"}},
+                      {"timeout_ms", 10000}}}};
         write_file(state + "/http-hooks.json", json{{"hooks", hooks}}.dump(), 0600);
     }
 
@@ -365,6 +368,47 @@ TEST(Http, HungHookAnsweredByPolicyBeforeTheAgentsTimeout) {
     EXPECT_EQ(records[0]["hook"], "hung");
     EXPECT_EQ(records[0]["outcome"], "internal_error");
     EXPECT_TRUE(hwtest::survivors("sleep 31.7", 3000).empty()) << "the hung hook was not stopped";
+}
+
+// The worker killed mid-run (as a hook that kills its parent could, where signals are
+// not scoped): the front answers by the hook's policy at once (fail-closed: deny), the
+// tree dies, and the run is recorded once, by the front, as lost with its worker.
+TEST(Http, AWorkerKilledMidRunIsAnsweredByPolicyAndRecorded) {
+    HttpDaemon d;
+    ASSERT_GT(d.port, 0) << slurp(d.log);
+    std::thread killer([] {
+        for (int waited = 0; waited < 5000; waited += 10) {
+            const auto hooks = hwtest::processes_with("sleep 33.3");
+            if (!hooks.empty()) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                std::istringstream stat(slurp("/proc/" + std::to_string(hooks[0]) + "/stat"));
+                std::string field;
+                for (int i = 0; i < 4 && stat >> field; ++i) {}
+                const pid_t parent = std::atoi(field.c_str());
+                if (parent > 1) ::kill(parent, SIGKILL);
+                return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    });
+    auto start = Clock::now();
+    auto r = d.post("/hook/held", event("PreToolUse", "ls"));
+    const auto took = Clock::now() - start;
+    killer.join();
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json_body["hookSpecificOutput"]["permissionDecision"], "deny") << "fail-closed: " << r.body;
+    EXPECT_LT(took, std::chrono::milliseconds(3000)) << "answered only at the agent's timeout";
+    EXPECT_TRUE(hwtest::survivors("sleep 33.3", 3000).empty()) << "the hook's tree outlived its worker";
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a second record, were one made
+    auto records = records_in(d.state, 1);
+    ASSERT_EQ(records.size(), 1u);
+    EXPECT_EQ(records[0]["hook"], "held");
+    EXPECT_EQ(records[0]["outcome"], "internal_error");
+    EXPECT_EQ(records[0]["answer"], "block");
+    EXPECT_EQ(records[0]["served_by"], "serve");
+    EXPECT_NE(records[0]["errors"].dump().find("http: the worker ended before the hook's answer"), std::string::npos)
+        << records[0].dump();
+    hwtest::kill_all_with("sleep 33.3");
 }
 
 TEST(Http, NonLoopbackAddressIsRefused) {

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "support/harness.h"
+#include "support/serve_daemon.h"
 
 using nlohmann::json;
 
@@ -27,20 +28,8 @@ namespace {
 
 const char* kEvent = R"({"hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"}})";
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool wait_for_path(const std::string& path, int ms) {
-    for (int waited = 0; waited < ms; waited += 10) {
-        if (::access(path.c_str(), F_OK) == 0) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return false;
-}
+using hwtest::slurp_file;
+using hwtest::wait_for_file;
 
 // A daemon of the real binary on a socket of its own, with its log in a file.
 struct Daemon {
@@ -66,7 +55,7 @@ struct Daemon {
             ::execv(c[0], c.data());
             ::_exit(127);
         }
-        wait_for_path(socket, 5000);
+        wait_for_file(socket, 5000);
     }
     ~Daemon() { stop(SIGKILL); }
     bool alive() const { return pid > 0 && ::kill(pid, 0) == 0; }
@@ -100,6 +89,24 @@ std::vector<json> records_in(const std::string& state) {
     for (std::string line; std::getline(lines, line);)
         if (!line.empty()) out.push_back(json::parse(line, nullptr, false));
     return out;
+}
+
+// A served run whose worker was lost: exactly one record, committed by its client, that
+// says so: internal_error, answered by the policy, no wall time (so not measured).
+json expect_one_lost_record(const std::string& state, const std::string& hook, const std::string& answer,
+                            const std::string& why) {
+    const auto records = records_in(state);
+    EXPECT_EQ(records.size(), 1u);
+    if (records.size() != 1) return json();
+    const json& record = records[0];
+    EXPECT_EQ(record["hook"], hook);
+    EXPECT_EQ(record["outcome"], "internal_error");
+    EXPECT_EQ(record["answer"], answer);
+    EXPECT_EQ(record["served_by"], "serve");
+    EXPECT_EQ(record["wall_ms"], 0);
+    EXPECT_GT(record["overhead_ms"].get<double>(), 0);
+    EXPECT_NE(record["errors"].dump().find(why), std::string::npos) << record.dump();
+    return record;
 }
 
 TEST(Serve, RunsThroughTheDaemonAndRecordsIt) {
@@ -139,12 +146,12 @@ TEST(Serve, HandsOverFdsEnvironmentAndDirectoryByteForByte) {
     EXPECT_EQ(served.out, local.out);
     EXPECT_EQ(served.err, local.err);
     for (const char* what : {".stdin", ".cwd", ".umask", ".fds"})
-        EXPECT_EQ(slurp(out_dir + "/served" + what), slurp(out_dir + "/local" + what)) << what;
-    EXPECT_EQ(slurp(out_dir + "/served.stdin"), kEvent);
+        EXPECT_EQ(slurp_file(out_dir + "/served" + what), slurp_file(out_dir + "/local" + what)) << what;
+    EXPECT_EQ(slurp_file(out_dir + "/served.stdin"), kEvent);
     // The environments differ in OUT and HOOKWARDEN_SOCKET, which the test set apart, and
     // in HOOKWARDEN_SUPERVISOR_PID, the pid of whichever process supervised the hook.
     auto env_of = [&](const std::string& tag) {
-        std::string env = slurp(out_dir + "/" + tag + ".env");
+        std::string env = slurp_file(out_dir + "/" + tag + ".env");
         std::string kept;
         std::istringstream entries(env);
         for (std::string e; std::getline(entries, e, '\0');)
@@ -177,7 +184,7 @@ TEST(Serve, DaemonKilledMidRunBlocksAndLeavesNoSurvivors) {
     // Killed once the tree runs, not after a fixed time: on a loaded machine the client
     // may not have been served yet, and would then fall back and run the whole tree.
     std::thread killer([&] {
-        wait_for_path(started, 5000);
+        wait_for_file(started, 5000);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         d.stop(SIGKILL);
     });
@@ -186,7 +193,7 @@ TEST(Serve, DaemonKilledMidRunBlocksAndLeavesNoSurvivors) {
     // Every process of the tree carries the token in its command line (exec -a).
     const std::string tree = "(exec -a " + token + "-a sleep 30) & setsid bash -c 'exec -a " + token +
                              "-b sleep 31' & touch " + started + "; exec -a " + token + "-c sleep 32";
-    auto r = hwtest::run({"run", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c", tree}, o);
+    auto r = hwtest::run({"run", "--name", "tree", "--on-failure", "block", "--timeout", "20000", "--", "bash", "-c", tree}, o);
     killer.join();
     EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
     EXPECT_NE(r.err.find("daemon"), std::string::npos) << r.err;
@@ -194,8 +201,33 @@ TEST(Serve, DaemonKilledMidRunBlocksAndLeavesNoSurvivors) {
     auto left = hwtest::survivors(token, 2000);
     EXPECT_TRUE(left.empty()) << left.size() << " processes of the hook survived";
     hwtest::kill_all_with(token);
+    expect_one_lost_record(d.state, "tree", "block", "ended before the hook's answer");
     auto next = hwtest::run({"run", "--", "/bin/true"}, o);
     EXPECT_EQ(next.exit_code, 0) << next.err;
+}
+
+// The daemon SIGKILLed while its worker waits for the event (the agent has not closed
+// stdin): the worker dies before the hook starts, and the event with it. The client
+// answers by the policy it resolves itself (fail-closed: it blocks), at once, and
+// records the run, so that reports see the degradation.
+TEST(Serve, DaemonKilledBeforeTheHookStartedBlocksAndRecordsTheRun) {
+    Daemon d;
+    std::thread killer([&] {
+        hwtest::wait_for_text(d.log, "serve: run to ", 5000);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        d.stop(SIGKILL);
+    });
+    auto o = d.client();
+    o.with_record = false;
+    o.hold_stdin_ms = 4000;
+    const std::string started = d.dir + "/started";
+    auto r = hwtest::run({"run", "--name", "guard", "--on-failure", "block", "--", "touch", started}, o);
+    killer.join();
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_LT(r.elapsed_ms, 3500) << "answered only when the agent closed stdin";
+    EXPECT_NE(::access(started.c_str(), F_OK), 0) << "the hook ran";
+    const json record = expect_one_lost_record(d.state, "guard", "block", "ended before the hook started");
+    EXPECT_EQ(record["command"], json::array({"touch", started}));
 }
 
 // A hook's parent is its worker, never the daemon. Signals are scoped where the kernel
@@ -207,13 +239,13 @@ TEST(Serve, ItsWorkerKilledCannotStopTheDaemon) {
     const std::string token = hwtest::unique_token();
     const std::string parent_file = d.dir + "/parent";
     std::thread killer([&] {
-        if (!wait_for_path(parent_file, 5000)) return;
+        if (!wait_for_file(parent_file, 5000)) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-        ::kill(std::atoi(slurp(parent_file).c_str()), SIGKILL);
+        ::kill(std::atoi(slurp_file(parent_file).c_str()), SIGKILL);
     });
     auto o = d.client();
     o.with_record = false;
-    auto r = hwtest::run({"run", "--on-failure", "block", "--", "bash", "-c",
+    auto r = hwtest::run({"run", "--name", "parent-killer", "--on-failure", "block", "--", "bash", "-c",
                           "echo $PPID > " + parent_file + "; exec -a " + token + " sleep 20"},
                          o);
     killer.join();
@@ -221,6 +253,7 @@ TEST(Serve, ItsWorkerKilledCannotStopTheDaemon) {
     EXPECT_LT(r.elapsed_ms, 5000);
     EXPECT_TRUE(hwtest::survivors(token, 2000).empty());
     hwtest::kill_all_with(token);
+    expect_one_lost_record(d.state, "parent-killer", "block", "ended before the hook's answer");
     EXPECT_TRUE(d.alive());
     auto next = hwtest::run({"run", "--", "/bin/true"}, d.client());
     EXPECT_EQ(next.exit_code, 0) << next.err;
@@ -290,7 +323,7 @@ TEST(Serve, TheDaemonRefusesAnotherVersionAndMalformedRequests) {
     ASSERT_TRUE(next.record.is_object()) << next.err;
     EXPECT_EQ(next.record["served_by"], "serve");
     d.stop();
-    const std::string log = slurp(d.log);
+    const std::string log = slurp_file(d.log);
     EXPECT_NE(log.find("refused a request: version mismatch"), std::string::npos) << log;
     EXPECT_NE(log.find("refused a request: malformed hello"), std::string::npos) << log;
     EXPECT_NE(log.find("no request within the time allowed"), std::string::npos) << log;
@@ -358,7 +391,7 @@ TEST(Serve, TheClientFallsBackFromADaemonOfAnotherVersion) {
 
 std::vector<pid_t> children_of(pid_t pid) {
     std::vector<pid_t> out;
-    std::istringstream list(slurp("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+    std::istringstream list(slurp_file("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
     for (pid_t child; list >> child;) out.push_back(child);
     return out;
 }
@@ -376,7 +409,7 @@ void signal_daemon_and_children(pid_t daemon, int sig) {
 // How many ready workers said they wait, waiting up to 10 s for `count` of them.
 std::size_t wait_for_ready_workers(const Daemon& d, std::size_t count) {
     auto waiting = [&] {
-        const std::string log = slurp(d.log);
+        const std::string log = slurp_file(d.log);
         std::size_t n = 0;
         for (auto at = log.find("waiting"); at != std::string::npos; at = log.find("waiting", at + 1)) ++n;
         return n;
@@ -391,7 +424,7 @@ std::size_t wait_for_ready_workers(const Daemon& d, std::size_t count) {
 // the in-process run's admission waits for; see docs/serve.md.)
 TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
     Daemon d;
-    ASSERT_EQ(wait_for_ready_workers(d, 2), 2u) << slurp(d.log);
+    ASSERT_EQ(wait_for_ready_workers(d, 2), 2u) << slurp_file(d.log);
     signal_daemon_and_children(d.pid, SIGSTOP);
     auto r = hwtest::run({"run", "--", "/bin/true"}, d.client());
     signal_daemon_and_children(d.pid, SIGCONT);
@@ -409,7 +442,7 @@ TEST(Serve, AStoppedDaemonMakesClientsFallBackInTime) {
 // ready pool still serves runs (the daemon learns of them when it resumes).
 TEST(Serve, TheReadyPoolServesWhileTheDaemonsLoopIsStopped) {
     Daemon d;
-    ASSERT_EQ(wait_for_ready_workers(d, 2), 2u) << slurp(d.log);
+    ASSERT_EQ(wait_for_ready_workers(d, 2), 2u) << slurp_file(d.log);
     ::kill(d.pid, SIGSTOP);
     auto r = hwtest::run({"run", "--", "sh", "-c", "cat >/dev/null; echo served"}, d.client());
     ::kill(d.pid, SIGCONT);
@@ -418,7 +451,7 @@ TEST(Serve, TheReadyPoolServesWhileTheDaemonsLoopIsStopped) {
     EXPECT_EQ(r.record["served_by"], "serve") << r.err;
     EXPECT_LT(r.elapsed_ms, 1000);
     d.stop();
-    EXPECT_NE(slurp(d.log).find("(accepted by it)"), std::string::npos) << slurp(d.log);
+    EXPECT_NE(slurp_file(d.log).find("(accepted by it)"), std::string::npos) << slurp_file(d.log);
 }
 
 // A client of another uid reaches the socket (the test opens the directory for it): the
@@ -438,7 +471,7 @@ TEST(Serve, AClientOfAnotherUidIsRefused) {
     ASSERT_TRUE(r.record.is_object()) << r.err;
     EXPECT_EQ(r.record["served_by"], "process");
     d.stop();
-    EXPECT_NE(slurp(d.log).find("refused a request: uid 65534"), std::string::npos) << slurp(d.log);
+    EXPECT_NE(slurp_file(d.log).find("refused a request: uid 65534"), std::string::npos) << slurp_file(d.log);
 }
 
 // A hook runs as the daemon's uid and can reach its socket. A run it hands the daemon
@@ -461,8 +494,8 @@ void expect_hook_cannot_hand_runs_to_the_daemon(const std::vector<std::string>& 
     EXPECT_EQ(r.out, "inner ran\n");
     d.stop();
     for (const auto& rec : records_in(d.state)) EXPECT_EQ(rec.value("served_by", ""), "process") << rec.dump();
-    EXPECT_NE(slurp(d.log).find("runs inside a hookwarden run (cgroup "), std::string::npos) << slurp(d.log);
-    EXPECT_EQ(slurp(d.log).find("run to "), std::string::npos) << slurp(d.log);
+    EXPECT_NE(slurp_file(d.log).find("runs inside a hookwarden run (cgroup "), std::string::npos) << slurp_file(d.log);
+    EXPECT_EQ(slurp_file(d.log).find("run to "), std::string::npos) << slurp_file(d.log);
 }
 
 TEST(Serve, AHookCannotHandARunToTheReadyPool) { expect_hook_cannot_hand_runs_to_the_daemon({}); }
@@ -489,7 +522,7 @@ TEST(Serve, AHookCannotAskTheBreakerKeeper) {
     if (r.record["backend"] == "none") GTEST_SKIP() << "no cgroup backend here: " << r.err;
     EXPECT_EQ(r.out, "b''\n") << r.err;
     d.stop();
-    EXPECT_NE(slurp(d.log).find("breaker keeper: refused a question"), std::string::npos) << slurp(d.log);
+    EXPECT_NE(slurp_file(d.log).find("breaker keeper: refused a question"), std::string::npos) << slurp_file(d.log);
 }
 
 // 32 clients at once: each run answered, exactly one record each, all by the daemon.
@@ -522,7 +555,7 @@ TEST(Serve, ThirtyTwoConcurrentClientsGetOneRecordEach) {
     }
     EXPECT_EQ(per_hook.size(), 32u);
     for (const auto& [hook, count] : per_hook) EXPECT_EQ(count, 1) << hook;
-    EXPECT_EQ(served, 32) << not_served << slurp(d.log);
+    EXPECT_EQ(served, 32) << not_served << slurp_file(d.log);
 }
 
 TEST(Serve, IdleExitAndOneDaemonPerSocket) {
@@ -620,7 +653,7 @@ namespace {
 pid_t placed_child(pid_t worker) {
     const std::string leaf = "/hookwarden/hw-" + std::to_string(worker) + "/hook";
     for (pid_t child : children_of(worker)) {
-        std::istringstream cgroups(slurp("/proc/" + std::to_string(child) + "/cgroup"));
+        std::istringstream cgroups(slurp_file("/proc/" + std::to_string(child) + "/cgroup"));
         for (std::string line; std::getline(cgroups, line);)
             if (line.find(":memory:") != std::string::npos && line.ends_with(leaf)) return child;
     }
@@ -660,7 +693,7 @@ std::vector<std::string> ready_cgroups(const std::vector<pid_t>& workers) {
 
 // Alive and not a zombie (a worker whose daemon is gone may wait to be reaped by init).
 bool running(pid_t pid) {
-    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat = slurp_file("/proc/" + std::to_string(pid) + "/stat");
     const auto close = stat.rfind(')');
     return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
 }
@@ -697,14 +730,14 @@ TEST(ServePool, AServedRunIsTheReadyWorkersPlacedChild) {
         EXPECT_NE(std::find(workers.begin(), workers.end(), parent), workers.end()) << "hook parent " << parent;
         EXPECT_EQ(r.record["served_by"], "serve");
         EXPECT_EQ(r.record["backend"], "cgroup-v1");
-        EXPECT_NE(slurp(d.log).find("run to ready worker " + std::to_string(parent)), std::string::npos);
+        EXPECT_NE(slurp_file(d.log).find("run to ready worker " + std::to_string(parent)), std::string::npos);
     }
     Daemon no_pool({"--pool", "0"});
     // Its only child is the breaker keeper (serve/breakers.h), which has none: no ready worker.
     for (pid_t child : children_of(no_pool.pid)) EXPECT_TRUE(children_of(child).empty()) << "child " << child;
     auto r = hwtest::run({"run", "--", "sh", "-c", "echo $PPID"}, no_pool.client());
     EXPECT_EQ(r.record["served_by"], "serve");
-    EXPECT_EQ(slurp(no_pool.log).find("run to ready worker"), std::string::npos);
+    EXPECT_EQ(slurp_file(no_pool.log).find("run to ready worker"), std::string::npos);
 }
 
 // The ready cgroups were made with placeholder limits; the run's own are written before
@@ -733,7 +766,7 @@ TEST(ServePool, TheRunsOwnLimitsHoldInTheReadyCgroups) {
     const auto peak = fits.record["peak_memory_bytes"].get<std::int64_t>();
     EXPECT_GE(peak, 30LL * 1024 * 1024);
     EXPECT_LE(peak, 60LL * 1024 * 1024);
-    const std::string log = slurp(d.log);
+    const std::string log = slurp_file(d.log);
     std::size_t handed = 0;
     for (auto at = log.find("run to ready worker"); at != std::string::npos; at = log.find("run to ready worker", at + 1))
         ++handed;
@@ -803,7 +836,7 @@ TEST(ServePool, TheLimitFilesHoldTheRunsOwnValuesWhateverTheReadyOnesWere) {
             EXPECT_TRUE(values >> quota && quota == c.cpu_percent * 1000) << r.out;
         }
     }
-    const std::string log = slurp(d.log);
+    const std::string log = slurp_file(d.log);
     std::size_t handed = 0;
     for (auto at = log.find("run to ready worker"); at != std::string::npos; at = log.find("run to ready worker", at + 1))
         ++handed;
@@ -879,7 +912,7 @@ TEST(ServePool, MountsMadeAfterThePlacementAreTheHooksToo) {
     EXPECT_EQ(r.record["confinement"]["cgroupfs"], "read-only");
     EXPECT_NE(r.out.find("Read-only file system"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("made=1"), std::string::npos) << r.out;
-    const std::string log = slurp(d.log);
+    const std::string log = slurp_file(d.log);
     EXPECT_NE(log.find("run to ready worker"), std::string::npos);
     EXPECT_EQ(log.find("does not fit"), std::string::npos) << log;
 }
@@ -969,7 +1002,7 @@ TEST(ServePool, TheReadyGuardianCommitsTheRecord) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(std::find(workers.begin(), workers.end(), std::atoi(r.out.c_str())), workers.end()) << r.out;
     const auto records = records_in(d.state);
-    ASSERT_EQ(records.size(), 1u) << slurp(d.state + "/guardian.log");
+    ASSERT_EQ(records.size(), 1u) << slurp_file(d.state + "/guardian.log");
     EXPECT_EQ(records[0].value("hook", ""), "pooled");
     EXPECT_EQ(records[0].value("served_by", ""), "serve");
     EXPECT_EQ(records[0].value("backend", ""), "cgroup-v1");

@@ -87,13 +87,23 @@ TEST(Wire, OtherKindsAreNotHellos) {
 }
 
 TEST(Wire, ArmedReadsBack) {
-    wire::Armed a{2, "{\"decision\":\"block\"}", "blocked\n", 12000};
+    hookwarden::RunRecord lost;
+    lost.hook = "guard";
+    lost.outcome = hookwarden::Outcome::internal_error;
+    lost.errors = {"the worker ended"};
+    wire::Armed a{2, "{\"decision\":\"block\"}", "blocked\n", 12000, lost};
     auto back = wire::decode_armed(wire::encode(a));
     ASSERT_TRUE(back);
     EXPECT_EQ(back->exit_code, 2);
     EXPECT_EQ(back->stdout_data, a.stdout_data);
     EXPECT_EQ(back->stderr_data, a.stderr_data);
     EXPECT_EQ(back->wait_ms, 12000);
+    ASSERT_TRUE(back->record);
+    EXPECT_EQ(back->record->hook, "guard");
+    EXPECT_EQ(back->record->outcome, hookwarden::Outcome::internal_error);
+    EXPECT_EQ(back->record->errors, lost.errors);
+    a.record.reset();  // a dispatch's: none
+    EXPECT_FALSE(wire::decode_armed(wire::encode(a))->record);
     EXPECT_FALSE(wire::decode_armed(wire::encode(a).substr(0, 5)));
 }
 
