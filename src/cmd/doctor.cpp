@@ -125,10 +125,9 @@ std::string daemon_cgroup(int pid, bool& delegated) {
     delegated = false;
     auto text = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
     if (!text) return "unknown (its /proc entry is not readable)";
-    auto at = text->find("0::");
-    if (at == std::string::npos) return "not in a cgroup2 hierarchy";
-    std::string path = text->substr(at + 3, text->find('\n', at) - at - 3);
-    std::string dir = std::string(sandbox::cgroupfs::kRoot) + path;
+    const auto path = sandbox::cgroupfs::path_in(*text, "");
+    if (!path) return "not in a cgroup2 hierarchy";
+    std::string dir = std::string(sandbox::cgroupfs::kRoot) + *path;
     if (dir.size() > 12 && dir.compare(dir.size() - 12, 12, "/supervisors") == 0) dir.resize(dir.size() - 12);
     auto controllers = fs::read_file(dir + "/cgroup.controllers").value_or("");
     delegated = ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0 && controllers.find("memory") != std::string::npos &&

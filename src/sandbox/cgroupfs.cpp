@@ -17,34 +17,44 @@
 
 namespace hookwarden::sandbox::cgroupfs {
 
+std::vector<Membership> memberships(std::string_view table) {
+    std::vector<Membership> out;
+    while (!table.empty()) {
+        const auto end = table.find('\n');
+        const std::string_view line = table.substr(0, end);
+        table = end == std::string_view::npos ? std::string_view() : table.substr(end + 1);
+        const auto first = line.find(':');
+        const auto second = first == std::string_view::npos ? first : line.find(':', first + 1);
+        if (second == std::string_view::npos) continue;
+        out.push_back({line.substr(first + 1, second - first - 1), line.substr(second + 1)});
+    }
+    return out;
+}
+
+namespace {
+
+// Whether a comma-separated controller list ("cpu,cpuacct") names `controller`.
+bool lists(std::string_view controllers, std::string_view controller) {
+    for (std::string_view rest = controllers; !rest.empty();) {
+        const auto comma = rest.find(',');
+        if (rest.substr(0, comma) == controller) return true;
+        rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::optional<std::string> path_in(std::string_view table, std::string_view controller) {
+    for (const Membership& m : memberships(table))
+        if (controller.empty() ? m.controllers.empty() : lists(m.controllers, controller)) return std::string(m.path);
+    return std::nullopt;
+}
+
 std::optional<std::string> own_path(const std::string& controller) {
     static const std::optional<std::string> table = fs::read_file("/proc/self/cgroup");
     if (!table) return std::nullopt;
-    // Lines: "ID:ctrl1,ctrl2:/path" (v1) or "0::/path" (v2).
-    size_t pos = 0;
-    while (pos < table->size()) {
-        size_t end = table->find('\n', pos);
-        if (end == std::string::npos) end = table->size();
-        std::string_view line(table->data() + pos, end - pos);
-        pos = end + 1;
-        size_t first = line.find(':');
-        size_t second = line.find(':', first + 1);
-        if (first == std::string_view::npos || second == std::string_view::npos) continue;
-        std::string_view controllers = line.substr(first + 1, second - first - 1);
-        std::string_view path = line.substr(second + 1);
-        if (controller.empty()) {
-            if (controllers.empty()) return std::string(path);
-            continue;
-        }
-        size_t start = 0;
-        while (start <= controllers.size()) {
-            size_t comma = controllers.find(',', start);
-            if (comma == std::string_view::npos) comma = controllers.size();
-            if (controllers.substr(start, comma - start) == controller) return std::string(path);
-            start = comma + 1;
-        }
-    }
-    return std::nullopt;
+    return path_in(*table, controller);
 }
 
 static bool has_magic(const std::string& path, long magic) {
@@ -209,12 +219,8 @@ namespace {
 // The v1 freezer cgroup of `pid` ("" when it is in the root or there is no freezer).
 std::string freezer_of(int pid) {
     auto table = fs::read_file("/proc/" + std::to_string(pid) + "/cgroup");
-    if (!table) return "";
-    std::size_t at = table->find(":freezer:/");
-    if (at == std::string::npos) return "";
-    std::size_t start = at + 9, end = table->find('\n', start);
-    std::string path = table->substr(start, end == std::string::npos ? std::string::npos : end - start);
-    return path == "/" ? "" : std::string(kRoot) + "/freezer" + path;
+    const auto path = table ? path_in(*table, "freezer") : std::nullopt;
+    return !path || *path == "/" ? "" : std::string(kRoot) + "/freezer" + *path;
 }
 
 }  // namespace
@@ -279,7 +285,7 @@ void remove_stale(const std::string& parent) {
     if (!dir) return;
     std::vector<std::string> stale;
     while (dirent* entry = ::readdir(dir)) {
-        if (std::strncmp(entry->d_name, "hw-", 3) != 0) continue;
+        if (!is_run_name(entry->d_name)) continue;  // only ours: what is in it gets killed
         int pid = std::atoi(entry->d_name + 3);
         if (pid > 0 && !supervisor_alive(pid)) stale.push_back(parent + "/" + entry->d_name);
     }

@@ -21,8 +21,20 @@ namespace hookwarden::sandbox::cgroupfs {
 
 inline constexpr const char* kRoot = "/sys/fs/cgroup";
 
-// This process's cgroup path ("/a/b") in the hierarchy holding `controller`
-// ("" for the v2 hierarchy), from /proc/self/cgroup; nullopt when not mounted.
+// One line of a /proc/PID/cgroup table, "ID:CONTROLLERS:PATH": the controllers of a v1
+// hierarchy ("cpu,cpuacct"; "" for the v2 one) and the process's path in it ("/a/b").
+// Views into the table read.
+struct Membership {
+    std::string_view controllers;
+    std::string_view path;
+};
+// The lines of a /proc/PID/cgroup table, in order; malformed lines are skipped.
+std::vector<Membership> memberships(std::string_view table);
+// The path in a /proc/PID/cgroup table of the hierarchy holding `controller` ("" for the
+// v2 hierarchy), or nullopt.
+std::optional<std::string> path_in(std::string_view table, std::string_view controller);
+// This process's cgroup path in the hierarchy holding `controller` ("" for v2), from
+// /proc/self/cgroup; nullopt when not mounted.
 std::optional<std::string> own_path(const std::string& controller);
 
 bool is_cgroup2(const std::string& path);

@@ -23,18 +23,11 @@ namespace {
 // Every run cgroup of hookwarden, v1 or v2, in-process or served, has a name of
 // cgroupfs::new_run_name, and a hook's cgroup lies below one. Its parent is not always
 // named "hookwarden": as an unprivileged user on cgroup v2 it is the daemon's own
-// delegated cgroup (hookwarden.service, a systemd-run scope, ...). So: the cgroup path of
-// the first line of /proc/PID/cgroup ("ID:CONTROLLERS:PATH") with a component of that
-// name, or "".
+// delegated cgroup (hookwarden.service, a systemd-run scope, ...). So: the first cgroup
+// path of a /proc/PID/cgroup table with a component of that name, or "".
 std::string run_cgroup_in(const std::string& cgroups) {
-    std::string_view rest(cgroups);
-    while (!rest.empty()) {
-        const auto end = rest.find('\n');
-        const std::string_view line = rest.substr(0, end);
-        rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-        const auto colon = line.find(':', line.find(':') + 1);
-        if (colon == std::string_view::npos) continue;
-        const std::string_view path = line.substr(colon + 1);
+    for (const auto& membership : sandbox::cgroupfs::memberships(cgroups)) {
+        const std::string_view path = membership.path;
         for (std::size_t at = 0; at < path.size();) {
             const auto slash = path.find('/', at);
             if (sandbox::cgroupfs::is_run_name(path.substr(at, slash - at))) return std::string(path);
