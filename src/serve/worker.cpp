@@ -163,6 +163,14 @@ void take_job_from_daemon(const ReadyHooks& hooks, const WorkerBody& body) {
     start_ready_job(socket, std::move(job.fds), *hello, body);
 }
 
+// The daemon let go of its end of our control socket (we are no longer its ready
+// worker): a run it handed us before it did is still queued there, to be taken; then we
+// are done.
+[[noreturn]] void take_last_job_from_daemon(const ReadyHooks& hooks, const WorkerBody& body) {
+    take_job_from_daemon(hooks, body);
+    ::_exit(0);
+}
+
 // A client accepted here: no hop through the daemon on the answer's path. Only a whole,
 // valid request of a client the daemon would serve (serve/peer.h) is taken (the daemon
 // is told, and watches the connection as for one it handed over); anything else goes to
@@ -193,8 +201,7 @@ void accept_client(const ReadyHooks& hooks, const WorkerBody& body) {
         // whether or not its request had come whole.
         wire::send(client.get(), wire::Writer(wire::Kind::refused).str("the ready worker was let go by the daemon").bytes());
         client.reset();
-        take_job_from_daemon(hooks, body);
-        ::_exit(0);
+        take_last_job_from_daemon(hooks, body);
     }
     if (!hello) return;
     std::vector<UniqueFd> fds = std::move(got.fds);
@@ -275,12 +282,9 @@ void become_ready_worker(int control, int listener, pid_t daemon, const ReadyHoo
         ::syscall(SYS_close_range, kReadyListener + 1U, ~0U, 0U) != 0)
         ::_exit(1);
     if (hooks.prepare) hooks.prepare();
-    if (wire::send(kWorkerSocket, wire::Writer(wire::Kind::waiting).bytes(), {}, true) != 0) {
-        // A daemon that handed us a run before we were ready has let go of its end (we
-        // are no longer its ready worker): the run is still queued here, to be taken.
-        take_job_from_daemon(hooks, body);
-        ::_exit(0);
-    }
+    // A daemon that handed us a run before we were ready has let go already.
+    if (wire::send(kWorkerSocket, wire::Writer(wire::Kind::waiting).bytes(), {}, true) != 0)
+        take_last_job_from_daemon(hooks, body);
     for (;;) {
         pollfd wait[2] = {{kWorkerSocket, POLLIN, 0}, {kReadyListener, POLLIN, 0}};
         if (::poll(wait, 2, -1) < 0) continue;
