@@ -130,7 +130,9 @@ void accept_questions(Keeper& k) {
         // Whom the daemon would refuse (another uid, a hook inside a run) asks nothing
         // here either: a hook could otherwise take another hook's half-open probes.
         if (auto refused = refusal_of_peer(c.get())) {
-            spdlog::warn("serve: breaker keeper: refused a question: {}", *refused);
+            // A worker that died before we accepted it is no one to warn about.
+            if (refused->peer_gone) spdlog::debug("serve: breaker keeper: {}", refused->why);
+            else spdlog::warn("serve: breaker keeper: refused a question: {}", refused->why);
             continue;
         }
         if (k.pending.size() < kMaxPending) k.pending.push_back(std::move(c));

@@ -100,8 +100,8 @@ void accept_one(Daemon& d, int fd) {
     Connection c;
     c.socket.reset(fd);
     c.deadline = Clock::now() + d.options.request_time;
-    if (auto why = refusal_of_peer(fd)) {
-        refuse(d, c, *why);
+    if (auto refused = refusal_of_peer(fd)) {
+        refuse(d, c, refused->why);
         return;
     }
     const auto busy = std::count_if(d.connections.begin(), d.connections.end(),

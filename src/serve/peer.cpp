@@ -40,28 +40,29 @@ std::string run_cgroup_in(const std::string& cgroups) {
 
 }  // namespace
 
-std::optional<std::string> refusal_of_peer(int socket) {
+std::optional<Refusal> refusal_of_peer(int socket) {
     ucred peer{};
     socklen_t size = sizeof peer;
     if (::getsockopt(socket, SOL_SOCKET, SO_PEERCRED, &peer, &size) != 0)
-        return std::string("SO_PEERCRED: ") + std::strerror(errno);
+        return Refusal{std::string("SO_PEERCRED: ") + std::strerror(errno)};
     if (peer.uid != ::geteuid())
-        return "uid " + std::to_string(peer.uid) + " (pid " + std::to_string(peer.pid) + ") is not the daemon's uid " +
-               std::to_string(::geteuid());
+        return Refusal{"uid " + std::to_string(peer.uid) + " (pid " + std::to_string(peer.pid) +
+                       ") is not the daemon's uid " + std::to_string(::geteuid())};
+    const Refusal gone{"pid " + std::to_string(peer.pid) + " ended before it was checked", true};
     int pidfd = -1;
     size = sizeof pidfd;
     UniqueFd held(::getsockopt(socket, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &size) == 0 ? pidfd : -1);
     // ESRCH: the kernel knows the connecting process is gone, and its pid may already
     // be another's; ENOPROTOOPT (before 6.5) leaves only the read below.
-    if (!held && errno == ESRCH) return "pid " + std::to_string(peer.pid) + " ended before it was checked";
+    if (!held && errno == ESRCH) return gone;
     const std::string file = "/proc/" + std::to_string(peer.pid) + "/cgroup";
     auto cgroups = fs::read_file(file);
-    if (!cgroups) return "cannot read " + file + ": " + std::strerror(errno);
+    if (!cgroups && (errno == ENOENT || errno == ESRCH)) return gone;
+    if (!cgroups) return Refusal{"cannot read " + file + ": " + std::strerror(errno)};
     if (const std::string run = run_cgroup_in(*cgroups); !run.empty())
-        return "pid " + std::to_string(peer.pid) + " runs inside a hookwarden run (cgroup " + run +
-               "): its runs stay held by that run's limits";
-    if (held && ::syscall(SYS_pidfd_send_signal, held.get(), 0, nullptr, 0) != 0)
-        return "pid " + std::to_string(peer.pid) + " ended before it was checked";
+        return Refusal{"pid " + std::to_string(peer.pid) + " runs inside a hookwarden run (cgroup " + run +
+                       "): its runs stay held by that run's limits"};
+    if (held && ::syscall(SYS_pidfd_send_signal, held.get(), 0, nullptr, 0) != 0) return gone;
     return std::nullopt;
 }
 
