@@ -474,6 +474,45 @@ void poll_once(Front& f) {
     }
 }
 
+// What ended a front: "exit N" or "signal N".
+std::string ending_of(int status) {
+    return WIFSIGNALED(status) ? "signal " + std::to_string(WTERMSIG(status))
+                               : "exit " + std::to_string(WEXITSTATUS(status));
+}
+
+// The front's keeper: forks the front and forks it again whenever it dies (a crash, or a
+// kill by anything of our uid), on the same listening socket, so that queued and later
+// requests are answered rather than refused, which Claude Code reads as an allow. It is
+// forked before the daemon opens anything: its fd table, which every front inherits,
+// holds the listener and the log, not the daemon's clients. A front that exits 0 was
+// told to stop (SIGTERM, as the daemon's stop sends every process of its unit): so is
+// the keeper. Fronts that keep dying within a second of their start are forked a second
+// apart, the first of them at once.
+[[noreturn]] void keep_front(HttpListener listener, const HttpOptions& options, const std::string& token) {
+    const pid_t keeper = ::getpid();
+    spdlog::flush_on(spdlog::level::info);  // the log is read while the daemon runs
+    for (int quick_deaths = 0;;) {
+        const auto started = Clock::now();
+        std::fflush(nullptr);
+        const pid_t front = ::fork();
+        if (front == 0) {
+            // Ends with its keeper (and so with the daemon), finishing the requests in flight.
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != keeper) ::_exit(0);
+            run_front(std::move(listener), options, token);
+        }
+        int status = 0;
+        if (front > 0)
+            while (::waitpid(front, &status, 0) < 0 && errno == EINTR) {
+            }
+        if (front > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) ::_exit(0);
+        if (front < 0) spdlog::error("serve: http: cannot fork the front: {}", std::strerror(errno));
+        else spdlog::error("serve: http: the front (pid {}) ended ({}); starting it again", front, ending_of(status));
+        quick_deaths = Clock::now() - started < std::chrono::seconds(1) ? quick_deaths + 1 : 0;
+        if (quick_deaths > 1) ::sleep(1);
+    }
+}
+
 // "HOST:PORT" with HOST an IPv4 literal or [IPv6]; false when it is not one.
 bool parse_address(const std::string& text, sockaddr_storage& addr, socklen_t& size) {
     const auto colon = text.rfind(':');
@@ -556,10 +595,10 @@ pid_t start_http_front(HttpListener listener, const HttpOptions& options, std::s
         return -1;
     }
     if (pid > 0) return pid;
-    // Ends with the daemon, finishing the requests in flight (SIGTERM, as a stop).
-    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    // The keeper goes with the daemon at once; its front then finishes its requests.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != daemon) ::_exit(0);
-    run_front(std::move(listener), options, *token);
+    keep_front(std::move(listener), options, *token);
 }
 
 }  // namespace hookwarden::serve

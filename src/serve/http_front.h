@@ -1,6 +1,7 @@
 // `serve --http ADDR`: Claude Code's `http` hooks answered by the daemon (docs/serve.md,
-// "HTTP hooks"). A process of its own, forked by `serve` at start (PR_SET_PDEATHSIG: it
-// ends with the daemon), with one poll loop and no threads: the daemon's Unix-socket
+// "HTTP hooks"). A process of its own, forked by `serve` at start through a keeper that
+// starts it again should it die (PR_SET_PDEATHSIG: both end with the daemon), with one
+// poll loop and no threads: the daemon's Unix-socket
 // loop stays as it is, a fork never copies another thread's held lock, and nothing one
 // HTTP client does (a slow request, a vanished connection) can hold up another or the
 // Unix-socket clients.
@@ -40,7 +41,8 @@ struct HttpOptions {
     WorkerBody body;
 };
 
-// Forks the front process serving `listener`; its pid, or -1 with `error`.
+// Forks the front's keeper, which forks the front serving `listener` and forks it again
+// should it die; the keeper's pid, or -1 with `error`.
 pid_t start_http_front(HttpListener listener, const HttpOptions& options, std::string& error);
 
 }  // namespace hookwarden::serve

@@ -411,6 +411,55 @@ TEST(Http, AWorkerKilledMidRunIsAnsweredByPolicyAndRecorded) {
     hwtest::kill_all_with("sleep 33.3");
 }
 
+std::size_t count_of(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+// The front SIGKILLed (a crash, or any process of the user's): its keeper logs it and
+// starts it again on the same port, and a request sent right after is answered, not
+// refused (which Claude Code would read as an allow).
+TEST(Http, AKilledFrontIsStartedAgainOnTheSamePort) {
+    HttpDaemon d;
+    ASSERT_GT(d.port, 0) << slurp(d.log);
+    const std::string log = slurp(d.log);
+    const auto at = log.find("(pid ", log.find("http: listening on"));
+    ASSERT_NE(at, std::string::npos) << log;
+    const pid_t front = std::atoi(log.c_str() + at + 5);
+    ASSERT_GT(front, 1);
+    ASSERT_EQ(::kill(front, SIGKILL), 0);
+    auto r = d.post("/hook/guard", event("PreToolUse", "rm forbidden"));
+    ASSERT_EQ(r.status, 200) << r.body << slurp(d.log);
+    EXPECT_EQ(r.json_body["hookSpecificOutput"]["permissionDecision"], "deny") << r.body;
+    const std::string after = slurp(d.log);
+    EXPECT_NE(after.find("the front (pid " + std::to_string(front) + ") ended (signal 9); starting it again"),
+              std::string::npos)
+        << after;
+    EXPECT_EQ(count_of(after, "http: listening on 127.0.0.1:" + std::to_string(d.port)), 2u) << after;
+}
+
+// A daemon told to stop takes its front with it, and the front is not started again.
+TEST(Http, AStoppedDaemonsFrontIsNotStartedAgain) {
+    HttpDaemon d;
+    ASSERT_GT(d.port, 0) << slurp(d.log);
+    ::kill(d.pid, SIGTERM);
+    ::waitpid(d.pid, nullptr, 0);
+    d.pid = -1;
+    int fd = -1;
+    for (int waited = 0; waited < 3000; waited += 20) {
+        fd = connect_to(d.port);
+        if (fd < 0) break;
+        ::close(fd);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_LT(fd, 0) << "the port still accepts after the daemon stopped";
+    std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+    const std::string log = slurp(d.log);
+    EXPECT_EQ(log.find("starting it again"), std::string::npos) << log;
+    EXPECT_EQ(count_of(log, "http: listening on"), 1u) << log;
+}
+
 TEST(Http, NonLoopbackAddressIsRefused) {
     hwtest::Options o;
     o.with_record = false;
