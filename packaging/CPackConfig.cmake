@@ -27,8 +27,10 @@ endif()
 install(FILES ${_hw_man} DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 
 # systemd user units of the resident supervisor (docs/serve.md): enabled per user with
-# `systemctl --user enable --now hookwarden.socket`, never by the package itself.
+# `systemctl --user enable --now hookwarden.socket` (or hookwarden-http.service for
+# Claude Code's http hooks), never by the package itself.
 install(FILES ${CMAKE_CURRENT_LIST_DIR}/systemd/hookwarden.socket ${CMAKE_CURRENT_LIST_DIR}/systemd/hookwarden.service
+              ${CMAKE_CURRENT_LIST_DIR}/systemd/hookwarden-http.service
         DESTINATION lib/systemd/user)
 
 # Documentation.

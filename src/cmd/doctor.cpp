@@ -142,6 +142,7 @@ void print_daemon(std::ostream& out) {
     if (!probe.running) {
         out << "  not running on " << probe.socket << " (" << probe.why << "); hooks run in-process.\n"
             << "  To enable it: systemctl --user enable --now hookwarden.socket   (units shipped by the .deb)\n"
+            << "  (for Claude Code http hooks: systemctl --user enable --now hookwarden-http.service)\n"
             << "  or start it yourself: hookwarden serve --idle-exit 30m &\n";
         return;
     }

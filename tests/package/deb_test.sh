@@ -55,6 +55,7 @@ for path in ./usr/bin/hookwarden \
             ./usr/share/hookwarden/hooks-examples/guard_bash.py \
             ./usr/lib/systemd/user/hookwarden.socket \
             ./usr/lib/systemd/user/hookwarden.service \
+            ./usr/lib/systemd/user/hookwarden-http.service \
             ./usr/share/doc/hookwarden/; do
   grep -qxF "$path" <<<"$contents" || fail "package lacks $path"
 done
